@@ -1,0 +1,52 @@
+# DHR Forms. `make demo` runs the service; `make test` runs the tests.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STATIC := service/static/govuk
+GOVUK := node_modules/govuk-frontend/dist/govuk
+
+.PHONY: all install assets demo test lint format bench clean
+
+all: install
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+$(STATIC)/.copied: node_modules/.installed
+	rm -rf $(STATIC)
+	mkdir -p $(STATIC)
+	cp $(GOVUK)/govuk-frontend.min.css $(GOVUK)/govuk-frontend.min.css.map $(STATIC)/
+	cp $(GOVUK)/govuk-frontend.min.js $(GOVUK)/govuk-frontend.min.js.map $(STATIC)/
+	cp -R $(GOVUK)/assets $(STATIC)/assets
+	touch $@
+
+install: $(VENV)/.installed assets
+
+assets: $(STATIC)/.copied
+
+demo: install
+	$(VENV)/bin/dhr demo
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: install
+	$(PY) -m pytest tests/bench -q -p no:randomly $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) node_modules $(STATIC) var

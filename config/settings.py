@@ -1,0 +1,136 @@
+"""Settings, read once from the environment and picked in ``create_app``.
+
+A small hierarchy: ``Config`` is production; ``DemoConfig`` and ``TestConfig`` relax only what a
+developer's machine cannot provide (a secret key, TLS in front of the app).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("DHR_VAR_DIR", ROOT / "var"))
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a service that can start."""
+
+
+@dataclass
+class Config:
+    """Production settings. Everything comes from the environment."""
+
+    name: str = "production"
+    DATABASE_URL: str = ""
+    REDIS_URL: str = ""
+    SECRET_KEY: str = ""
+    MAIL_TRANSPORT: str = ""
+    MAIL_FROM: str = ""
+    MAIL_CA_FILE: str = ""
+    MAIL_TIMEOUT: int = 60
+    MAIL_MAX_BYTES: int = 20 * 1024 * 1024
+    MESSAGE_ID_DOMAIN: str = "dhr-forms.invalid"
+    SERVICE_URL: str = "http://127.0.0.1:5000"
+    # EWS (on-premises Exchange) settings; see README.
+    EWS: dict[str, str] = field(default_factory=dict)
+    GRAPH: dict[str, str] = field(default_factory=dict)
+    requires_secret_key: bool = True
+    session_cookie_secure: bool = True
+    TESTING: bool = False
+
+    @classmethod
+    def from_env(cls) -> Config:
+        env = os.environ
+        cfg = cls()
+        cfg.DATABASE_URL = env.get("DATABASE_URL", cfg.DATABASE_URL)
+        cfg.REDIS_URL = env.get("REDIS_URL", cfg.REDIS_URL)
+        cfg.SECRET_KEY = env.get("SECRET_KEY", cfg.SECRET_KEY)
+        cfg.MAIL_TRANSPORT = env.get("MAIL_TRANSPORT", cfg.MAIL_TRANSPORT)
+        cfg.MAIL_FROM = env.get("MAIL_FROM", cfg.MAIL_FROM) or "dhr-forms@localhost"
+        cfg.MAIL_CA_FILE = env.get("MAIL_CA_FILE", cfg.MAIL_CA_FILE)
+        cfg.MAIL_TIMEOUT = _int("MAIL_TIMEOUT", cfg.MAIL_TIMEOUT)
+        cfg.MAIL_MAX_BYTES = _int("MAIL_MAX_BYTES", cfg.MAIL_MAX_BYTES)
+        cfg.MESSAGE_ID_DOMAIN = env.get("MESSAGE_ID_DOMAIN", cfg.MESSAGE_ID_DOMAIN)
+        cfg.SERVICE_URL = env.get("SERVICE_URL", cfg.SERVICE_URL).rstrip("/")
+        cfg.EWS = {k[4:]: v for k, v in env.items() if k.startswith("EWS_")}
+        cfg.GRAPH = {k[6:]: v for k, v in env.items() if k.startswith("GRAPH_")}
+        cfg.apply_defaults()
+        return cfg
+
+    def apply_defaults(self) -> None:
+        """Fill what a deployment must state itself; production states everything."""
+
+    def validate(self) -> None:
+        missing = [
+            name
+            for name in ("DATABASE_URL", "REDIS_URL", "MAIL_TRANSPORT")
+            if not getattr(self, name)
+        ]
+        if self.requires_secret_key and not self.SECRET_KEY:
+            missing.insert(0, "SECRET_KEY")
+        if missing:
+            raise ConfigError(
+                "cannot start: set " + ", ".join(missing) + " in the environment (see README)"
+            )
+        if self.requires_secret_key and len(self.SECRET_KEY) < 32:
+            raise ConfigError("cannot start: SECRET_KEY must be at least 32 characters")
+
+
+@dataclass
+class DemoConfig(Config):
+    """`dhr demo`: SQLite and a file outbox under var/, a throwaway secret key."""
+
+    name: str = "demo"
+    requires_secret_key: bool = False
+    session_cookie_secure: bool = False
+
+    def apply_defaults(self) -> None:
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        self.DATABASE_URL = self.DATABASE_URL or f"sqlite:///{VAR_DIR / 'dhr.sqlite3'}"
+        self.MAIL_TRANSPORT = self.MAIL_TRANSPORT or f"file://{VAR_DIR / 'outbox'}"
+        self.SECRET_KEY = self.SECRET_KEY or _demo_secret()
+
+
+@dataclass
+class TestConfig(DemoConfig):
+    """Tests: like the demo, and the tests say where everything lives."""
+
+    name: str = "test"
+    TESTING: bool = True
+    session_cookie_secure: bool = True
+
+
+def _demo_secret() -> str:
+    path = VAR_DIR / "demo-secret-key"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(os.urandom(32).hex())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+CONFIGS = {"production": Config, "demo": DemoConfig, "test": TestConfig}
+
+
+def load(name: str | None = None) -> Config:
+    """The settings for ``name`` (default: ``DHR_ENV``, else production), validated."""
+    name = name or os.environ.get("DHR_ENV", "production")
+    try:
+        cls = CONFIGS[name]
+    except KeyError as exc:
+        raise ConfigError(f"DHR_ENV must be one of {', '.join(CONFIGS)}, not {name!r}") from exc
+    cfg = cls.from_env()
+    cfg.validate()
+    return cfg

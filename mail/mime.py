@@ -1,0 +1,34 @@
+"""One outbox row → one MIME message, identical on every attempt."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime
+
+from mail.transports import Envelope
+from service.models import Message
+
+
+def build(message: Message, sender: str) -> Envelope:
+    """The envelope for ``message``; its Message-ID and Date never change between attempts."""
+    mime = EmailMessage(policy=SMTP)
+    mime["From"] = sender
+    mime["To"] = message.recipient
+    mime["Subject"] = message.subject
+    mime["Date"] = format_datetime(message.created_at)
+    mime["Message-ID"] = message.message_id_header
+    mime["Auto-Submitted"] = "auto-generated"
+    mime["X-Auto-Response-Suppress"] = "All"
+    mime.set_content(message.body_text)
+    if message.body_html:
+        mime.add_alternative(message.body_html, subtype="html")
+    for attachment in message.attachments:
+        maintype, _, subtype = attachment.content_type.partition("/")
+        mime.add_attachment(
+            attachment.data,
+            maintype=maintype,
+            subtype=subtype or "octet-stream",
+            filename=attachment.filename,
+        )
+    return Envelope(sender=sender, recipients=(message.recipient,), mime=mime)

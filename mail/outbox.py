@@ -1,0 +1,371 @@
+"""The outbox: queueing messages and every change of a message's status.
+
+Status changes happen only here, each as a conditional UPDATE guarded by the status it expects,
+so two workers or two sweeps can never both move the same message.
+
+    queued ──claim──▶ sending ──▶ sent
+      ▲                  │
+      └──transient error─┤──permanent error / retries exhausted──▶ failed ──retry──▶ queued
+    held ──cancel──▶ cancelled
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from mail import policy, render, routing
+from service import audit, clock, runtime
+from service.models import Message, MessageAttachment, MessageStatus, Partnership
+from service.models.types import new_id
+
+if TYPE_CHECKING:
+    from service.models import Agency
+
+log = logging.getLogger(__name__)
+
+#: A message handed to the queue this long ago and still queued is handed over again.
+ENQUEUED_STALE = timedelta(minutes=5)
+#: A message claimed this long ago and still "sending" was being sent by a worker that died.
+#: Longer than the delivery job's timeout, so a live worker's message is never taken from it.
+SENDING_STALE = timedelta(minutes=15)
+#: Transient failures are retried for at least this long after the first attempt.
+RETRY_WINDOW = timedelta(hours=26)
+_BACKOFF_MINUTES = (1, 2, 5, 10, 20, 30, 60, 120, 240)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    data: bytes
+
+
+class MessageRefused(ValueError):
+    """The message cannot be queued as asked; the reason is safe to show."""
+
+
+def queue_message(
+    session: Session,
+    *,
+    partnership: Partnership,
+    purpose: str,
+    reference: str,
+    context: dict[str, Any] | None = None,
+    agency: Agency | None = None,
+    to: Iterable[str] = (),
+    attachments: Sequence[Attachment] = (),
+    actor: str = "system",
+) -> list[Message]:
+    """Write one outbox row per recipient into the caller's transaction.
+
+    Recipients come from the purpose's routing; the secure-recipient policy decides, per address,
+    whether it gets the content, a content-free notice, or is held. Delivery jobs are enqueued
+    only once the caller's transaction commits.
+    """
+    entry = routing.get(purpose)
+    reference = routing.check_reference(reference)
+    addresses = routing.recipients(entry, partnership, agency=agency, to=to)
+    settings = runtime.settings()
+    base_context = {
+        "partnership": partnership,
+        "reference": reference,
+        "service_url": settings.SERVICE_URL,
+        **(context or {}),
+    }
+    text, html = render.render(entry.template, base_context)
+    now = clock.now()
+    created: list[Message] = []
+    for raw in addresses:
+        try:
+            verdict = policy.decide(partnership, raw, sensitive=entry.sensitive)
+        except policy.InvalidAddress as exc:
+            raise MessageRefused(f"{entry.name}: {exc}") from exc
+        message = Message(
+            id=new_id(),
+            partnership_id=partnership.id,
+            purpose=entry.name,
+            reference=reference,
+            recipient=verdict.address,
+            sensitive=entry.sensitive,
+            policy=verdict.decision.value,
+            created_at=now,
+        )
+        message.message_id_header = f"<{message.id}@{settings.MESSAGE_ID_DOMAIN}>"
+        if verdict.decision is policy.Decision.NOTICE:
+            notice_text, notice_html = render.render(routing.NOTICE.template, base_context)
+            message.subject = routing.subject(routing.NOTICE.title, reference)
+            message.body_text, message.body_html = notice_text, notice_html
+            message.sensitive = False
+        else:
+            message.subject = routing.subject(entry.title, reference)
+            message.body_text, message.body_html = text, html
+            message.attachments = [
+                MessageAttachment(
+                    position=i, filename=a.filename, content_type=a.content_type, data=a.data
+                )
+                for i, a in enumerate(attachments)
+            ]
+        if verdict.decision is policy.Decision.HOLD:
+            message.status = MessageStatus.HELD
+        else:
+            message.status = MessageStatus.QUEUED
+            message.enqueued_at = now
+        session.add(message)
+        created.append(message)
+        audit.record(
+            session,
+            {
+                policy.Decision.SECURE: "message.queued",
+                policy.Decision.NOTICE: "message.content_withheld",
+                policy.Decision.HOLD: "message.held",
+            }[verdict.decision],
+            actor=actor,
+            partnership_id=partnership.id,
+            object_type="message",
+            object_id=message.id,
+            purpose=entry.name,
+            reference=reference,
+            policy=verdict.decision.value,
+        )
+        if verdict.decision is not policy.Decision.SECURE:
+            log.warning(
+                "sensitive message not sent to an insecure address",
+                extra={"message_id": message.id, "policy": verdict.decision.value},
+            )
+    after_commit(session, [m.id for m in created if m.status is MessageStatus.QUEUED])
+    return created
+
+
+def after_commit(session: Session, message_ids: list[str]) -> None:
+    """Enqueue these messages' delivery once ``session`` commits (not before, not on rollback)."""
+    pending: list[str] = session.info.setdefault("dhr.enqueue", [])
+    pending.extend(message_ids)
+
+
+def _enqueue_pending(session: Session) -> None:
+    pending = session.info.pop("dhr.enqueue", [])
+    if pending:
+        from workers.queues import enqueue_delivery
+
+        for message_id in pending:
+            enqueue_delivery(message_id)
+
+
+def _discard_pending(session: Session) -> None:
+    session.info.pop("dhr.enqueue", None)
+
+
+def install_session_hooks() -> None:
+    from sqlalchemy import event
+
+    if not event.contains(Session, "after_commit", _enqueue_pending):
+        event.listen(Session, "after_commit", _enqueue_pending)
+        event.listen(Session, "after_soft_rollback", lambda s, _tx: _discard_pending(s))
+
+
+install_session_hooks()
+
+
+# --- status changes -----------------------------------------------------------------------
+
+
+def claim(session: Session, message_id: str, now: datetime) -> bool:
+    """queued → sending, if the message is due. True only for the one caller that moved it."""
+    result = session.execute(
+        update(Message)
+        .where(
+            Message.id == message_id,
+            Message.status == MessageStatus.QUEUED,
+            or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now),
+        )
+        .values(
+            status=MessageStatus.SENDING,
+            claimed_at=now,
+            attempts=Message.attempts + 1,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return False
+    session.execute(
+        update(Message)
+        .where(Message.id == message_id, Message.first_attempt_at.is_(None))
+        .values(first_attempt_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return True
+
+
+def mark_sent(session: Session, message_id: str, claimed_at: datetime, reply: str) -> bool:
+    now = clock.now()
+    result = session.execute(
+        update(Message)
+        .where(
+            Message.id == message_id,
+            Message.status == MessageStatus.SENDING,
+            Message.claimed_at == claimed_at,
+        )
+        .values(
+            status=MessageStatus.SENT,
+            sent_at=now,
+            transport_reply=reply[:2000],
+            last_error=None,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def mark_failed_attempt(
+    session: Session,
+    message: Message,
+    claimed_at: datetime,
+    error: str,
+    *,
+    permanent: bool,
+) -> MessageStatus | None:
+    """Record a failed attempt: back to queued with a later attempt time, or failed for good."""
+    now = clock.now()
+    first = message.first_attempt_at or claimed_at
+    give_up = permanent or now - first >= RETRY_WINDOW
+    if give_up:
+        values: dict[str, Any] = {"status": MessageStatus.FAILED}
+    else:
+        values = {
+            "status": MessageStatus.QUEUED,
+            "next_attempt_at": now + backoff(message.attempts),
+            "enqueued_at": None,
+        }
+    result = session.execute(
+        update(Message)
+        .where(
+            Message.id == message.id,
+            Message.status == MessageStatus.SENDING,
+            Message.claimed_at == claimed_at,
+        )
+        .values(last_error=error[:2000], updated_at=now, **values)
+        .execution_options(synchronize_session=False)
+    )
+    return values["status"] if result.rowcount == 1 else None
+
+
+def backoff(attempts: int) -> timedelta:
+    """The wait after the ``attempts``-th failed attempt: growing, at most four hours."""
+    index = min(max(attempts, 1), len(_BACKOFF_MINUTES)) - 1
+    return timedelta(minutes=_BACKOFF_MINUTES[index])
+
+
+def recover_stale_sending(session: Session, now: datetime) -> list[str]:
+    """sending → queued for messages whose worker died mid-delivery."""
+    stale = session.execute(
+        select(Message.id, Message.claimed_at).where(
+            Message.status == MessageStatus.SENDING,
+            Message.claimed_at < now - SENDING_STALE,
+        )
+    ).all()
+    recovered = []
+    for message_id, claimed_at in stale:
+        result = session.execute(
+            update(Message)
+            .where(
+                Message.id == message_id,
+                Message.status == MessageStatus.SENDING,
+                Message.claimed_at == claimed_at,
+            )
+            .values(
+                status=MessageStatus.QUEUED,
+                enqueued_at=None,
+                next_attempt_at=None,
+                last_error="the worker stopped during delivery; sending again",
+                updated_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 1:
+            recovered.append(message_id)
+    return recovered
+
+
+def take_due_for_enqueue(session: Session, now: datetime) -> list[str]:
+    """Queued messages that are due and not already with the queue; each is taken by one caller."""
+    due = session.execute(
+        select(Message.id, Message.enqueued_at).where(
+            Message.status == MessageStatus.QUEUED,
+            or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now),
+            or_(Message.enqueued_at.is_(None), Message.enqueued_at < now - ENQUEUED_STALE),
+        )
+    ).all()
+    taken = []
+    for message_id, enqueued_at in due:
+        guard = (
+            Message.enqueued_at.is_(None)
+            if enqueued_at is None
+            else Message.enqueued_at == enqueued_at
+        )
+        result = session.execute(
+            update(Message)
+            .where(and_(Message.id == message_id, Message.status == MessageStatus.QUEUED, guard))
+            .values(enqueued_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 1:
+            taken.append(message_id)
+    return taken
+
+
+def retry(session: Session, message_id: str, *, actor: str) -> Message:
+    """failed → queued, by an operator. The same Message-ID goes out again."""
+    message = session.get(Message, message_id)
+    if message is None:
+        raise MessageRefused(f"no message with id {message_id}")
+    if message.status is not MessageStatus.FAILED:
+        raise MessageRefused(
+            f"message {message_id} is {message.status.value}; only failed messages can be retried"
+        )
+    now = clock.now()
+    session.execute(
+        update(Message)
+        .where(Message.id == message_id, Message.status == MessageStatus.FAILED)
+        .values(
+            status=MessageStatus.QUEUED,
+            next_attempt_at=None,
+            first_attempt_at=None,
+            enqueued_at=now,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    audit.record(
+        session,
+        "message.retried",
+        actor=actor,
+        partnership_id=message.partnership_id,
+        object_type="message",
+        object_id=message_id,
+    )
+    after_commit(session, [message_id])
+    session.refresh(message)
+    return message
+
+
+def release_enqueue_claim(session: Session, message_ids: list[str], taken_at: datetime) -> None:
+    """The queue did not take these after all: make them due for the next sweep."""
+    session.execute(
+        update(Message)
+        .where(
+            Message.id.in_(message_ids),
+            Message.status == MessageStatus.QUEUED,
+            Message.enqueued_at == taken_at,
+        )
+        .values(enqueued_at=None)
+        .execution_options(synchronize_session=False)
+    )

@@ -1,0 +1,110 @@
+"""Who gets what: every kind of message the service sends, and how its recipients are found.
+
+A purpose names the subject text, the templates and the audience. Later features register their
+own purposes with ``purpose(...)``; the subject is always built here from the purpose's title and
+the reference, so no caller can put a person's name in a subject line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from service.models import Agency, Partnership
+
+SUBJECT_MARKING = "OFFICIAL-SENSITIVE"
+_REFERENCE = re.compile(r"^[A-Z0-9][A-Z0-9/-]{0,63}$")
+_INBOXES = ("referrals", "dhr_officer", "chair")
+
+
+class RoutingError(ValueError):
+    """The message cannot be addressed: unknown purpose, bad reference or nobody to send to."""
+
+
+@dataclass(frozen=True)
+class Purpose:
+    name: str
+    title: str  # subject text; fixed wording, never personal data
+    template: str  # templates/email/<template>.txt (and .html if present)
+    audience: str  # "inbox:<name>", "agency", "agency_escalation" or "direct"
+    sensitive: bool = True  # False only for messages that carry no case content at all
+
+
+PURPOSES: dict[str, Purpose] = {}
+
+
+def purpose(
+    name: str, *, title: str, template: str, audience: str, sensitive: bool = True
+) -> Purpose:
+    """Register a kind of message."""
+    if audience.startswith("inbox:"):
+        if audience[6:] not in _INBOXES:
+            raise ValueError(f"unknown inbox {audience[6:]!r}; inboxes are {_INBOXES}")
+    elif audience not in ("agency", "agency_escalation", "direct"):
+        raise ValueError(f"unknown audience {audience!r}")
+    entry = Purpose(name, title, template, audience, sensitive)
+    PURPOSES[name] = entry
+    return entry
+
+
+def get(name: str) -> Purpose:
+    try:
+        return PURPOSES[name]
+    except KeyError as exc:
+        raise RoutingError(f"no message purpose called {name!r}") from exc
+
+
+def subject(title: str, reference: str) -> str:
+    check_reference(reference)
+    return f"{SUBJECT_MARKING}: {title} [{reference}]"
+
+
+def check_reference(reference: str) -> str:
+    if not _REFERENCE.match(reference or ""):
+        raise RoutingError(
+            "a reference is 1 to 64 capital letters, digits, '-' or '/' (never a name)"
+        )
+    return reference
+
+
+def recipients(
+    entry: Purpose,
+    partnership: Partnership,
+    *,
+    agency: Agency | None = None,
+    to: Iterable[str] = (),
+) -> list[str]:
+    """The addresses this purpose goes to, without duplicates, in a stable order."""
+    if entry.audience.startswith("inbox:"):
+        found = partnership.inbox(entry.audience[6:])
+    elif entry.audience in ("agency", "agency_escalation"):
+        if agency is None:
+            raise RoutingError(f"{entry.name} needs an agency")
+        if agency.partnership_id != partnership.id:
+            raise RoutingError("the agency belongs to another partnership")
+        if entry.audience == "agency":
+            found = list(agency.secure_addresses)
+        else:
+            found = [agency.escalation_contact] if agency.escalation_contact else []
+    else:
+        found = list(to)
+    unique = list(dict.fromkeys(a.strip() for a in found if a and a.strip()))
+    if not unique:
+        raise RoutingError(f"nobody to send {entry.name} to: no address is configured")
+    return unique
+
+
+# Messages the mail pipeline itself sends.
+TEST_MESSAGE = purpose(
+    "mail.test", title="Test message", template="test_message", audience="direct"
+)
+NOTICE = purpose(
+    "mail.notice",
+    title="Message waiting",
+    template="notice",
+    audience="direct",
+    sensitive=False,
+)

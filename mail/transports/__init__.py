@@ -1,0 +1,25 @@
+"""Mail transports, chosen by the scheme of MAIL_TRANSPORT."""
+
+from mail.transports.base import (
+    Envelope,
+    PermanentError,
+    TransientError,
+    Transport,
+    TransportConfigError,
+    TransportError,
+    from_settings,
+    redact,
+    register,
+)
+
+__all__ = [
+    "Envelope",
+    "PermanentError",
+    "TransientError",
+    "Transport",
+    "TransportConfigError",
+    "TransportError",
+    "from_settings",
+    "redact",
+    "register",
+]

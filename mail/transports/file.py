@@ -1,0 +1,38 @@
+"""``file:///abs/dir``: each message becomes an .eml file. For the demo and development."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from urllib.parse import SplitResult, unquote
+
+from mail.transports.base import Envelope, TransientError, TransportConfigError, register
+
+
+class FileTransport:
+    max_bytes = 50 * 1024 * 1024
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def send(self, envelope: Envelope) -> str:
+        msgid = envelope.mime["Message-ID"].strip("<>")
+        name = re.sub(r"[^A-Za-z0-9.@_-]", "_", msgid) + ".eml"
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            tmp = self.directory / (name + ".tmp")
+            data = envelope.mime.as_bytes()
+            tmp.write_bytes(data)
+            os.replace(tmp, self.directory / name)
+        except OSError as exc:
+            raise TransientError(f"could not write to the outbox folder: {exc.strerror}") from exc
+        return f"written {name}"
+
+
+@register("file")
+def _factory(url: SplitResult, settings) -> FileTransport:  # noqa: ANN001
+    path = unquote(url.path)
+    if url.netloc not in ("", "localhost") or not path.startswith("/"):
+        raise TransportConfigError("MAIL_TRANSPORT=file:// needs an absolute folder: file:///dir")
+    return FileTransport(Path(path))

@@ -1,0 +1,70 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import jinja2
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+
+from config import settings as settings_mod
+from config.logging import configure_logging
+from service import db, runtime
+
+csrf = CSRFProtect()
+
+
+def create_app(config: settings_mod.Config | None = None) -> Flask:
+    """Build the web app from ``config`` (default: the environment, validated)."""
+    cfg = config or settings_mod.load()
+    cfg.validate()
+    configure_logging()
+
+    app = Flask(
+        __name__,
+        template_folder=str(settings_mod.ROOT / "templates"),
+        static_folder="static",
+        static_url_path="/static",
+    )
+    app.config.update(
+        SECRET_KEY=cfg.SECRET_KEY,
+        TESTING=cfg.TESTING,
+        SESSION_COOKIE_NAME="dhr_session",
+        SESSION_COOKIE_SECURE=cfg.session_cookie_secure,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        MAX_CONTENT_LENGTH=25 * 1024 * 1024,
+        WTF_CSRF_TIME_LIMIT=12 * 3600,
+        WTF_CSRF_SSL_STRICT=True,
+        TEMPLATES_AUTO_RELOAD=False,
+    )
+    app.extensions["dhr.settings"] = cfg
+    app.jinja_loader = jinja2.ChoiceLoader(
+        [
+            jinja2.FileSystemLoader(str(settings_mod.ROOT / "templates")),
+            jinja2.PrefixLoader(
+                {"govuk_frontend_jinja": jinja2.PackageLoader("govuk_frontend_jinja")}
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    runtime.configure(cfg)
+    app.teardown_appcontext(lambda _exc: db.Sessions.remove())
+
+    csrf.init_app(app)
+
+    from service import errors, security
+    from service.views import public
+
+    security.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(public.bp)
+    return app
+
+
+def settings_of(app: Flask) -> settings_mod.Config:
+    return app.extensions["dhr.settings"]

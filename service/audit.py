@@ -1,0 +1,34 @@
+"""Writing the audit trail. Callers pass identifiers, never names, addresses or content."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from service.models import AuditEvent
+
+
+def record(
+    session: Session,
+    action: str,
+    *,
+    actor: str = "system",
+    partnership_id: int | None = None,
+    object_type: str | None = None,
+    object_id: str | int | None = None,
+    client_address: str | None = None,
+    **detail: Any,
+) -> AuditEvent:
+    """Add an audit event to ``session``; it commits with the caller's work."""
+    event = AuditEvent(
+        action=action,
+        actor=actor,
+        partnership_id=partnership_id,
+        object_type=object_type,
+        object_id=None if object_id is None else str(object_id),
+        client_address=client_address,
+        detail=detail,
+    )
+    session.add(event)
+    return event

@@ -1,0 +1,276 @@
+"""The `dhr` command: the service's processes and its operators' tools."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from pathlib import Path
+
+import click
+from sqlalchemy import select
+
+from config import settings as settings_mod
+from service import clock, db, runtime
+
+EXAMPLE = settings_mod.ROOT / "config" / "partnerships" / "example.yaml"
+
+
+def _bootstrap() -> settings_mod.Config:
+    try:
+        return runtime.bootstrap()
+    except settings_mod.ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """DHR Forms: forms, secure routing and deadlines for Domestic Homicide Reviews."""
+
+
+# --- processes ----------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def demo(host: str, port: int) -> None:
+    """Run everything on embedded defaults: SQLite, an embedded Redis and a file outbox."""
+    from service import demo as demo_mod
+
+    sys.exit(demo_mod.run(host, port))
+
+
+@main.command()
+@click.option("--bind", default="127.0.0.1:8000", show_default=True, help="host:port to listen on")
+@click.option("--workers", default=2, show_default=True, type=int)
+def web(bind: str, workers: int) -> None:
+    """Serve the web app with gunicorn (put TLS in front of it)."""
+    _bootstrap()
+    os.execvp(  # noqa: S606
+        sys.executable,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--bind",
+            bind,
+            "--workers",
+            str(workers),
+            "--access-logfile",
+            "-",
+            "--access-logformat",
+            '%(h)s "%(m)s %(U)s" %(s)s %(L)s',
+            "service.wsgi:app",
+        ],
+    )
+
+
+@main.command()
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+def worker(burst: bool) -> None:
+    """Run an rq worker for every queue the service uses."""
+    from rq import Worker
+
+    from workers import queues
+
+    _bootstrap()
+    w = Worker([queues.queue(name) for name in queues.ALL], connection=runtime.redis())
+    w.work(burst=burst, with_scheduler=False, logging_level="WARNING")
+
+
+@main.command()
+@click.option("--interval", default=60.0, show_default=True, help="Seconds between sweeps.")
+def scheduler(interval: float) -> None:
+    """Run the deadline sweep every minute."""
+    from workers.scheduler import run_forever
+
+    _bootstrap()
+    run_forever(interval)
+
+
+@main.command()
+@click.option("--at", "at", help="Run as at this ISO-8601 moment (default: now).")
+def sweep(at: str | None) -> None:
+    """One pass of the deadline sweep; prints what it found."""
+    from workers import sweep as sweep_mod
+
+    _bootstrap()
+    try:
+        moment = clock.parse(at) if at else clock.now()
+    except ValueError as exc:
+        raise click.BadParameter(
+            f"{at!r} is not an ISO-8601 date and time", param_hint="--at"
+        ) from exc
+    with clock.frozen_at(moment):
+        report = sweep_mod.run(moment)
+    for line in report.lines():
+        click.echo(line)
+    if report.errors:
+        sys.exit(1)
+
+
+# --- database and partnerships ------------------------------------------------------------
+
+
+@main.group("db")
+def db_group() -> None:
+    """The database schema."""
+
+
+@db_group.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every migration not yet applied."""
+    from service import migrate
+
+    cfg = _bootstrap()
+    migrate.upgrade(cfg.DATABASE_URL)
+    click.echo("database is up to date")
+
+
+@main.group()
+def partnership() -> None:
+    """Partnerships and their agencies."""
+
+
+@partnership.command("load")
+@click.argument("path", type=click.Path(path_type=Path))
+def partnership_load(path: Path) -> None:
+    """Create or update a partnership from a YAML file."""
+    from service import partnerships
+
+    _bootstrap()
+    try:
+        with db.transaction() as session:
+            result = partnerships.load(session, path)
+    except partnerships.PartnershipFileError as exc:
+        click.echo(f"{path} was not loaded; nothing was changed:", err=True)
+        for key, problem in exc.problems:
+            click.echo(f"  {path}: {key}: {problem}", err=True)
+        sys.exit(1)
+    p = result.partnership
+    click.echo(
+        f"{'created' if result.created else 'updated'} partnership {p.slug} ({p.name}): "
+        f"{result.agencies_added} agencies added, {result.agencies_updated} updated"
+    )
+    if result.agencies_not_in_file:
+        click.echo(
+            "kept, though not in the file: " + ", ".join(result.agencies_not_in_file), err=True
+        )
+
+
+# --- mail ---------------------------------------------------------------------------------
+
+
+@main.group()
+def mail() -> None:
+    """The outbox."""
+
+
+def _partnership(session, slug: str | None):  # noqa: ANN001, ANN202
+    from service.models import Partnership
+
+    if slug:
+        found = session.scalar(select(Partnership).where(Partnership.slug == slug))
+        if found is None:
+            raise click.ClickException(f"no partnership with slug {slug!r}")
+        return found
+    found = session.scalars(select(Partnership)).all()
+    if len(found) != 1:
+        raise click.ClickException(
+            "give --partnership SLUG"
+            if found
+            else "no partnership is loaded: run `dhr partnership load PATH` first"
+        )
+    return found[0]
+
+
+@mail.command("test")
+@click.option("--to", "to", required=True, help="A secure address to send the test to.")
+@click.option("--partnership", "slug", help="Partnership slug (needed when there are several).")
+def mail_test(to: str, slug: str | None) -> None:
+    """Send an OFFICIAL-SENSITIVE test message through the whole pipeline."""
+    from mail import outbox, policy
+
+    _bootstrap()
+    with db.transaction() as session:
+        p = _partnership(session, slug)
+        try:
+            secure = policy.is_secure(p, to)
+        except policy.InvalidAddress as exc:
+            click.echo(f"not sent: {to!r} is {exc}", err=True)
+            sys.exit(2)
+        if not secure:
+            click.echo(
+                f"not sent: {to} is not a secure recipient for {p.name}; its domain is not on "
+                f"the secure-domain allowlist ({', '.join(p.secure_domains)})",
+                err=True,
+            )
+            sys.exit(2)
+        reference = "TEST-" + secrets.token_hex(3).upper()
+        (message,) = outbox.queue_message(
+            session,
+            partnership=p,
+            purpose="mail.test",
+            reference=reference,
+            to=[to],
+            actor="cli",
+        )
+    click.echo(f"queued test message {message.id} with reference {reference}")
+    click.echo("a worker delivers it (`dhr worker --burst` sends what is queued and stops)")
+
+
+@mail.command("list")
+@click.option(
+    "--status",
+    type=click.Choice(["queued", "sending", "sent", "failed", "held", "cancelled"]),
+    help="Only messages with this status.",
+)
+@click.option("--limit", default=50, show_default=True)
+def mail_list(status: str | None, limit: int) -> None:
+    """The most recent messages in the outbox."""
+    from service.models import Message
+
+    _bootstrap()
+    session = db.Sessions()
+    query = select(Message).order_by(Message.created_at.desc()).limit(limit)
+    if status:
+        query = query.where(Message.status == status)
+    rows = session.scalars(query).all()
+    if not rows:
+        click.echo("no messages")
+        return
+    click.echo(
+        f"{'id':32}  {'created (UTC)':16}  {'status':9}  {'tries':>5}  "
+        f"{'purpose':16}  {'reference':14}  recipient"
+    )
+    for m in rows:
+        click.echo(
+            f"{m.id:32}  {m.created_at:%Y-%m-%d %H:%M}  {m.status.value:9}  {m.attempts:>5}  "
+            f"{m.purpose:16}  {m.reference:14}  {m.recipient}"
+            + (
+                f"\n{'':34}last error: {m.last_error}"
+                if m.last_error and m.status != "sent"
+                else ""
+            )
+        )
+
+
+@mail.command("retry")
+@click.argument("message_id")
+def mail_retry(message_id: str) -> None:
+    """Queue a failed message again (it keeps its Message-ID)."""
+    from mail import outbox
+
+    _bootstrap()
+    try:
+        with db.transaction() as session:
+            outbox.retry(session, message_id, actor="cli")
+    except outbox.MessageRefused as exc:
+        click.echo(f"not retried: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"message {message_id} queued again")
+
+
+if __name__ == "__main__":
+    main()

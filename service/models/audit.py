@@ -1,0 +1,29 @@
+"""The audit trail. Rows are only ever added: nothing in the service edits or deletes them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from service import clock
+from service.db import Base
+from service.models.types import JSON, UTCDateTime
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
+    partnership_id: Mapped[int | None] = mapped_column(ForeignKey("partnership.id"), index=True)
+    # "user:<id>", "system", "cli", "agency:<id>"; never a name or an address.
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    object_type: Mapped[str | None] = mapped_column(String(32))
+    object_id: Mapped[str | None] = mapped_column(String(64))
+    client_address: Mapped[str | None] = mapped_column(String(64))
+    # Identifiers and statuses only.
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -1,0 +1,15 @@
+"""Imports every module that registers a deadline check, so each sweep runs them all.
+
+Add a feature's checks module to ``MODULES``.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+MODULES: tuple[str, ...] = ()
+
+
+def load() -> None:
+    for name in MODULES:
+        importlib.import_module(name)

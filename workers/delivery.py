@@ -1,0 +1,89 @@
+"""The rq job that delivers one message."""
+
+from __future__ import annotations
+
+import logging
+
+from mail import mime, outbox
+from mail.transports import PermanentError, TransientError, redact
+from service import audit, clock, db, runtime
+from service.models import Message, MessageStatus
+
+log = logging.getLogger(__name__)
+
+
+def deliver(message_id: str) -> str:
+    """Claim the message, hand it to the transport outside any transaction, record the outcome.
+
+    Returns what happened, for the job's result. Safe to run twice: only one run can claim.
+    """
+    settings = runtime.bootstrap()
+    claimed_at = clock.now()
+    with db.transaction() as session:
+        if not outbox.claim(session, message_id, claimed_at):
+            log.info("message not claimable; nothing to do", extra={"message_id": message_id})
+            return "skipped"
+    session = db.Sessions()
+    try:
+        message = session.get(Message, message_id, populate_existing=True)
+        assert message is not None
+        envelope = mime.build(message, settings.MAIL_FROM)
+        attempt = message.attempts
+    finally:
+        # No transaction stays open while the mail server is talking.
+        session.rollback()
+
+    log.info("delivering", extra={"message_id": message_id, "attempt": attempt})
+    try:
+        reply = runtime.transport().send(envelope)
+    except (TransientError, PermanentError) as exc:
+        return _record_failure(
+            message_id, claimed_at, redact(str(exc)), isinstance(exc, PermanentError)
+        )
+    except Exception as exc:
+        # A fault of ours, not of the mail server: keep the message for a later attempt and let
+        # rq see the exception too, so it is never swallowed.
+        _record_failure(message_id, claimed_at, f"unexpected error: {type(exc).__name__}", False)
+        raise
+
+    with db.transaction() as session:
+        if outbox.mark_sent(session, message_id, claimed_at, redact(reply)):
+            message = session.get(Message, message_id)
+            audit.record(
+                session,
+                "message.sent",
+                partnership_id=message.partnership_id if message else None,
+                object_type="message",
+                object_id=message_id,
+                attempt=attempt,
+            )
+    log.info("delivered", extra={"message_id": message_id, "attempt": attempt})
+    return "sent"
+
+
+def _record_failure(message_id: str, claimed_at, error: str, permanent: bool) -> str:  # noqa: ANN001
+    with db.transaction() as session:
+        message = session.get(Message, message_id, populate_existing=True)
+        assert message is not None
+        status = outbox.mark_failed_attempt(
+            session, message, claimed_at, error, permanent=permanent
+        )
+        if status is MessageStatus.FAILED:
+            audit.record(
+                session,
+                "message.failed",
+                partnership_id=message.partnership_id,
+                object_type="message",
+                object_id=message_id,
+                attempts=message.attempts,
+            )
+    log.warning(
+        "delivery failed",
+        extra={
+            "message_id": message_id,
+            "permanent": permanent,
+            "status": status.value if status else "unchanged",
+            "error": error,
+        },
+    )
+    return "failed" if status is MessageStatus.FAILED else "retry"
