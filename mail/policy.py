@@ -18,10 +18,10 @@ if TYPE_CHECKING:
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _ADDRESS = re.compile(
     r"^(?P<local>[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*)"
-    rf"@(?P<domain>{_LABEL}(?:\.{_LABEL})+)$",
+    rf"@(?P<domain>{_LABEL}(?:\.{_LABEL})+)\Z",
     re.IGNORECASE,
 )
-_PATTERN = re.compile(rf"^(?:\*\.)?{_LABEL}(?:\.{_LABEL})+$", re.IGNORECASE)
+_PATTERN = re.compile(rf"^(?:\*\.)?{_LABEL}(?:\.{_LABEL})+\Z", re.IGNORECASE)
 
 
 class InvalidAddress(ValueError):

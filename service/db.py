@@ -76,9 +76,11 @@ def _make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):  # noqa: ANN001
-            # Take the write lock at BEGIN, so two sweeps or workers queue up behind each other
-            # instead of one failing with "database is locked" on a stale read snapshot.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # A transaction that will write takes the write lock at BEGIN, so two sweeps or
+            # workers queue up behind each other instead of one failing with "database is
+            # locked" when it tries to write from a stale read snapshot.
+            immediate = conn.get_execution_options().get(WRITE_OPTION)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
     return create_engine(url, pool_pre_ping=True)
@@ -90,10 +92,15 @@ def engine() -> Engine:
     return _engine
 
 
+WRITE_OPTION = "dhr_write"
+
+
 @contextlib.contextmanager
 def transaction() -> Iterator[Session]:
     """A session whose work commits together at the end of the block, or not at all."""
     session = Sessions()
+    if not session.in_transaction():
+        session.connection(execution_options={WRITE_OPTION: True})
     try:
         yield session
         session.commit()

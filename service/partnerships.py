@@ -116,9 +116,11 @@ class PartnershipSchema(Strict):
     def _unique_keys(self, agencies: list[dict[str, Any]], **_: Any) -> None:
         seen: set[str] = set()
         for agency in agencies:
-            if agency["key"] in seen:
-                raise ValidationError(f"agency key {agency['key']!r} is used twice")
-            seen.add(agency["key"])
+            key = agency.get("key")
+            if key in seen:
+                raise ValidationError(f"agency key {key!r} is used twice")
+            if key:
+                seen.add(key)
 
     @validates_schema
     def _inboxes_secure(self, data: dict[str, Any], **_: Any) -> None:

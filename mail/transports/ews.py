@@ -2,8 +2,10 @@
 
 The finished MIME message goes to Exchange unchanged (so its Message-ID, parts and attachments
 are exactly what the service built) in one ``CreateItem`` call with
-``MessageDisposition=SendAndSaveCopy``: Exchange sends it to exactly ``Envelope.recipients`` and
-keeps a copy in the sender's Sent Items.
+``MessageDisposition=SendAndSaveCopy``, with ``Envelope.recipients`` as its To recipients;
+Exchange sends it and keeps a copy in the Sent Items of ``EWS_SENDER``'s mailbox. Exchange sends
+from that mailbox whatever ``Envelope.sender`` says: the MIME From should be that address (or one
+the mailbox has Send As rights on).
 
 Settings (environment variables; ``MAIL_TRANSPORT=ews://``):
 
@@ -160,6 +162,9 @@ class EwsTransport:
         self._pid = os.getpid()
 
     def send(self, envelope: Envelope) -> str:
+        if not envelope.recipients:
+            # Exchange would fall back on the MIME headers' addresses: never send to anyone else.
+            raise PermanentError("EWS transport was given a message without recipients")
         mime = envelope.mime.as_bytes()
         try:
             account, policy = self._account_and_policy()
@@ -487,7 +492,7 @@ def _factory(url: SplitResult, settings) -> EwsTransport:  # noqa: ANN001
             raise TransportConfigError(
                 f"MAIL_CA_FILE {ca_file!r} is not a readable PEM file of CA certificates"
             ) from exc
-    timeout = getattr(settings, "MAIL_TIMEOUT", 60) or 60
+    timeout = getattr(settings, "MAIL_TIMEOUT", 60)
     if not isinstance(timeout, int) or timeout <= 0:
         raise TransportConfigError("MAIL_TIMEOUT must be a positive number of seconds")
 
