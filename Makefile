@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STATIC := service/static/govuk
 GOVUK := node_modules/govuk-frontend/dist/govuk
 
-.PHONY: all install assets demo test lint format bench clean
+.PHONY: all install assets browser demo test lint format bench clean
 
 all: install
 
@@ -34,7 +34,16 @@ assets: $(STATIC)/.copied
 demo: install
 	$(VENV)/bin/dhr demo
 
-test: install
+# The browser tests drive Debian's Chromium; no browser is ever downloaded by a test tool.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    chromium fonts-liberation; }
+
+test: install browser
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
@@ -46,7 +55,7 @@ format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .
 
 bench: install
-	$(PY) -m pytest tests/bench -q -p no:randomly $(PYTEST_ARGS)
+	$(PY) -m pytest tests/bench -m bench -q -s $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules $(STATIC) var

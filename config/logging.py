@@ -12,7 +12,9 @@ import sys
 
 _configured = False
 
-QUIET = ("exchangelib", "urllib3", "requests_oauthlib", "oauthlib", "mail.log", "aiosmtpd")
+QUIET = ("urllib3", "requests_oauthlib", "oauthlib", "mail.log", "aiosmtpd")
+#: exchangelib logs request XML (the message itself) at DEBUG, and some of it at ERROR.
+SILENT = ("exchangelib",)
 
 
 class _KeyValueFormatter(logging.Formatter):
@@ -40,3 +42,5 @@ def configure_logging(level: str | None = None) -> None:
     root.setLevel(level or os.environ.get("LOG_LEVEL", "INFO"))
     for name in QUIET:
         logging.getLogger(name).setLevel(logging.WARNING)
+    for name in SILENT:
+        logging.getLogger(name).setLevel(logging.CRITICAL)

@@ -72,9 +72,14 @@ def worker(burst: bool) -> None:
     """Run an rq worker for every queue the service uses."""
     from rq import Worker
 
+    from mail.transports import TransportConfigError
     from workers import queues
 
     _bootstrap()
+    try:
+        runtime.transport()  # a wrong MAIL_TRANSPORT stops the worker now, not at the first send
+    except TransportConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
     w = Worker([queues.queue(name) for name in queues.ALL], connection=runtime.redis())
     w.work(burst=burst, with_scheduler=False, logging_level="WARNING")
 

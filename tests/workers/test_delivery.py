@@ -186,8 +186,8 @@ def test_a_permanent_rejection_fails_at_once_and_an_operator_can_retry(
     assert fetch(message_id).status is MessageStatus.SENT
 
 
-def kill_tree(pid: int) -> None:
-    """SIGKILL a process and its descendants (rq runs each job in a child in its own session)."""
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (rq runs each job in a child in its own session)."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -197,12 +197,17 @@ def kill_tree(pid: int) -> None:
             except (OSError, ValueError, IndexError):
                 continue
             children.setdefault(ppid, []).append(int(entry))
-    todo, tree = [pid], []
+    todo, found = list(children.get(pid, [])), []
     while todo:
         current = todo.pop()
-        tree.append(current)
+        found.append(current)
         todo.extend(children.get(current, []))
-    for member in tree:
+    return found
+
+
+def kill_tree(pid: int) -> None:
+    """SIGKILL a process and everything below it, at once."""
+    for member in [pid, *descendants(pid)]:
         with contextlib.suppress(ProcessLookupError):
             os.kill(member, signal.SIGKILL)
 
