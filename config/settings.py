@@ -43,6 +43,9 @@ class Config:
     MAIL_MAX_BYTES: int = 20 * 1024 * 1024
     MESSAGE_ID_DOMAIN: str = "dhr-forms.invalid"
     SERVICE_URL: str = "http://127.0.0.1:5000"
+    # How many reverse proxies (TLS terminators) stand in front of the app; their
+    # X-Forwarded-For/-Proto headers are trusted only then.
+    TRUST_PROXY: int = 0
     # EWS (on-premises Exchange) settings; see README.
     EWS: dict[str, str] = field(default_factory=dict)
     GRAPH: dict[str, str] = field(default_factory=dict)
@@ -64,6 +67,7 @@ class Config:
         cfg.MAIL_MAX_BYTES = _int("MAIL_MAX_BYTES", cfg.MAIL_MAX_BYTES)
         cfg.MESSAGE_ID_DOMAIN = env.get("MESSAGE_ID_DOMAIN", cfg.MESSAGE_ID_DOMAIN)
         cfg.SERVICE_URL = env.get("SERVICE_URL", cfg.SERVICE_URL).rstrip("/")
+        cfg.TRUST_PROXY = _int("TRUST_PROXY", cfg.TRUST_PROXY)
         cfg.EWS = {k[4:]: v for k, v in env.items() if k.startswith("EWS_")}
         cfg.GRAPH = {k[6:]: v for k, v in env.items() if k.startswith("GRAPH_")}
         cfg.apply_defaults()

@@ -151,11 +151,19 @@ def after_commit(session: Session, message_ids: list[str]) -> None:
 
 def _enqueue_pending(session: Session) -> None:
     pending = session.info.pop("dhr.enqueue", [])
-    if pending:
-        from workers.queues import enqueue_delivery
+    if not pending:
+        return
+    from workers.queues import enqueue_delivery
 
+    try:
         for message_id in pending:
-            enqueue_delivery(message_id)
+            if not enqueue_delivery(message_id):
+                # Redis is unreachable: don't make the user wait for each of the others to time
+                # out too. They are committed; the sweep hands them over.
+                break
+    except Exception:
+        # The work is committed whatever happens here; never report a saved submission as lost.
+        log.exception("enqueue after commit failed; the sweep will hand the messages over")
 
 
 def _discard_pending(session: Session) -> None:

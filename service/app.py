@@ -41,6 +41,11 @@ def create_app(config: settings_mod.Config | None = None) -> Flask:
         TEMPLATES_AUTO_RELOAD=False,
     )
     app.extensions["dhr.settings"] = cfg
+    if cfg.TRUST_PROXY:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = cfg.TRUST_PROXY
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     app.jinja_loader = jinja2.ChoiceLoader(
         [
             jinja2.FileSystemLoader(str(settings_mod.ROOT / "templates")),

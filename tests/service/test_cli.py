@@ -110,3 +110,40 @@ def test_db_upgrade_is_repeatable(cli_env):
     assert first.returncode == 0, first.stderr
     assert "database is up to date" in first.stdout
     assert db.Sessions().scalar(select(func.count()).select_from(Message)) == 0
+
+
+def test_dhr_web_serves_the_app_in_production_mode(cli_env, partnership):
+    import signal
+    import time
+    import urllib.request
+
+    from tests.mailserver import free_port
+
+    port = free_port()
+    cli_env.update(DHR_ENV="production", TRUST_PROXY="1")
+    web = subprocess.Popen(
+        [*DHR, "web", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+        env=cli_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        response = None
+        deadline = time.monotonic() + 60
+        while response is None and time.monotonic() < deadline and web.poll() is None:
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}/", headers={"X-Forwarded-Proto": "https"}
+            )
+            try:
+                response = urllib.request.urlopen(request, timeout=5)
+            except OSError:
+                time.sleep(0.3)
+        assert response is not None, "dhr web never answered"
+        assert response.status == 200
+        assert "max-age" in response.headers["Strict-Transport-Security"]
+        assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
+    finally:
+        web.send_signal(signal.SIGTERM)
+        output = web.communicate(timeout=30)[0]
+    assert web.returncode == 0, output

@@ -18,7 +18,7 @@ from service import clock, db
 from service.models import AuditEvent, Message, MessageStatus
 from tests.conftest import DHR
 from tests.jobs import queued_message_ids, run_worker_burst
-from tests.mailserver import MailServer
+from tests.mailserver import MailServer, free_port
 from workers import sweep
 
 
@@ -38,6 +38,12 @@ def fetch(message_id: str) -> Message:
     session = db.Sessions()
     session.expire_all()
     return session.get(Message, message_id)
+
+
+def use_redis(settings) -> None:
+    from service import runtime
+
+    runtime.configure(settings)
 
 
 def use(settings, server: MailServer) -> None:
@@ -335,3 +341,21 @@ def test_logs_of_a_full_send_carry_no_content_and_no_recipient(
     assert message_id in logged  # identifiers are logged...
     for secret in ("officer.private", "This is a test", "Test message", "OFFICIAL-SENSITIVE:"):
         assert secret not in logged, f"{secret!r} was logged"  # ...content never
+
+
+def test_an_accepted_message_survives_redis_being_down(settings, partnership, mail_server):
+    working_redis = settings.REDIS_URL
+    settings.MAIL_TRANSPORT = mail_server.url
+    settings.REDIS_URL = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    use_redis(settings)
+    message_id = queue_test_message(partnership)  # commits without an error
+    assert db.Sessions().get(Message, message_id) is not None
+    report = sweep.run(clock.now() + timedelta(minutes=6))
+    assert report.not_enqueued == [message_id]
+
+    settings.REDIS_URL = working_redis
+    use_redis(settings)
+    with clock.frozen_at(clock.now() + timedelta(minutes=1)):
+        assert sweep.run(clock.now()).enqueued == [message_id]
+        run_worker_burst()
+    assert len(mail_server.messages) == 1
