@@ -7,7 +7,9 @@ reply (recorded on the message) or raises ``TransientError`` (try again later) o
 
 from __future__ import annotations
 
+import ipaddress
 import re
+import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -91,3 +93,22 @@ _ADDRESS_IN_TEXT = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@([A-Za-z0-9.-]+
 def redact(text: str) -> str:
     """A server's reply with every address cut to its domain, fit to store and to log."""
     return _ADDRESS_IN_TEXT.sub(lambda m: "…@" + m.group(1), text)
+
+
+def is_loopback(host: str) -> bool:
+    """True for localhost and loopback addresses: the only hosts plain-text transports may use."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def tls_context(ca_file: str | None = None) -> ssl.SSLContext:
+    """The system's trusted CAs, plus MAIL_CA_FILE's; certificates and host names verified."""
+    context = ssl.create_default_context()
+    if ca_file:
+        context.load_verify_locations(cafile=ca_file)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    return context

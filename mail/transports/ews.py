@@ -44,7 +44,6 @@ addresses, and the exchangelib exception is not chained (its text may quote the 
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import os
 import re
 import ssl
@@ -81,7 +80,9 @@ from mail.transports.base import (
     TransientError,
     TransportConfigError,
     TransportError,
+    is_loopback,
     register,
+    tls_context,
 )
 
 #: Exchange's default organisation-wide MaxSendSize is 10 MB (the encoded MIME message).
@@ -273,7 +274,7 @@ class _ExtraCAAdapter(requests.adapters.HTTPAdapter):
         super().__init__(**kwargs)
 
     def _context(self) -> ssl.SSLContext:
-        return _ssl_context(self._ca_file)
+        return tls_context(self._ca_file)
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("ssl_context", self._context())
@@ -323,12 +324,6 @@ class _TransportProtocol(Protocol, metaclass=_UncachedProtocolType):
                     ),
                 )
         return session
-
-
-def _ssl_context(ca_file: str) -> ssl.SSLContext:
-    context = ssl.create_default_context()
-    context.load_verify_locations(cafile=ca_file)
-    return context
 
 
 def _causes(exc: BaseException) -> list[BaseException]:
@@ -398,20 +393,11 @@ def _endpoint(raw: str) -> str:
         raise TransportConfigError(
             "EWS_SERVICE_ENDPOINT must be the EWS URL itself, ending /EWS/Exchange.asmx"
         )
-    if parts.scheme == "http" and not _is_loopback(host):
+    if parts.scheme == "http" and not is_loopback(host):
         raise TransportConfigError(
             "EWS_SERVICE_ENDPOINT must use https://; http:// is only allowed to a loopback host"
         )
     return raw
-
-
-def _is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _version(raw: str) -> Version:
@@ -487,7 +473,7 @@ def _factory(url: SplitResult, settings) -> EwsTransport:  # noqa: ANN001
     ca_file = (getattr(settings, "MAIL_CA_FILE", "") or "").strip() or None
     if ca_file:
         try:
-            _ssl_context(ca_file)
+            tls_context(ca_file)
         except (OSError, ssl.SSLError) as exc:
             raise TransportConfigError(
                 f"MAIL_CA_FILE {ca_file!r} is not a readable PEM file of CA certificates"

@@ -10,7 +10,6 @@ to the system's trusted ones, for servers with a private certificate.
 
 from __future__ import annotations
 
-import ipaddress
 import smtplib
 import ssl
 from urllib.parse import SplitResult, unquote
@@ -20,17 +19,10 @@ from mail.transports.base import (
     PermanentError,
     TransientError,
     TransportConfigError,
+    is_loopback,
     register,
+    tls_context,
 )
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 class SMTPTransport:
@@ -52,10 +44,7 @@ class SMTPTransport:
         self.max_bytes = max_bytes
         self.context: ssl.SSLContext | None = None
         if mode in ("starttls", "tls"):
-            self.context = ssl.create_default_context()
-            if ca_file:
-                self.context.load_verify_locations(cafile=ca_file)
-            self.context.minimum_version = ssl.TLSVersion.TLSv1_2
+            self.context = tls_context(ca_file)
 
     def _connect(self) -> smtplib.SMTP:
         if self.mode == "tls":
@@ -118,7 +107,7 @@ def _factory(mode: str):  # noqa: ANN202
             port = url.port or {"starttls": 587, "tls": 465, "plain": 25}[mode]
         except ValueError as exc:
             raise TransportConfigError("MAIL_TRANSPORT has an invalid port") from exc
-        if mode == "plain" and not _is_loopback(host):
+        if mode == "plain" and not is_loopback(host):
             raise TransportConfigError(
                 "MAIL_TRANSPORT=smtp+plain:// sends without TLS, so it is only allowed to a "
                 f"loopback address (127.0.0.1, ::1 or localhost), not {host}"
@@ -126,7 +115,7 @@ def _factory(mode: str):  # noqa: ANN202
         ca_file = settings.MAIL_CA_FILE or None
         if ca_file:
             try:
-                ssl.create_default_context().load_verify_locations(cafile=ca_file)
+                tls_context(ca_file)
             except (OSError, ssl.SSLError) as exc:
                 raise TransportConfigError(f"MAIL_CA_FILE cannot be read as a CA: {exc}") from exc
         return SMTPTransport(
