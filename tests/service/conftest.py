@@ -1,4 +1,4 @@
-"""Local fixtures for the page tests: an app on a fresh SQLite database and an HTTPS test client.
+"""Fixtures for the page tests: the app on the shared test database and an HTTPS test client.
 
 Named ``page_*`` so they do not clash with the shared fixtures in tests/conftest.py.
 """
@@ -9,10 +9,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-import config.settings
 import service
 import service.models  # noqa: F401  (registers every table on Base.metadata)
-from service import db
 
 
 class HttpsClient(FlaskClient):
@@ -26,17 +24,11 @@ class HttpsClient(FlaskClient):
 
 
 @pytest.fixture
-def page_app(tmp_path) -> Flask:
-    cfg = config.settings.TestConfig()
-    cfg.DATABASE_URL = f"sqlite:///{tmp_path / 't.db'}"
-    cfg.REDIS_URL = "redis://unused"
-    cfg.MAIL_TRANSPORT = f"file://{tmp_path}/outbox"
-    cfg.SECRET_KEY = "page-tests-secret-key-0123456789abcdef"
-    app = service.create_app(cfg)
-    db.Base.metadata.create_all(db.engine())
+def page_app(settings) -> Flask:
+    """The app on the shared test database (emptied for each test) and Redis."""
+    app = service.create_app(settings)
     app.test_client_class = HttpsClient
-    yield app
-    db.Sessions.remove()
+    return app
 
 
 @pytest.fixture
