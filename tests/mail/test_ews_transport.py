@@ -9,9 +9,6 @@ same library requests-ntlm uses as the initiator), so the transport runs with it
 from __future__ import annotations
 
 import base64
-import datetime
-import ipaddress
-import socket
 import ssl
 import threading
 import time
@@ -38,6 +35,7 @@ from mail.transports import (
     ews,
     from_settings,
 )
+from tests.mailserver import TLSFiles, free_port
 
 # A transport that ignored EWS_MAX_WAIT would keep backing off forever: fail instead.
 pytestmark = pytest.mark.timeout(30)
@@ -329,12 +327,6 @@ def make_envelope() -> Envelope:
     return Envelope(sender=SENDER, recipients=RECIPIENTS, mime=msg)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 # --- sending ------------------------------------------------------------------------------------
 
 
@@ -518,88 +510,14 @@ def test_wrong_password_is_transient_and_quick(exchange: FakeExchange) -> None:
 
 
 @pytest.fixture
-def private_ca(tmp_path: Path) -> tuple[Path, ssl.SSLContext]:
-    """A private CA (PEM file) and a server context with a certificate it issued for 127.0.0.1."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-
-    now = datetime.datetime.now(datetime.UTC)
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test Council Private CA")])
-    ca_cert = (
-        x509.CertificateBuilder()
-        .subject_name(ca_name)
-        .issuer_name(ca_name)
-        .public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=False,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), False)
-        .sign(ca_key, hashes.SHA256())
-    )
-    key = ec.generate_private_key(ec.SECP256R1())
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "mail.test")]))
-        .issuer_name(ca_name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), False
-        )
-        .sign(ca_key, hashes.SHA256())
-    )
-    ca_file = tmp_path / "ca.pem"
-    ca_file.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
-    chain = tmp_path / "server.pem"
-    chain.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        + cert.public_bytes(serialization.Encoding.PEM)
-    )
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(chain)
-    return ca_file, context
-
-
-@pytest.fixture
-def tls_exchange(
-    ntlm_accounts: None, private_ca: tuple[Path, ssl.SSLContext]
-) -> Iterator[FakeExchange]:
-    yield from _serve(tls=private_ca[1])
+def tls_exchange(ntlm_accounts: None, tls_files: TLSFiles) -> Iterator[FakeExchange]:
+    yield from _serve(tls=tls_files.server_context())
 
 
 def test_https_with_mail_ca_file_is_trusted(
-    tls_exchange: FakeExchange, private_ca: tuple[Path, ssl.SSLContext]
+    tls_exchange: FakeExchange, tls_files: TLSFiles
 ) -> None:
-    transport = make_transport(ews_settings(tls_exchange.url), MAIL_CA_FILE=str(private_ca[0]))
+    transport = make_transport(ews_settings(tls_exchange.url), MAIL_CA_FILE=str(tls_files.ca_cert))
 
     assert transport.send(make_envelope()) == "EWS accepted"
     assert tls_exchange.accepted == 1
