@@ -6,7 +6,8 @@ so two workers or two sweeps can never both move the same message.
     queued ──claim──▶ sending ──▶ sent
       ▲                  │
       └──transient error─┤──permanent error / retries exhausted──▶ failed ──retry──▶ queued
-    held ──cancel──▶ cancelled
+    held: sensitive content for an address outside the allowlist, kept for the officer
+          (releasing or cancelling it belongs to the officer's console)
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ def _headers(response: Response) -> Response:
     response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
     if request.is_secure:
         response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-    if not request.path.startswith("/static/"):
+    if not request.path.startswith(("/static/", "/assets/")):
         # Pages hold case data: never keep them in a shared or browser cache.
         response.headers["Cache-Control"] = "no-store"
     return response

@@ -97,6 +97,7 @@ def test_an_insecure_agency_gets_a_content_free_notice_and_it_is_audited(setting
     assert message.subject == "OFFICIAL-SENSITIVE: Message waiting [DHR-2026-001]"
     assert "test message" not in message.body_text.lower()
     assert "dhr@exampleshire.gov.uk" in message.body_text  # whom to contact
+    assert ".gov.uk, .police.uk, .cjsm.net, nhs.net" in message.body_text
     actions = session.scalars(
         select(AuditEvent.action).where(AuditEvent.object_id == message.id)
     ).all()
