@@ -69,7 +69,3 @@ def create_app(config: settings_mod.Config | None = None) -> Flask:
     errors.init_app(app)
     app.register_blueprint(public.bp)
     return app
-
-
-def settings_of(app: Flask) -> settings_mod.Config:
-    return app.extensions["dhr.settings"]

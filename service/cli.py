@@ -13,8 +13,6 @@ from sqlalchemy import select
 from config import settings as settings_mod
 from service import clock, db, runtime
 
-EXAMPLE = settings_mod.ROOT / "config" / "partnerships" / "example.yaml"
-
 
 def _bootstrap() -> settings_mod.Config:
     try:

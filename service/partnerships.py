@@ -6,7 +6,6 @@ key (as a dotted path, e.g. ``agencies.3.secure_addresses.0``) and what is wrong
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -235,7 +234,3 @@ def load(session: Session, path: Path, *, actor: str = "cli") -> LoadResult:
     )
     # Agencies missing from the file are kept: cases may refer to them. The officer is told.
     return LoadResult(partnership, created, added, updated, sorted(existing))
-
-
-def closure_dates(partnership: Partnership) -> set[dt.date]:
-    return {dt.date.fromisoformat(d) for d in partnership.closure_days}
