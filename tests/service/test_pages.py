@@ -433,3 +433,10 @@ def test_every_page_has_exactly_one_h1_and_a_title(error_client):
         page = page_of(response)
         assert len(page.h1) == 1, how
         assert page.title.endswith(" – DHR Forms"), how
+
+
+def test_referrer_policy_lets_https_form_posts_pass_the_csrf_referrer_check(page_app, page_client):
+    """Flask-WTF refuses HTTPS posts without a same-site Referer; browsers send one only if the
+    policy allows it. `no-referrer` would reject every real form post."""
+    assert page_app.config["WTF_CSRF_SSL_STRICT"] is True
+    assert page_client.get("/").headers["Referrer-Policy"] == "same-origin"
