@@ -12,7 +12,15 @@ import sys
 
 _configured = False
 
-QUIET = ("urllib3", "requests_oauthlib", "oauthlib", "mail.log", "aiosmtpd")
+QUIET = (
+    "urllib3",
+    "requests_oauthlib",
+    "oauthlib",
+    "mail.log",
+    "aiosmtpd",
+    "weasyprint",
+    "fontTools",
+)
 #: exchangelib logs request XML (the message itself) at DEBUG, and some of it at ERROR.
 SILENT = ("exchangelib",)
 

@@ -92,6 +92,9 @@ class Config:
             raise ConfigError("cannot start: SECRET_KEY must be at least 32 characters")
 
 
+EMBEDDED_REDIS_FILE = "redis.url"
+
+
 @dataclass
 class DemoConfig(Config):
     """`dhr demo`: SQLite and a file outbox under var/, a throwaway secret key."""
@@ -105,6 +108,11 @@ class DemoConfig(Config):
         self.DATABASE_URL = self.DATABASE_URL or f"sqlite:///{VAR_DIR / 'dhr.sqlite3'}"
         self.MAIL_TRANSPORT = self.MAIL_TRANSPORT or f"file://{VAR_DIR / 'outbox'}"
         self.SECRET_KEY = self.SECRET_KEY or _demo_secret()
+        # While `dhr demo` runs its embedded Redis, other `dhr` commands with DHR_ENV=demo
+        # (`dhr user create`, `dhr worker --burst`) find it here.
+        embedded = VAR_DIR / EMBEDDED_REDIS_FILE
+        if not self.REDIS_URL and self.name == "demo" and embedded.exists():
+            self.REDIS_URL = embedded.read_text().strip()
 
 
 @dataclass

@@ -6,8 +6,17 @@ so two workers or two sweeps can never both move the same message.
     queued ──claim──▶ sending ──▶ sent
       ▲                  │
       └──transient error─┤──permanent error / retries exhausted──▶ failed ──retry──▶ queued
-    held: sensitive content for an address outside the allowlist, kept for the officer
-          (releasing or cancelling it belongs to the officer's console)
+                                                                      │
+                                                                    cancel
+                                                                      ▼
+    held ──cancel───────────────────────────────────────────────▶ cancelled
+      │
+      └──release──▶ queued: as written if the address is now on the allowlist,
+                            otherwise as a content-free notice without attachments
+
+    held: sensitive content for an address outside the allowlist, kept for the officer, who
+          releases or cancels it from the console. Releasing asks the policy again, so
+          sensitive content never goes to an address that is not secure.
 """
 
 from __future__ import annotations
@@ -18,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from mail import policy, render, routing
@@ -331,17 +340,15 @@ def take_due_for_enqueue(session: Session, now: datetime) -> list[str]:
     return taken
 
 
-def retry(session: Session, message_id: str, *, actor: str) -> Message:
+def retry(
+    session: Session, message_id: str, *, actor: str, client_address: str | None = None
+) -> Message:
     """failed → queued, by an operator. The same Message-ID goes out again."""
-    message = session.get(Message, message_id)
-    if message is None:
-        raise MessageRefused(f"no message with id {message_id}")
+    message = _current(session, message_id)
     if message.status is not MessageStatus.FAILED:
-        raise MessageRefused(
-            f"message {message_id} is {message.status.value}; only failed messages can be retried"
-        )
+        raise _not_now(message, "retried", "failed")
     now = clock.now()
-    session.execute(
+    result = session.execute(
         update(Message)
         .where(Message.id == message_id, Message.status == MessageStatus.FAILED)
         .values(
@@ -353,6 +360,9 @@ def retry(session: Session, message_id: str, *, actor: str) -> Message:
         )
         .execution_options(synchronize_session=False)
     )
+    if result.rowcount != 1:  # someone else moved it since it was read
+        session.refresh(message)
+        raise _not_now(message, "retried", "failed")
     audit.record(
         session,
         "message.retried",
@@ -360,8 +370,146 @@ def retry(session: Session, message_id: str, *, actor: str) -> Message:
         partnership_id=message.partnership_id,
         object_type="message",
         object_id=message_id,
+        client_address=client_address,
     )
     after_commit(session, [message_id])
+    session.refresh(message)
+    return message
+
+
+def _current(session: Session, message_id: str) -> Message:
+    """The message as the database has it now (not as an earlier read in this session saw it)."""
+    message = session.get(Message, message_id, populate_existing=True)
+    if message is None:
+        raise MessageRefused(f"no message with id {message_id}")
+    return message
+
+
+def _not_now(message: Message, action: str, allowed: str) -> MessageRefused:
+    return MessageRefused(
+        f"This message cannot be {action}: it is {message.status.value}. "
+        f"Only {allowed} messages can be {action}."
+    )
+
+
+def release(
+    session: Session, message_id: str, *, actor: str, client_address: str | None = None
+) -> Message:
+    """held → queued, by the officer.
+
+    The policy is asked again, since the allowlist may have changed while the message was held:
+    an address that is now secure gets the message as written; any other address gets the
+    content-free notice instead, and the attachments are deleted. Sensitive content is never
+    released to an address outside the allowlist.
+    """
+    message = _current(session, message_id)
+    if message.status is not MessageStatus.HELD:
+        raise _not_now(message, "released", "held")
+    partnership = (
+        session.get(
+            Partnership, message.partnership_id, populate_existing=True, with_for_update=True
+        )
+        if message.partnership_id is not None
+        else None
+    )
+    if partnership is None:
+        raise MessageRefused("This message belongs to no partnership, so it cannot be released.")
+    try:
+        verdict = policy.decide(partnership, message.recipient, sensitive=message.sensitive)
+    except policy.InvalidAddress as exc:
+        raise MessageRefused(f"This message cannot be released: {exc}.") from exc
+    now = clock.now()
+    values: dict[str, Any] = {
+        "status": MessageStatus.QUEUED,
+        "next_attempt_at": None,
+        "enqueued_at": now,
+        "updated_at": now,
+    }
+    as_content = verdict.decision is policy.Decision.SECURE
+    if as_content:
+        values["policy"] = policy.Decision.SECURE.value
+    else:
+        notice_text, notice_html = render.render(
+            routing.NOTICE.template,
+            {
+                "partnership": partnership,
+                "reference": message.reference,
+                "service_url": runtime.settings().SERVICE_URL,
+            },
+        )
+        values.update(
+            policy=policy.Decision.NOTICE.value,
+            subject=routing.subject(routing.NOTICE.title, message.reference),
+            body_text=notice_text,
+            body_html=notice_html,
+            sensitive=False,
+        )
+    result = session.execute(
+        update(Message)
+        .where(Message.id == message_id, Message.status == MessageStatus.HELD)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # another officer acted first
+        session.refresh(message)
+        raise _not_now(message, "released", "held")
+    if not as_content:
+        session.execute(
+            delete(MessageAttachment)
+            .where(MessageAttachment.message_id == message_id)
+            .execution_options(synchronize_session=False)
+        )
+    audit.record(
+        session,
+        "message.released",
+        actor=actor,
+        partnership_id=message.partnership_id,
+        object_type="message",
+        object_id=message_id,
+        client_address=client_address,
+        policy=values["policy"],
+        sent_as="content" if as_content else "notice",
+    )
+    if not as_content:
+        log.warning(
+            "held message released as a content-free notice",
+            extra={"message_id": message_id, "policy": values["policy"]},
+        )
+    after_commit(session, [message_id])
+    session.refresh(message)
+    if not as_content:
+        session.expire(message, ["attachments"])
+    return message
+
+
+def cancel(
+    session: Session, message_id: str, *, actor: str, client_address: str | None = None
+) -> Message:
+    """held or failed → cancelled, by the officer: the message is never sent."""
+    message = _current(session, message_id)
+    was = message.status
+    if was not in (MessageStatus.HELD, MessageStatus.FAILED):
+        raise _not_now(message, "cancelled", "held or failed")
+    now = clock.now()
+    result = session.execute(
+        update(Message)
+        .where(Message.id == message_id, Message.status == was)
+        .values(status=MessageStatus.CANCELLED, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # another officer acted first
+        session.refresh(message)
+        raise _not_now(message, "cancelled", "held or failed")
+    audit.record(
+        session,
+        "message.cancelled",
+        actor=actor,
+        partnership_id=message.partnership_id,
+        object_type="message",
+        object_id=message_id,
+        client_address=client_address,
+        previous_status=was.value,
+    )
     session.refresh(message)
     return message
 

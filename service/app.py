@@ -62,10 +62,20 @@ def create_app(config: settings_mod.Config | None = None) -> Flask:
 
     csrf.init_app(app)
 
-    from service import errors, security
-    from service.views import public
+    from service import errors, ratelimit, security
+    from service.views import account, console, public, referral
 
     security.init_app(app)
     errors.init_app(app)
+    from service.views import filters
+
+    filters.init_app(app)
+    ratelimit.init_app(app, cfg.REDIS_URL)
     app.register_blueprint(public.bp)
+    app.register_blueprint(account.bp)
+    app.register_blueprint(console.bp)
+    # The referral pages check their own CSRF token, so that a page left open too long is
+    # shown again with what was typed, not lost to an error page.
+    csrf.exempt(referral.bp)
+    app.register_blueprint(referral.bp)
     return app

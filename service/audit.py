@@ -4,9 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from service.models import AuditEvent
+
+
+class AuditTrailIsAppendOnly(RuntimeError):
+    pass
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_audit_changes(session: Session, _context, _instances) -> None:  # noqa: ANN001
+    """Nothing in the service edits or deletes an audit row."""
+    for obj in (*session.dirty, *session.deleted):
+        if isinstance(obj, AuditEvent) and (obj in session.deleted or session.is_modified(obj)):
+            raise AuditTrailIsAppendOnly("audit events cannot be changed or deleted")
 
 
 def record(
@@ -18,6 +31,7 @@ def record(
     object_type: str | None = None,
     object_id: str | int | None = None,
     client_address: str | None = None,
+    case_id: int | None = None,
     **detail: Any,
 ) -> AuditEvent:
     """Add an audit event to ``session``; it commits with the caller's work."""
@@ -28,6 +42,7 @@ def record(
         object_type=object_type,
         object_id=None if object_id is None else str(object_id),
         client_address=client_address,
+        case_id=case_id,
         detail=detail,
     )
     session.add(event)

@@ -162,6 +162,45 @@ def partnership_load(path: Path) -> None:
         )
 
 
+# --- console users ------------------------------------------------------------------------
+
+
+@main.group()
+def user() -> None:
+    """Console users."""
+
+
+@user.command("create")
+@click.option("--partnership", "slug", required=True, help="The partnership's slug.")
+@click.option("--email", required=True, help="Their work address, on a secure domain.")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["officer", "chair", "viewer"]),
+    help="officer: everything in the partnership; chair: their cases; viewer: read only.",
+)
+@click.option("--name", help="Their name, as shown in the console.")
+def user_create(slug: str, email: str, role: str, name: str | None) -> None:
+    """Create a console user and print their one-time set-up link (valid for 72 hours)."""
+    from service.auth import accounts
+
+    _bootstrap()
+    try:
+        with db.transaction() as session:
+            p = _partnership(session, slug)
+            created, link = accounts.create_user(
+                session, p, email=email, role=role, name=name, actor="cli"
+            )
+            summary = f"created {created.role.value} {created.email} in {p.slug}"
+    except accounts.AccountRefused as exc:
+        click.echo(f"not created: {exc}", err=True)
+        sys.exit(1)
+    click.echo(summary)
+    click.echo("Give them this set-up link. It works once, for 72 hours:")
+    click.echo(f"  {link}")
+    click.echo("With it they choose a password and set up an authenticator app, then sign in.")
+
+
 # --- mail ---------------------------------------------------------------------------------
 
 

@@ -95,18 +95,35 @@ def engine() -> Engine:
 WRITE_OPTION = "dhr_write"
 
 
+_DEPTH = "dhr.transaction_depth"
+
+
 @contextlib.contextmanager
 def transaction() -> Iterator[Session]:
-    """A session whose work commits together at the end of the block, or not at all."""
+    """A session whose work commits together at the end of the block, or not at all.
+
+    The transaction is begun as a writing one (on SQLite: BEGIN IMMEDIATE). A read transaction
+    already open in the session (a view that looked things up first) is ended before, so its
+    old snapshot never has to be upgraded to a write, which SQLite refuses when another writer
+    got in between. A ``transaction()`` inside another joins it.
+    """
     session = Sessions()
-    if not session.in_transaction():
+    depth = session.info.get(_DEPTH, 0)
+    if depth == 0:
+        if session.in_transaction():
+            session.commit()  # a read snapshot: nothing to write, but it must not linger
         session.connection(execution_options={WRITE_OPTION: True})
+    session.info[_DEPTH] = depth + 1
     try:
         yield session
-        session.commit()
+        if depth == 0:
+            session.commit()
     except BaseException:
-        session.rollback()
+        if depth == 0:
+            session.rollback()
         raise
+    finally:
+        session.info[_DEPTH] = depth
 
 
 def _after_fork_in_child() -> None:

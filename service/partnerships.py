@@ -6,6 +6,7 @@ key (as a dotted path, e.g. ``agencies.3.secure_addresses.0``) and what is wrong
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -98,6 +99,11 @@ class ContactSchema(Strict):
 class PartnershipSchema(Strict):
     slug = fields.String(required=True, validate=SLUG)
     name = fields.String(required=True, validate=validate.Length(min=3, max=200))
+    # Begins each case reference: EXA-DHR-2026-01. Default: the slug's first three letters.
+    case_prefix = fields.String(
+        load_default=None,
+        validate=validate.Regexp(r"^[A-Z]{2,6}$", error="use 2 to 6 capital letters"),
+    )
     nation = fields.Enum(Nation, by_value=True, required=True)
     secure_domains = fields.List(
         fields.String(validate=_domain_pattern), required=True, validate=validate.Length(min=1)
@@ -192,6 +198,7 @@ def load(session: Session, path: Path, *, actor: str = "cli") -> LoadResult:
         session.add(partnership)
     partnership.name = data["name"]
     partnership.nation = data["nation"]
+    partnership.case_prefix = data["case_prefix"] or re.sub(r"[^A-Z]", "", data["slug"].upper())[:3]
     partnership.secure_domains = [policy.check_pattern(p) for p in data["secure_domains"]]
     partnership.insecure_recipient_action = data["insecure_recipients"]
     partnership.contact_email = policy.normalise(data["contact"]["email"])

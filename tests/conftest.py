@@ -114,6 +114,7 @@ def cli_env(settings: TestConfig, tmp_path: Path) -> dict[str, str]:
         SECRET_KEY=TEST_SECRET,
         MAIL_TRANSPORT=settings.MAIL_TRANSPORT,
         MAIL_FROM=settings.MAIL_FROM,
+        SERVICE_URL=settings.SERVICE_URL,
         DHR_VAR_DIR=str(tmp_path / "var"),
         PYTHONPATH=str(ROOT),
     )
@@ -121,3 +122,7 @@ def cli_env(settings: TestConfig, tmp_path: Path) -> dict[str, str]:
 
 
 DHR = [sys.executable, "-m", "service.cli"]
+
+
+# The app and its HTTPS test client, for any test that requests pages.
+from tests.service.conftest import page_app, page_client  # noqa: E402, F401

@@ -2,16 +2,31 @@
 
 from service.models.agency import Agency
 from service.models.audit import AuditEvent
+from service.models.case import Case, CaseChair, CasePerson, CaseStatus, PersonRole
 from service.models.message import Message, MessageAttachment, MessageStatus
 from service.models.partnership import InsecureRecipientAction, Nation, Partnership
+from service.models.referral import Referral, ReferralStatus
+from service.models.user import AccessToken, ConsoleSession, Role, User, UserStatus
 
 __all__ = [
+    "AccessToken",
     "Agency",
     "AuditEvent",
+    "Case",
+    "CaseChair",
+    "CasePerson",
+    "CaseStatus",
+    "ConsoleSession",
     "InsecureRecipientAction",
     "Message",
     "MessageAttachment",
     "MessageStatus",
     "Nation",
     "Partnership",
+    "PersonRole",
+    "Referral",
+    "ReferralStatus",
+    "Role",
+    "User",
+    "UserStatus",
 ]

@@ -24,6 +24,8 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(64), index=True)
     object_type: Mapped[str | None] = mapped_column(String(32))
     object_id: Mapped[str | None] = mapped_column(String(64))
+    # The case the event concerns, so each case has its own trail.
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("dhr_case.id"), index=True)
     client_address: Mapped[str | None] = mapped_column(String(64))
     # Identifiers and statuses only.
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -36,6 +36,7 @@ class Partnership(Base):
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     nation: Mapped[Nation] = mapped_column(str_enum(Nation))
+    case_prefix: Mapped[str] = mapped_column(String(8), default="DHR")
     # Domain patterns: "nhs.net" is that domain exactly, "*.gov.uk" any domain below gov.uk.
     secure_domains: Mapped[list[str]] = mapped_column(JSON, default=list)
     # Inbox addresses by purpose: {"referrals": [...], "dhr_officer": [...], "chair": [...]}.

@@ -37,8 +37,7 @@ def _layout_context() -> dict[str, object]:
 
 @bp.get("/")
 def start():
-    can_refer = "referral.start" in current_app.view_functions
-    return render_template("public/start.html", can_refer=can_refer)
+    return render_template("public/start.html")
 
 
 @bp.get("/accessibility")

@@ -6,6 +6,7 @@ Named so they do not clash with the shared fixtures in tests/conftest.py (or pyt
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import threading
 from collections.abc import Iterator
@@ -36,11 +37,11 @@ class LiveServer:
     url: str
 
 
-def _live_app(tmp: Path) -> Flask:
+def _live_app(tmp: Path, redis_url: str, mail_transport: str | None = None) -> Flask:
     cfg = config.settings.TestConfig()
     cfg.DATABASE_URL = f"sqlite:///{tmp / 't.db'}"
-    cfg.REDIS_URL = "redis://unused"
-    cfg.MAIL_TRANSPORT = f"file://{tmp}/outbox"
+    cfg.REDIS_URL = redis_url
+    cfg.MAIL_TRANSPORT = mail_transport or f"file://{tmp}/outbox"
     cfg.SECRET_KEY = "e2e-tests-secret-key-0123456789abcdef"
     app = service.create_app(cfg)
     db.Base.metadata.create_all(db.engine())
@@ -62,11 +63,9 @@ def _live_app(tmp: Path) -> Flask:
     return app
 
 
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory) -> Iterator[LiveServer]:
-    if not AXE.exists():
-        pytest.fail(f"axe-core is missing at {AXE}: run `npm ci` (or `make install`)")
-    app = _live_app(tmp_path_factory.mktemp("live"))
+@contextlib.contextmanager
+def serving(app: Flask) -> Iterator[LiveServer]:
+    """``app`` in a real HTTP server on a free loopback port, for as long as the block runs."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
@@ -77,6 +76,18 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
         thread.join(timeout=10)
         server.server_close()
         db.Sessions.remove()
+
+
+def check_axe_is_installed() -> None:
+    if not AXE.exists():
+        pytest.fail(f"axe-core is missing at {AXE}: run `npm ci` (or `make install`)")
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory, redis_url) -> Iterator[LiveServer]:
+    check_axe_is_installed()
+    with serving(_live_app(tmp_path_factory.mktemp("live"), redis_url)) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

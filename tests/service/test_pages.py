@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from flask import Blueprint, Flask, abort, render_template_string, request
+from flask import Flask, abort, render_template_string, request
 from werkzeug.exceptions import TooManyRequests
 
 from service import db
@@ -219,20 +219,10 @@ def test_pages_are_generic_with_several_partnerships(page_client):
         assert "shire CSP" not in html and "mailto:" not in html, path
 
 
-def test_start_page_has_no_start_button_until_the_form_exists(page_client):
+def test_start_page_links_to_the_referral_form(page_client, partnership):
     html = page_client.get("/").get_data(as_text=True)
-    assert "govuk-button--start" not in html
-    assert "The referral form opens soon" in html
-
-
-def test_start_page_links_to_the_referral_form_when_it_exists(page_app):
-    referral = Blueprint("referral", __name__, url_prefix="/refer")
-    referral.add_url_rule("/start", "start", lambda: "form")
-    page_app.register_blueprint(referral)
-    html = page_app.test_client().get("/").get_data(as_text=True)
-    assert 'href="/refer/start"' in html
+    assert 'href="/refer"' in html
     assert "govuk-button--start" in html and "Start now" in html
-    assert "The referral form opens soon" not in html
 
 
 def test_accessibility_statement_has_the_required_sections(page_client):

@@ -1,0 +1,131 @@
+"""Who may see and do what in the console: the one place that scopes every console query.
+
+Every console view reads rows through ``Scope``: the signed-in user's partnership, and for a
+chair only the cases they are assigned to. A row outside the scope is simply not found, so asking
+for another partnership's object by id gives 404, never its data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Select, false, select, true
+from sqlalchemy.orm import Session
+
+from service.models import (
+    Agency,
+    AuditEvent,
+    Case,
+    CaseChair,
+    CasePerson,
+    ConsoleSession,
+    Message,
+    MessageAttachment,
+    Partnership,
+    Referral,
+    Role,
+    User,
+)
+
+T = TypeVar("T")
+
+OFFICER, CHAIR, VIEWER = Role.OFFICER, Role.CHAIR, Role.VIEWER
+
+#: What each role may do. Views name a permission; nothing else checks roles.
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    "dashboard.view": frozenset({OFFICER, CHAIR, VIEWER}),
+    "cases.view": frozenset({OFFICER, CHAIR, VIEWER}),
+    "cases.edit": frozenset({OFFICER}),
+    "outbox.view": frozenset({OFFICER, VIEWER}),
+    "outbox.act": frozenset({OFFICER}),
+    "agencies.view": frozenset({OFFICER, VIEWER}),
+    "agencies.edit": frozenset({OFFICER}),
+    "users.view": frozenset({OFFICER}),
+    "users.manage": frozenset({OFFICER}),
+    "audit.view": frozenset({OFFICER}),
+    "settings.view": frozenset({OFFICER, VIEWER}),
+    "referrals.view": frozenset({OFFICER, VIEWER}),
+    "referrals.decide": frozenset({OFFICER}),
+}
+
+
+def can(user: User, permission: str) -> bool:
+    return user.role in PERMISSIONS[permission]
+
+
+def _assigned_cases(user: User) -> Select:
+    return select(CaseChair.case_id).where(CaseChair.user_id == user.id)
+
+
+def _partnership_cases(user: User) -> Select:
+    return select(Case.id).where(Case.partnership_id == user.partnership_id)
+
+
+def _case_rule(user: User, case_column: Any) -> ColumnElement[bool]:
+    """Rows tied to a case: the partnership's cases, or a chair's own."""
+    if user.role is CHAIR:
+        return case_column.in_(_assigned_cases(user))
+    return case_column.in_(_partnership_cases(user))
+
+
+def _partnership_rule(model: Any, *, chairs: bool = False) -> Callable[[User], ColumnElement]:
+    def rule(user: User) -> ColumnElement[bool]:
+        if user.role is CHAIR and not chairs:
+            return false()
+        return model.partnership_id == user.partnership_id
+
+    return rule
+
+
+#: One rule per model the console reads. A model with no rule cannot be read through Scope.
+RULES: dict[type, Callable[[User], ColumnElement[bool]]] = {
+    Partnership: lambda user: Partnership.id == user.partnership_id,
+    Case: lambda user: (
+        (Case.partnership_id == user.partnership_id)
+        & (Case.id.in_(_assigned_cases(user)) if user.role is CHAIR else true())
+    ),
+    CaseChair: lambda user: _case_rule(user, CaseChair.case_id),
+    CasePerson: lambda user: _case_rule(user, CasePerson.case_id),
+    Agency: _partnership_rule(Agency),
+    Message: _partnership_rule(Message),
+    MessageAttachment: lambda user: MessageAttachment.message_id.in_(
+        select(Message.id).where(RULES[Message](user))
+    ),
+    # Chairs see who else works on the partnership's reviews (names on their cases).
+    User: _partnership_rule(User, chairs=True),
+    ConsoleSession: lambda user: ConsoleSession.user_id.in_(
+        select(User.id).where(User.partnership_id == user.partnership_id)
+    ),
+    AuditEvent: _partnership_rule(AuditEvent),
+    # Referrals are the partnership's; chairs see a case only once it is opened.
+    Referral: _partnership_rule(Referral),
+}
+
+
+class Scope:
+    """The rows one user may read."""
+
+    def __init__(self, user: User) -> None:
+        self.user = user
+
+    def where(self, model: type) -> ColumnElement[bool]:
+        try:
+            rule = RULES[model]
+        except KeyError:
+            raise LookupError(
+                f"{model.__name__} has no access rule in service.auth.scope"
+            ) from None
+        return rule(self.user)
+
+    def select(self, model: type[T], *criteria: Any) -> Select[tuple[T]]:
+        return select(model).where(self.where(model), *criteria)
+
+    def get(self, session: Session, model: type[T], ident: Any) -> T | None:
+        """The row with primary key ``ident`` if this user may read it; else None."""
+        pk = model.__mapper__.primary_key[0]  # type: ignore[attr-defined]
+        try:
+            ident = pk.type.python_type(ident)
+        except (TypeError, ValueError):
+            return None
+        return session.scalar(self.select(model, pk == ident))

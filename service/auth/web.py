@@ -1,0 +1,104 @@
+"""The console's Flask side of accounts: the signed-in user of a request, and the decorators
+views use to require a sign-in and a permission."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import abort, g, redirect, request, session, url_for
+
+from service import db
+from service.auth import accounts, scope
+from service.models import User
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+SESSION_KEY = "sid"
+#: Why a live-looking session is refused; it is ended (and audited) when first found so.
+LAPSED = ("idle", "expired", "disabled")
+
+
+def client_address() -> str | None:
+    return request.remote_addr
+
+
+def current() -> accounts.Current | None:
+    """The signed-in session of this request (looked up once per request)."""
+    if "current" not in g:
+        raw = session.get(SESSION_KEY)
+        found, reason = accounts.load_session(db.Sessions(), raw)
+        if reason in LAPSED:
+            with db.transaction() as s:
+                accounts.end_lapsed(s, raw, reason)
+        if found is None and SESSION_KEY in session:
+            session.pop(SESSION_KEY)
+        g.current = found
+        g.session_end_reason = reason
+    return g.current
+
+
+def current_user() -> User | None:
+    c = current()
+    return c.user if c else None
+
+
+def current_scope() -> scope.Scope:
+    user = current_user()
+    if user is None:
+        abort(401)
+    return scope.Scope(user)
+
+
+def _safe_next(target: str | None) -> str | None:
+    # Only paths on this site, never "//elsewhere" or a full URL.
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
+
+
+def login_required(view: F) -> F:
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        c = current()
+        if c is None:
+            if g.get("session_end_reason") in ("idle", "expired"):
+                return redirect(url_for("account.timed_out"))
+            target = request.full_path if request.method == "GET" else None
+            return redirect(url_for("account.sign_in", next=_safe_next(target)))
+        with db.transaction() as s:
+            accounts.touch(s, c)
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def requires(permission: str) -> Callable[[F], F]:
+    """Signed in, and the user's role has ``permission``; otherwise 403."""
+    if permission not in scope.PERMISSIONS:
+        raise KeyError(f"unknown permission {permission!r}")
+
+    def decorator(view: F) -> F:
+        @functools.wraps(view)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            user = current_user()
+            if user is None or not scope.can(user, permission):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return login_required(checked)  # type: ignore[return-value]
+
+    return decorator
+
+
+def sign_in(raw_session_id: str) -> None:
+    """Give the browser a new session: nothing from before sign-in carries over."""
+    session.clear()
+    session[SESSION_KEY] = raw_session_id
+    session.permanent = True
+    g.pop("current", None)
+
+
+def next_page(default: str) -> str:
+    return _safe_next(request.args.get("next")) or default

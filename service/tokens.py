@@ -1,0 +1,108 @@
+"""Links that carry a token: account set-up and password reset now, agencies' and families'
+links later.
+
+The token is itsdangerous-signed with the purpose as salt and names a stored row, so a link works
+for one purpose only and can be refused once used, revoked or past its expiry, whatever its
+signature says.
+"""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import datetime
+
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from service import clock, runtime
+from service.models import AccessToken
+
+
+class TokenProblem(enum.StrEnum):
+    INVALID = "invalid"  # not one of ours, or for another purpose
+    EXPIRED = "expired"
+    USED = "used"
+    REVOKED = "revoked"
+
+
+class TokenRefused(Exception):
+    def __init__(self, problem: TokenProblem, token: AccessToken | None = None) -> None:
+        super().__init__(problem.value)
+        self.problem = problem
+        self.token = token
+
+
+def _serializer(purpose: str) -> URLSafeSerializer:
+    return URLSafeSerializer(runtime.settings().SECRET_KEY, salt=f"dhr-token:{purpose}")
+
+
+def issue(
+    session: Session,
+    *,
+    purpose: str,
+    subject_type: str,
+    subject_id: str | int,
+    expires_at: datetime,
+    partnership_id: int | None = None,
+) -> tuple[AccessToken, str]:
+    """Store a new token row and return it with the string that goes in the link."""
+    row = AccessToken(
+        id=secrets.token_hex(16),
+        purpose=purpose,
+        partnership_id=partnership_id,
+        subject_type=subject_type,
+        subject_id=str(subject_id),
+        created_at=clock.now(),
+        expires_at=expires_at,
+    )
+    session.add(row)
+    session.flush()
+    return row, _serializer(purpose).dumps(row.id)
+
+
+def check(session: Session, token: str, *, purpose: str) -> AccessToken:
+    """The row ``token`` names, if it is for ``purpose`` and still usable; else TokenRefused."""
+    try:
+        nonce = _serializer(purpose).loads(token or "")
+    except BadSignature as exc:
+        raise TokenRefused(TokenProblem.INVALID) from exc
+    row = session.get(AccessToken, nonce) if isinstance(nonce, str) else None
+    if row is None or row.purpose != purpose:
+        raise TokenRefused(TokenProblem.INVALID)
+    if row.revoked_at is not None:
+        raise TokenRefused(TokenProblem.REVOKED, row)
+    if row.used_at is not None:
+        raise TokenRefused(TokenProblem.USED, row)
+    if clock.now() >= row.expires_at:
+        raise TokenRefused(TokenProblem.EXPIRED, row)
+    return row
+
+
+def use(session: Session, row: AccessToken) -> None:
+    """Mark a one-time token used; a second request racing this one loses."""
+    done = session.execute(
+        update(AccessToken)
+        .where(AccessToken.id == row.id, AccessToken.used_at.is_(None))
+        .values(used_at=clock.now())
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:
+        raise TokenRefused(TokenProblem.USED, row)
+
+
+def revoke_all(session: Session, *, purpose: str, subject_type: str, subject_id: str | int) -> None:
+    """Revoke every unused token of ``purpose`` for one subject (a new link replaces old ones)."""
+    session.execute(
+        update(AccessToken)
+        .where(
+            AccessToken.purpose == purpose,
+            AccessToken.subject_type == subject_type,
+            AccessToken.subject_id == str(subject_id),
+            AccessToken.used_at.is_(None),
+            AccessToken.revoked_at.is_(None),
+        )
+        .values(revoked_at=clock.now())
+        .execution_options(synchronize_session=False)
+    )

@@ -1,0 +1,309 @@
+"""Signing in and out, setting up an account, resetting a password, and session timeouts."""
+
+from __future__ import annotations
+
+import time
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+
+from forms.account import (
+    ChoosePasswordForm,
+    ForgotPasswordForm,
+    ResetPasswordForm,
+    SecurityCodeForm,
+    SignInForm,
+)
+from service import db, tokens
+from service.auth import accounts, totp, web
+from service.auth.accounts import Outcome
+from service.models import User
+from service.ratelimit import SIGN_IN_LIMIT, limiter
+
+bp = Blueprint("account", __name__)
+
+LOCKED_MESSAGE = (
+    "You have tried to sign in too many times. Your account is locked for 15 minutes. "
+    "Wait, then try again"
+)
+WRONG_SIGN_IN = "Enter a correct email address and password"
+WRONG_CODE = "The security code is not right. Enter the code your app shows now"
+
+limit = limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
+
+
+# --- sign in --------------------------------------------------------------------------------
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limit
+def sign_in():
+    if web.current() is not None:
+        return redirect(url_for("console.dashboard"))
+    form = SignInForm()
+    problem = None
+    if form.validate_on_submit():
+        with db.transaction() as s:
+            outcome, user = accounts.check_password(
+                s, form.email.data, form.password.data, client_address=web.client_address()
+            )
+            user_id = user.id if user else None
+        if outcome is Outcome.OK:
+            session.clear()
+            session["pending_user"] = user_id
+            session["pending_at"] = time.time()
+            return redirect(url_for("account.security_code", next=request.args.get("next")))
+        problem = LOCKED_MESSAGE if outcome is Outcome.LOCKED else WRONG_SIGN_IN
+        form.email.errors = [problem]
+        form.password.errors = []
+    return render_template("account/sign_in.html", form=form, problem=problem)
+
+
+def _pending_user() -> User | None:
+    user_id, at = session.get("pending_user"), session.get("pending_at")
+    if not user_id or not at or time.time() - at > accounts.CODE_STAGE_TTL.total_seconds():
+        return None
+    return db.Sessions.get(User, user_id)
+
+
+@bp.route("/sign-in/security-code", methods=["GET", "POST"])
+@limit
+def security_code():
+    user = _pending_user()
+    if user is None:
+        session.pop("pending_user", None)
+        return redirect(url_for("account.sign_in"))
+    form = SecurityCodeForm()
+    if form.validate_on_submit():
+        with db.transaction() as s:
+            user = s.get(User, user.id)
+            outcome = accounts.check_code(
+                s, user, form.code.data, client_address=web.client_address()
+            )
+            raw = (
+                accounts.start_session(s, user, client_address=web.client_address())
+                if outcome is Outcome.OK
+                else None
+            )
+        if raw:
+            web.sign_in(raw)
+            return redirect(web.next_page(url_for("console.dashboard")))
+        if outcome is Outcome.LOCKED:
+            session.clear()
+            flash(LOCKED_MESSAGE, "locked")
+            return redirect(url_for("account.sign_in"))
+        form.code.errors = [WRONG_CODE]
+    return render_template("account/security_code.html", form=form)
+
+
+@bp.post("/sign-out")
+def sign_out():
+    c = web.current()
+    if c is not None:
+        with db.transaction() as s:
+            accounts.end_session(
+                s, s.merge(c.console_session), "signed_out", client_address=web.client_address()
+            )
+    session.clear()
+    return redirect(url_for("account.signed_out"))
+
+
+@bp.get("/signed-out")
+def signed_out():
+    return render_template("account/signed_out.html", timed_out=False)
+
+
+@bp.get("/session/timed-out")
+def timed_out():
+    """Where the timeout warning (or, without JavaScript, a refresh) sends an idle browser."""
+    c = web.current()
+    if c is not None:
+        remaining = c.idle_expires_at - accounts.clock.now()
+        if remaining.total_seconds() > 60:
+            # Still in use (another tab kept it alive): nothing to do here.
+            return redirect(url_for("console.dashboard"))
+        with db.transaction() as s:
+            accounts.end_session(s, s.merge(c.console_session), "idle")
+    session.clear()
+    return render_template("account/signed_out.html", timed_out=True)
+
+
+@bp.post("/session/keep-alive")
+@web.login_required
+def keep_alive():
+    """'Stay signed in' in the timeout warning: the idle timeout starts again."""
+    c = web.current()
+    seconds = int((c.idle_expires_at - accounts.clock.now()).total_seconds())
+    return jsonify(idle_seconds=seconds)
+
+
+# --- one-time links -------------------------------------------------------------------------
+
+
+def _link_problem(exc: tokens.TokenRefused, kind: str):
+    return (
+        render_template("account/link_problem.html", problem=exc.problem.value, kind=kind),
+        404 if exc.problem is tokens.TokenProblem.INVALID else 410,
+    )
+
+
+# --- account set-up -------------------------------------------------------------------------
+
+
+@bp.get("/account/set-up")
+def set_up():
+    if request.args.get("token"):
+        # Keep the token in the session, not the address bar, browser history or a Referer.
+        token = session["setup_token"] = request.args["token"]
+        try:
+            accounts.user_for_token(db.Sessions(), token, accounts.SETUP)
+        except tokens.TokenRefused as exc:
+            session.pop("setup_token", None)
+            return _link_problem(exc, "setup")
+        return redirect(url_for("account.set_up"))
+    token = session.get("setup_token")
+    if not token:
+        abort(404)
+    try:
+        _, user = accounts.user_for_token(db.Sessions(), token, accounts.SETUP)
+    except tokens.TokenRefused as exc:
+        return _link_problem(exc, "setup")
+    return render_template("account/set_up_start.html", user=user)
+
+
+def _setup_token():
+    token = session.get("setup_token")
+    if not token:
+        abort(404)
+    return token
+
+
+@bp.route("/account/set-up/password", methods=["GET", "POST"])
+@limit
+def set_up_password():
+    token = _setup_token()
+    form = ChoosePasswordForm()
+    try:
+        _, user = accounts.user_for_token(db.Sessions(), token, accounts.SETUP)
+        if form.validate_on_submit():
+            with db.transaction() as s:
+                try:
+                    accounts.setup_password(s, token, form.password.data)
+                except accounts.AccountRefused as exc:
+                    form.password.errors = [str(exc)]
+            if not form.errors:
+                return redirect(url_for("account.set_up_authenticator"))
+    except tokens.TokenRefused as exc:
+        return _link_problem(exc, "setup")
+    return render_template("account/set_up_password.html", form=form, user=user)
+
+
+@bp.route("/account/set-up/authenticator", methods=["GET", "POST"])
+@limit
+def set_up_authenticator():
+    token = _setup_token()
+    form = SecurityCodeForm()
+    try:
+        with db.transaction() as s:
+            try:
+                user, secret = accounts.setup_secret(s, token)
+            except accounts.AccountRefused:
+                return redirect(url_for("account.set_up_password"))
+            if form.validate_on_submit():
+                try:
+                    accounts.confirm_authenticator(
+                        s, token, form.code.data, client_address=web.client_address()
+                    )
+                except accounts.AccountRefused as exc:
+                    form.code.errors = [str(exc)]
+    except tokens.TokenRefused as exc:
+        return _link_problem(exc, "setup")
+    if form.is_submitted() and not form.errors:
+        session.pop("setup_token", None)
+        flash(
+            "Your account is set up. Sign in with your email address, password and a code "
+            "from your authenticator app.",
+            "success",
+        )
+        return redirect(url_for("account.sign_in"))
+    uri = totp.provisioning_uri(secret, user.email)
+    return render_template(
+        "account/set_up_authenticator.html",
+        form=form,
+        user=user,
+        qr=totp.qr_code_data_uri(uri),
+        secret=totp.grouped(secret),
+    )
+
+
+# --- password reset -------------------------------------------------------------------------
+
+
+@bp.route("/account/forgot-password", methods=["GET", "POST"])
+@limit
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        with db.transaction() as s:
+            accounts.request_reset(s, form.email.data, client_address=web.client_address())
+        return redirect(url_for("account.reset_sent"))
+    return render_template("account/forgot_password.html", form=form)
+
+
+@bp.get("/account/forgot-password/sent")
+def reset_sent():
+    return render_template("account/reset_sent.html")
+
+
+@bp.route("/account/reset-password", methods=["GET", "POST"])
+@limit
+def reset_password():
+    if request.method == "GET" and request.args.get("token"):
+        session["reset_token"] = request.args["token"]
+        try:
+            accounts.user_for_token(db.Sessions(), session["reset_token"], accounts.RESET)
+        except tokens.TokenRefused as exc:
+            session.pop("reset_token", None)
+            return _link_problem(exc, "reset")
+        return redirect(url_for("account.reset_password"))
+    token = session.get("reset_token")
+    if not token:
+        abort(404)
+    form = ResetPasswordForm()
+    try:
+        accounts.user_for_token(db.Sessions(), token, accounts.RESET)
+        if form.validate_on_submit():
+            with db.transaction() as s:
+                try:
+                    accounts.reset_password(
+                        s,
+                        token,
+                        password=form.password.data,
+                        code=form.code.data,
+                        client_address=web.client_address(),
+                    )
+                except accounts.AccountRefused as exc:
+                    getattr(form, exc.field or "password").errors = [str(exc)]
+            if not form.errors:
+                session.clear()
+                flash("Your password has been changed. Sign in with your new password.", "success")
+                return redirect(url_for("account.sign_in"))
+    except tokens.TokenRefused as exc:
+        return _link_problem(exc, "reset")
+    return render_template("account/reset_password.html", form=form)
+
+
+@bp.app_context_processor
+def _account_context() -> dict[str, object]:
+    # Set by the console's pages; other pages have no signed-in user in their layout.
+    return {"signed_in": g.get("current")}

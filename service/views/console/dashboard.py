@@ -1,0 +1,94 @@
+"""The dashboard: what needs the officer's attention, each item a link to it.
+
+Each feature adds its own counts with ``@attention_item``: the outbox's failed and held messages
+are here; referrals and trawl returns add theirs where they are built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from flask import render_template, url_for
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from service import clock, db
+from service.auth import scope, web
+from service.models import Case, CaseStatus, Message, MessageStatus, Referral, ReferralStatus
+from service.views.console import bp
+
+
+@dataclass(frozen=True)
+class Item:
+    count: int
+    singular: str
+    plural: str
+    href: str
+
+    @property
+    def text(self) -> str:
+        return self.singular if self.count == 1 else self.plural
+
+
+ItemSource = Callable[[Session, scope.Scope], Iterator[Item]]
+#: (permission, source) pairs, in the order they show.
+ATTENTION: list[tuple[str, ItemSource]] = []
+
+
+def attention_item(permission: str) -> Callable[[ItemSource], ItemSource]:
+    """Register a source of dashboard items, shown to users with ``permission``."""
+
+    def register(source: ItemSource) -> ItemSource:
+        ATTENTION.append((permission, source))
+        return source
+
+    return register
+
+
+def count(s: Session, sc: scope.Scope, model: Any, *criteria: Any) -> int:
+    """How many rows of ``model`` the user may see that match ``criteria``."""
+    return s.scalar(select(func.count()).select_from(model).where(sc.where(model), *criteria))
+
+
+@attention_item("outbox.view")
+def _messages(s: Session, sc: scope.Scope) -> Iterator[Item]:
+    for status, singular, plural in (
+        (MessageStatus.FAILED, "message failed", "messages failed"),
+        (MessageStatus.HELD, "message held for a decision", "messages held for a decision"),
+    ):
+        yield Item(
+            count(s, sc, Message, Message.status == status),
+            singular,
+            plural,
+            url_for("console.outbox", status=status.value),
+        )
+
+
+@attention_item("referrals.view")
+def _referrals(s: Session, sc: scope.Scope) -> Iterator[Item]:
+    waiting = (Referral.status == ReferralStatus.SUBMITTED, Referral.decided_at.is_(None))
+    href = url_for("console.referrals")
+    yield Item(count(s, sc, Referral, *waiting), "new referral", "new referrals", href)
+    yield Item(
+        count(s, sc, Referral, *waiting, Referral.decision_due_at <= clock.now()),
+        "referral decision overdue",
+        "referral decisions overdue",
+        href,
+    )
+
+
+@bp.get("/")
+@web.requires("dashboard.view")
+def dashboard():
+    s = db.Sessions()
+    sc = web.current_scope()
+    attention = [
+        item
+        for permission, source in ATTENTION
+        if scope.can(sc.user, permission)
+        for item in source(s, sc)
+    ]
+    open_cases = count(s, sc, Case, Case.status == CaseStatus.OPEN)
+    return render_template("console/dashboard.html", attention=attention, open_cases=open_cases)

@@ -1,0 +1,362 @@
+"""The console in a real Chromium: an officer sets up their account from the printed link and
+signs in with nothing but the keyboard, and every console page passes axe-core's WCAG 2.2 A and
+AA checks."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from redis import Redis
+from sqlalchemy import select
+
+from mail import outbox
+from service import clock, db, partnerships
+from service.auth import accounts, totp
+from service.models import (
+    Case,
+    CaseChair,
+    InsecureRecipientAction,
+    Message,
+    Partnership,
+    Referral,
+    ReferralStatus,
+    Role,
+)
+from tests.console import token_of
+from tests.e2e.conftest import AXE_URL
+from tests.e2e.test_accessibility import WCAG, describe
+from tests.factories import EXAMPLE
+from tests.referrals.factories import complete_answers
+
+pytestmark = pytest.mark.e2e
+
+PASSWORD = "walnut orbit lantern quietly"
+
+
+@pytest.fixture(scope="module")
+def console_data(live_server, redis_url):
+    """The example partnership's agencies, a case, a submitted referral, and an outbox with a
+    failed and a held message, in the live server's database."""
+    Redis.from_url(redis_url).flushdb()  # rate-limit counters from other tests
+    with db.transaction() as s:
+        p = partnerships.load(s, EXAMPLE, actor="test").partnership
+        p.insecure_recipient_action = InsecureRecipientAction.HOLD
+        case = Case(partnership_id=p.id, reference="DHR-2026-001")
+        s.add(case)
+        failed, *_ = outbox.queue_message(
+            s, partnership=p, purpose="mail.test", reference="TEST-1",
+            to=["gone@exampleshire.gov.uk"],
+        )  # fmt: skip
+        s.flush()
+        outbox.claim(s, failed.id, clock.now())
+        s.refresh(failed)
+        outbox.mark_failed_attempt(s, failed, failed.claimed_at, "550 no such user", permanent=True)
+        outbox.queue_message(
+            s, partnership=p, purpose="mail.test", reference="TEST-2",
+            to=["safeguarding@exampleshire-recovery.org.uk"],
+        )  # fmt: skip
+        chair, _ = accounts.create_user(
+            s, p, email="chair@exampleshire.gov.uk", role=Role.CHAIR, actor="test"
+        )
+        s.flush()
+        s.add(CaseChair(case_id=case.id, user_id=chair.id))
+        referral = Referral(
+            partnership_id=p.id, status=ReferralStatus.SUBMITTED, reference="ABCDEFGHJK",
+            answers=complete_answers(), submitted_at=clock.now() - timedelta(days=40),
+            decision_due_at=clock.now() - timedelta(days=10),
+        )  # fmt: skip
+        s.add(referral)
+    return {"partnership": p, "case": case, "chair": chair, "referral": referral}
+
+
+def focus(page, predicate_js: str, limit: int = 60) -> None:
+    """Press Tab until the focused element matches ``predicate_js`` (a function of el)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"(({predicate_js}))(document.activeElement)"):
+            return
+    raise AssertionError(f"Tab never reached an element matching {predicate_js}")
+
+
+def focus_field(page, field_id: str) -> None:
+    focus(page, f"el => el.id === {field_id!r}")
+
+
+def focus_text(page, text: str) -> None:
+    focus(page, f"el => (el.textContent || el.value || '').trim() === {text!r}")
+
+
+def heading(page) -> str:
+    return page.locator("h1").inner_text().strip()
+
+
+def check_axe(page) -> None:
+    page.add_script_tag(url=AXE_URL)
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG
+    )
+    assert result["violations"] == [], f"{page.url}\n" + describe(result["violations"])
+    assert result["passes"], "axe-core ran no checks"
+
+
+def watch_for_problems(page, base_url: str) -> list[str]:
+    problems: list[str] = []
+    page.on(
+        "console",
+        lambda m: (
+            problems.append(m.text)
+            if m.type == "error" and not m.text.startswith("Failed to load resource")
+            else None
+        ),
+    )
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on(
+        "response",
+        lambda r: (
+            problems.append(f"{r.status} {r.url}")
+            if r.status >= 400 and "/static/" in r.url or "/assets/" in r.url and r.status >= 400
+            else None
+        ),
+    )
+    return problems
+
+
+def test_officer_sets_up_signs_in_and_out_with_the_keyboard_only(
+    live_server, console_data, chromium_browser
+):
+    with db.transaction() as s:
+        p = s.get(Partnership, console_data["partnership"].id)
+        _, link = accounts.create_user(
+            s, p, email="keyboard.officer@exampleshire.gov.uk", role=Role.OFFICER, actor="cli"
+        )
+    context = chromium_browser.new_context()
+    page = context.new_page()
+    problems = watch_for_problems(page, live_server.url)
+    try:
+        page.goto(f"{live_server.url}/account/set-up?token={token_of(link)}")
+        assert heading(page) == "Set up your account"
+        assert "?token=" not in page.url  # the token has left the address bar
+        focus_text(page, "Start")
+        page.keyboard.press("Enter")
+        page.wait_for_load_state()
+        assert heading(page) == "Choose a password"
+
+        focus_field(page, "password")
+        page.keyboard.type(PASSWORD)
+        focus_field(page, "confirm")
+        page.keyboard.type(PASSWORD)
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/account/set-up/authenticator")
+        assert heading(page) == "Set up your authenticator app"
+        check_axe(page)
+
+        # The test is the authenticator app: it reads the key shown as text.
+        secret = re.sub(r"\s", "", page.locator("#secret-key").inner_text())
+        assert re.fullmatch(r"[A-Z2-7]{32}", secret)
+        focus_field(page, "code")
+        # A code from the previous 30 seconds is still accepted (clocks drift), and leaves the
+        # current one free for signing in.
+        page.keyboard.type(totp.code_at(secret, clock.now() - timedelta(seconds=30)))
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/sign-in")
+        assert "Your account is set up" in page.content()
+
+        focus_field(page, "email")
+        page.keyboard.type("keyboard.officer@exampleshire.gov.uk")
+        focus_field(page, "password")
+        page.keyboard.type(PASSWORD)
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/sign-in/security-code")
+        assert heading(page) == "Enter your security code"
+        check_axe(page)
+        focus_field(page, "code")
+        page.keyboard.type(totp.code_at(secret, clock.now()))
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/console/")
+        assert heading(page) == "Dashboard"
+        assert "1 message failed" in page.locator("main").inner_text()
+        check_axe(page)
+
+        focus_text(page, "Sign out")
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/signed-out")
+        assert heading(page) == "You have signed out"
+        page.goto(f"{live_server.url}/console/")
+        assert heading(page) == "Sign in"
+        assert problems == [], problems
+    finally:
+        context.close()
+
+
+def _signed_in_page(chromium_browser, live_server, console_data, role=Role.OFFICER, **kw):
+    email = f"axe.{role.value}@exampleshire.gov.uk"
+    with db.transaction() as s:
+        p = s.get(Partnership, console_data["partnership"].id)
+        from service.models import User
+
+        user = s.scalar(select(User).where(User.email == email))
+        if user is None:
+            user, link = accounts.create_user(s, p, email=email, role=role, actor="test")
+            token = token_of(link)
+            accounts.setup_password(s, token, PASSWORD)
+            _, secret = accounts.setup_secret(s, token)
+            accounts.confirm_authenticator(
+                s, token, totp.code_at(secret, clock.now() - timedelta(seconds=30))
+            )
+            if role is Role.CHAIR:
+                s.add(CaseChair(case_id=console_data["case"].id, user_id=user.id))
+        secret = user.totp_secret
+        # Each sign-in needs a code not used before: start from a clean slate for the test.
+        user.totp_last_step = None
+    context = chromium_browser.new_context(**kw)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/sign-in")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("button:has-text('Continue')")
+    page.fill("#code", totp.code_at(secret, clock.now()))
+    page.click("button:has-text('Sign in')")
+    page.wait_for_url("**/console/")
+    return context, page
+
+
+def console_pages(console_data) -> list[str]:
+    with db.transaction() as s:
+        case_id = console_data["case"].id
+        referral_id = console_data["referral"].id
+        failed = s.scalar(select(Message.id).where(Message.reference == "TEST-1"))
+        held = s.scalar(select(Message.id).where(Message.reference == "TEST-2"))
+        from service.models import Agency, User
+
+        agency = s.scalar(select(Agency.id).order_by(Agency.id))
+        chair = console_data["chair"].id
+        assert s.get(User, chair) is not None
+    return [
+        "/console/",
+        "/console/referrals",
+        f"/console/referrals/{referral_id}",
+        f"/console/referrals/{referral_id}/decision",
+        "/console/cases",
+        f"/console/cases/{case_id}",
+        f"/console/cases/{case_id}/audit",
+        "/console/outbox",
+        "/console/outbox?status=failed",
+        f"/console/outbox/{failed}",
+        f"/console/outbox/{held}",
+        f"/console/outbox/{held}/release",
+        "/console/agencies",
+        "/console/agencies/new",
+        f"/console/agencies/{agency}/edit",
+        "/console/users",
+        "/console/users/invite",
+        f"/console/users/{chair}",
+        "/console/audit",
+        "/console/settings",
+    ]
+
+
+def test_every_console_page_has_no_axe_violations(live_server, console_data, chromium_browser):
+    pages = console_pages(console_data)
+    # Every console page the app has is in the list (downloads are not pages).
+    routes = {
+        rule.rule
+        for rule in live_server.app.url_map.iter_rules()
+        if rule.rule.startswith("/console") and "GET" in rule.methods
+        and not rule.rule.endswith((".csv", ".pdf"))
+    }  # fmt: skip
+    adapter = live_server.app.url_map.bind("localhost")
+    covered = {adapter.match(path.split("?")[0], return_rule=True)[0].rule for path in pages}
+    assert routes <= covered, f"add these console pages to the axe test: {routes - covered}"
+    context, page = _signed_in_page(chromium_browser, live_server, console_data)
+    problems = watch_for_problems(page, live_server.url)
+    try:
+        for path in pages:
+            response = page.goto(live_server.url + path)
+            assert response.status == 200, path
+            assert page.locator("h1").count() == 1, path
+            check_axe(page)
+        # The same pages with their error messages showing.
+        referral_id = console_data["referral"].id
+        for path, button in [
+            ("/console/agencies/new", "Save"),
+            ("/console/users/invite", "Send invitation"),
+            (f"/console/referrals/{referral_id}/decision", "Save the decision"),
+        ]:
+            page.goto(live_server.url + path)
+            if "/decision" in path:  # a decision with no number of years
+                page.check("#meets_criteria")
+                page.fill("#trawl_years", "")
+            page.locator(f"main button:has-text('{button}')").first.click()
+            page.wait_for_load_state()
+            assert "There is a problem" in page.content(), path
+            check_axe(page)
+        assert problems == [], problems
+    finally:
+        context.close()
+
+
+def test_the_timeout_warning_is_accessible_and_stay_signed_in_works(
+    live_server, console_data, chromium_browser
+):
+    context, page = _signed_in_page(chromium_browser, live_server, console_data, role=Role.VIEWER)
+    try:
+        page.goto(live_server.url + "/console/agencies")
+        # Open the warning now rather than wait 28 minutes: the same code runs, with a shorter
+        # idle time on the page.
+        page.evaluate(
+            """async () => {
+                const root = document.querySelector('[data-module="app-timeout-warning"]')
+                root.dataset.idleSeconds = '121'
+                const { initTimeoutWarning } = await import('/static/js/timeout-warning.mjs')
+                initTimeoutWarning(root)
+            }"""
+        )
+        dialog = page.locator("dialog.app-timeout-warning__dialog")
+        dialog.wait_for(state="visible", timeout=5000)
+        assert "You are about to be signed out" in dialog.inner_text()
+        assert page.evaluate("document.activeElement.textContent.trim()") == "Stay signed in"
+        check_axe(page)
+        page.keyboard.press("Enter")
+        dialog.wait_for(state="hidden", timeout=5000)
+        assert heading(page) == "Agencies"
+    finally:
+        context.close()
+
+
+def test_pages_for_signed_out_users_have_no_axe_violations(live_server, chromium_browser):
+    context = chromium_browser.new_context()
+    page = context.new_page()
+    try:
+        for path in [
+            "/sign-in",
+            "/account/forgot-password",
+            "/account/forgot-password/sent",
+            "/signed-out",
+            "/session/timed-out",
+            "/account/set-up?token=not-a-token",
+        ]:
+            page.goto(live_server.url + path)
+            check_axe(page)
+        page.goto(live_server.url + "/sign-in")
+        page.click("button:has-text('Continue')")
+        assert "There is a problem" in page.content()
+        check_axe(page)
+    finally:
+        context.close()
+
+
+def test_console_works_without_javascript(live_server, console_data, chromium_browser):
+    context, page = _signed_in_page(
+        chromium_browser, live_server, console_data, role=Role.CHAIR, java_script_enabled=False
+    )
+    try:
+        html = page.content()
+        assert 'http-equiv="refresh" content="1800;url=/session/timed-out"' in html
+        page.click("a:has-text('Cases')")
+        assert "DHR-2026-001" in page.content()
+        page.click("button:has-text('Sign out')")
+        assert heading(page) == "You have signed out"
+    finally:
+        context.close()

@@ -1,0 +1,200 @@
+"""Partnerships are isolated: for every console route and every role, nothing of another
+partnership can be seen or changed — by URL, by an id in a form field, or by an export.
+
+The routes are read from the app itself, so a new console route is covered the day it is added
+(and a route with an id this test does not know makes it fail until it does).
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import or_, select
+
+from service import clock
+from service.models import (
+    Agency,
+    AuditEvent,
+    Case,
+    CaseChair,
+    ConsoleSession,
+    Message,
+    Nation,
+    Partnership,
+    Referral,
+    ReferralStatus,
+    Role,
+    User,
+)
+from tests.console import csrf_from, make_user, sign_in
+
+MARKERS = ["Otherton", "otherton.gov.uk", "OTH-2026-999", "OTH-MSG-1", "OTHREF9999"]
+
+
+@pytest.fixture
+def two_partnerships(session, partnership):
+    """Partnership A (the example) and B (Otherton), each with a user, an agency, a case and
+    a message."""
+    other = Partnership(
+        slug="otherton",
+        name="Otherton Community Safety Partnership",
+        nation=Nation.ENGLAND,
+        secure_domains=["otherton.gov.uk"],
+        inboxes={"dhr_officer": ["dhr@otherton.gov.uk"]},
+    )
+    session.add(other)
+    session.flush()
+    b_user = make_user(session, other, Role.CHAIR, email="b.chair@otherton.gov.uk")
+    b_agency = Agency(
+        partnership_id=other.id,
+        key="otherton-police",
+        name="Otherton Police",
+        secure_addresses=["dhr@otherton.gov.uk"],
+    )
+    b_case = Case(partnership_id=other.id, reference="OTH-2026-999")
+    session.add_all([b_agency, b_case])
+    session.flush()
+    session.add(CaseChair(case_id=b_case.id, user_id=b_user.id))
+    from mail import outbox
+
+    (b_message,) = outbox.queue_message(
+        session, partnership=other, purpose="mail.test", reference="OTH-MSG-1",
+        to=["dhr@otherton.gov.uk"],
+    )  # fmt: skip
+    b_referral = Referral(
+        partnership_id=other.id, status=ReferralStatus.SUBMITTED, reference="OTHREF9999",
+        answers={"deceased_name": "Otherton Person", "suspect_name": "Otherton Suspect"},
+        submitted_at=clock.now(), decision_due_at=clock.now(),
+    )  # fmt: skip
+    session.add(b_referral)
+    a_case = Case(partnership_id=partnership.id, reference="DHR-2026-001")
+    session.add(a_case)
+    session.commit()
+    return {
+        "a": partnership,
+        "b": other,
+        "a_case": a_case,
+        "ids": {
+            "case_id": b_case.id,
+            "agency_id": b_agency.id,
+            "user_id": b_user.id,
+            "message_id": b_message.id,
+            "referral_id": b_referral.id,
+        },
+    }
+
+
+def snapshot_of_b(session, data) -> list:
+    """Every row that belongs to partnership B, or that points at one of B's rows."""
+    session.rollback()
+    b = data["b"].id
+    ids = data["ids"]
+    rows: list = []
+    for model in (Agency, Message, User, Case, Referral, AuditEvent):
+        for row in session.scalars(
+            select(model).where(model.partnership_id == b).order_by(model.id)
+        ):
+            rows.append(
+                (model.__name__, {c.key: getattr(row, c.key) for c in model.__table__.columns})
+            )
+    for row in session.scalars(
+        select(CaseChair).where(
+            or_(CaseChair.case_id == ids["case_id"], CaseChair.user_id == ids["user_id"])
+        )
+    ):
+        rows.append(("CaseChair", row.case_id, row.user_id))
+    sessions = session.scalars(
+        select(ConsoleSession).where(ConsoleSession.user_id == ids["user_id"])
+    ).all()
+    rows.append(("sessions", [(s.id, s.ended_at) for s in sessions]))
+    return rows
+
+
+def console_rules(app):
+    return sorted(
+        (r for r in app.url_map.iter_rules() if r.rule.startswith("/console")),
+        key=lambda r: r.rule,
+    )
+
+
+def b_url(rule, ids) -> str:
+    unknown = set(rule.arguments) - set(ids)
+    assert not unknown, f"{rule.rule}: add {unknown} to the isolation test's ids"
+    return rule.build({k: ids[k] for k in rule.arguments}, append_unknown=False)[1]
+
+
+def no_markers(body: str, where: str) -> None:
+    for marker in MARKERS:
+        assert marker not in body, f"{where} shows {marker!r}"
+
+
+@pytest.mark.parametrize("role", [Role.OFFICER, Role.CHAIR, Role.VIEWER])
+def test_nothing_of_another_partnership_is_visible_or_changeable(
+    page_app, page_client, session, two_partnerships, role
+):
+    data = two_partnerships
+    a_user = make_user(session, data["a"], role, email=f"a.{role.value}@exampleshire.gov.uk")
+    if role is Role.CHAIR:
+        session.add(CaseChair(case_id=data["a_case"].id, user_id=a_user.id))
+        session.commit()
+    assert sign_in(page_client, a_user).status_code == 302
+    before = snapshot_of_b(session, data)
+    csrf = csrf_from(page_client.get("/console/").get_data(as_text=True))
+    headers = {"Referer": "https://localhost/console/"}
+    # Every form field a console form might take an id from, all pointing at B's objects.
+    forged = {
+        name: str(value)
+        for key, value in data["ids"].items()
+        for name in (key, key.removesuffix("_id"), "chair", "user", "agency", "case")
+    } | {"csrf_token": csrf}
+    checked = 0
+    for rule in console_rules(page_app):
+        if rule.arguments:
+            url = b_url(rule, data["ids"])
+            if "GET" in rule.methods:
+                response = page_client.get(url)
+                assert response.status_code in (403, 404), (url, response.status_code)
+                no_markers(response.get_data(as_text=True), url)
+            if "POST" in rule.methods:
+                response = page_client.post(url, data=forged, headers=headers)
+                assert response.status_code in (403, 404), (url, response.status_code)
+                no_markers(response.get_data(as_text=True), url)
+        else:
+            if "GET" in rule.methods:
+                response = page_client.get(rule.rule)
+                assert response.status_code in (200, 403), (rule.rule, response.status_code)
+                no_markers(response.get_data(as_text=True), rule.rule)
+                # Filters naming B's objects find nothing of B either.
+                filtered = page_client.get(rule.rule, query_string=forged)
+                no_markers(filtered.get_data(as_text=True), f"{rule.rule} (filtered)")
+            if "POST" in rule.methods:
+                response = page_client.post(rule.rule, data=forged, headers=headers)
+                no_markers(response.get_data(as_text=True), rule.rule)
+        checked += 1
+    # A's own objects, with B's ids in the form fields: nothing of B is touched or linked.
+    a_ids = {"case_id": data["a_case"].id, "user_id": a_user.id}
+    for rule in console_rules(page_app):
+        if "POST" in rule.methods and rule.arguments and set(rule.arguments) <= set(a_ids):
+            url = rule.build({k: a_ids[k] for k in rule.arguments}, append_unknown=False)[1]
+            page_client.post(url, data=forged, headers=headers)
+            checked += 1
+    assert checked >= 15
+    assert snapshot_of_b(session, data) == before
+
+
+def test_a_user_of_another_partnership_cannot_be_made_a_chair_here(
+    page_client, session, two_partnerships
+):
+    data = two_partnerships
+    officer = make_user(session, data["a"], Role.OFFICER, email="a.officer@exampleshire.gov.uk")
+    sign_in(page_client, officer)
+    case_id = data["a_case"].id
+    html = page_client.get(f"/console/cases/{case_id}").get_data(as_text=True)
+    no_markers(html, "case page")
+    page_client.post(
+        f"/console/cases/{case_id}/chairs",
+        data={"user_id": data["ids"]["user_id"], "chair": data["ids"]["user_id"],
+              "csrf_token": csrf_from(html)},
+        headers={"Referer": f"https://localhost/console/cases/{case_id}"},
+    )  # fmt: skip
+    session.rollback()
+    assert session.scalars(select(CaseChair).where(CaseChair.case_id == case_id)).all() == []
