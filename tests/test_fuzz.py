@@ -1,0 +1,136 @@
+"""Property-based fuzzing of every POST endpoint: whatever a browser (or anything else) sends,
+the service answers with a page or a redirect, never a server error.
+
+The endpoints are read from the app, so a new form is fuzzed the day it is added. Each request
+carries a valid CSRF token and a signed-in officer's session, so the fuzzing reaches the forms'
+own validation rather than stopping at the door.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from forms.referral import SECTIONS
+from mail import outbox
+from service.models import Agency, Case, InsecureRecipientAction, Role
+from tests.console import csrf_from, make_user, sign_in
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+def _field_names() -> list[str]:
+    names = {"email", "password", "confirm", "code", "name", "role", "user_id", "answer",
+             "add_another", "secure_addresses", "escalation_contact", "on_standard_trawl_list",
+             "meets_criteria", "relevant_people", "trawl_years", "recommendation", "action",
+             "status", "page"}  # fmt: skip
+    for section in SECTIONS:
+        questions = [q for p in section.pages for q in p.questions]
+        if section.group:
+            questions += section.group.questions
+        for q in questions:
+            names.add(q.name)
+            if q.details:
+                names.add(q.details)
+            if q.kind == "date":
+                names |= {f"{q.name}-day", f"{q.name}-month", f"{q.name}-year"}
+    for prefix in ("date_received", "date_considered", "date_notified_chair",
+                   "date_notified_home_office", "from", "to"):  # fmt: skip
+        names |= {f"{prefix}-day", f"{prefix}-month", f"{prefix}-year"}
+    return sorted(names)
+
+
+FIELDS = _field_names()
+VALUES = st.one_of(
+    st.sampled_from(["", "yes", "no", "not_known", "known", "y", "0", "-1", "31", "2", "1980",
+                     "99999999999999999999", "officer", "chair", "viewer", "a@b.gov.uk",
+                     "x@gmail.com", "01632 960 000", "\x00", "' OR 1=1 --", "<script>"]),
+    st.text(max_size=60),
+    # Over-long answers, cheaply: the size is what matters.
+    st.integers(min_value=199, max_value=12000).map(lambda n: "a b\n" * (n // 4)),
+)  # fmt: skip
+FORMS = st.dictionaries(
+    keys=st.one_of(st.sampled_from(FIELDS), st.text(max_size=12)), values=VALUES, max_size=12
+)
+
+
+@pytest.fixture
+def world(page_app, session, partnership):
+    """Objects for the URLs' ids to name: a case, an agency, users, a held message."""
+    partnership.insecure_recipient_action = InsecureRecipientAction.HOLD
+    case = Case(partnership_id=partnership.id, reference="DHR-2026-001")
+    session.add(case)
+    chair = make_user(session, partnership, Role.CHAIR)
+    (held,) = outbox.queue_message(
+        session, partnership=partnership, purpose="mail.test", reference="TEST-1",
+        to=["safeguarding@exampleshire-recovery.org.uk"],
+    )  # fmt: skip
+    session.commit()
+    agency = session.query(Agency).first()
+    ids = {
+        "case_id": [case.id, 0, 999999],
+        "agency_id": [agency.id, 0],
+        "user_id": [chair.id, 0],
+        "message_id": [held.id, "nonsense"],
+        "referral_id": [1, 0],
+        "slug": ["victim-household", "agencies", "referrer", "nonsense", "check"],
+        "index": [0, 1, 49, 50],
+    }
+    try:
+        from service.models import Referral, ReferralStatus
+        from tests.referrals.factories import complete_answers
+
+        referral = Referral(
+            partnership_id=partnership.id, status=ReferralStatus.SUBMITTED,
+            reference="ABCDEFGHJK", answers=complete_answers(),
+        )  # fmt: skip
+        session.add(referral)
+        session.commit()
+        ids["referral_id"] = [referral.id, 0]
+    except ImportError:
+        pass
+    return ids
+
+
+def post_rules(app):
+    return sorted(
+        (r for r in app.url_map.iter_rules() if "POST" in r.methods and r.endpoint != "static"),
+        key=lambda r: r.rule,
+    )
+
+    from tests.conftest import TEST_SECRET  # noqa: F401
+
+
+@pytest.mark.parametrize("signed_in_as_officer", [True, False], ids=["officer", "public"])
+def test_no_post_endpoint_answers_with_a_server_error(
+    page_app, page_client, session, partnership, world, signed_in_as_officer
+):
+    officer = make_user(session, partnership, Role.OFFICER)
+    if signed_in_as_officer:
+        assert sign_in(page_client, officer).status_code == 302
+    rules = [r for r in post_rules(page_app) if r.rule != "/sign-out"]
+    assert len(rules) >= 20
+    start = "/console/" if signed_in_as_officer else "/sign-in"
+    token = csrf_from(page_client.get(start).get_data(as_text=True))
+
+    @settings(
+        max_examples=15,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+        derandomize=True,
+    )
+    @given(data=st.data())
+    def fuzz(rule, data):
+        args = {}
+        for name in rule.arguments:
+            assert name in world, f"{rule.rule}: the fuzz test needs example ids for {name!r}"
+            args[name] = data.draw(st.sampled_from(world[name]), label=name)
+        url = rule.build(args, append_unknown=False)[1]
+        form = data.draw(FORMS, label="form")
+        form["csrf_token"] = token
+        response = page_client.post(url, data=form, headers={"Referer": "https://localhost/"})
+        assert response.status_code < 500, (url, form, response.get_data(as_text=True)[:500])
+
+    for rule in rules:
+        fuzz(rule)
