@@ -62,6 +62,11 @@ def issue(
     return row, _serializer(purpose).dumps(row.id)
 
 
+def token_for(row: AccessToken) -> str:
+    """The link string for a stored token row (the same every time, so a link can be resent)."""
+    return _serializer(row.purpose).dumps(row.id)
+
+
 def check(session: Session, token: str, *, purpose: str) -> AccessToken:
     """The row ``token`` names, if it is for ``purpose`` and still usable; else TokenRefused."""
     try:

@@ -25,6 +25,11 @@ from service.models import (
     Partnership,
     Referral,
     Role,
+    Trawl,
+    TrawlExtension,
+    TrawlPerson,
+    TrawlRequest,
+    TrawlReturn,
     User,
 )
 
@@ -47,6 +52,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "settings.view": frozenset({OFFICER, VIEWER}),
     "referrals.view": frozenset({OFFICER, VIEWER}),
     "referrals.decide": frozenset({OFFICER}),
+    # Trawls: chairs read their cases' trawls and returns; officers send and manage them.
+    "trawls.view": frozenset({OFFICER, CHAIR, VIEWER}),
+    "trawls.send": frozenset({OFFICER}),
+    "trawls.manage": frozenset({OFFICER}),
+    "trawls.statistics": frozenset({OFFICER, VIEWER}),
 }
 
 
@@ -100,6 +110,17 @@ RULES: dict[type, Callable[[User], ColumnElement[bool]]] = {
     AuditEvent: _partnership_rule(AuditEvent),
     # Referrals are the partnership's; chairs see a case only once it is opened.
     Referral: _partnership_rule(Referral),
+    Trawl: lambda user: _case_rule(user, Trawl.case_id),
+    TrawlRequest: lambda user: _case_rule(user, TrawlRequest.case_id),
+    TrawlPerson: lambda user: TrawlPerson.trawl_id.in_(
+        select(Trawl.id).where(_case_rule(user, Trawl.case_id))
+    ),
+    TrawlReturn: lambda user: TrawlReturn.request_id.in_(
+        select(TrawlRequest.id).where(_case_rule(user, TrawlRequest.case_id))
+    ),
+    TrawlExtension: lambda user: TrawlExtension.request_id.in_(
+        select(TrawlRequest.id).where(_case_rule(user, TrawlRequest.case_id))
+    ),
 }
 
 

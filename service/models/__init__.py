@@ -6,6 +6,15 @@ from service.models.case import Case, CaseChair, CasePerson, CaseStatus, PersonR
 from service.models.message import Message, MessageAttachment, MessageStatus
 from service.models.partnership import InsecureRecipientAction, Nation, Partnership
 from service.models.referral import Referral, ReferralStatus
+from service.models.trawl import (
+    ExtensionStatus,
+    Trawl,
+    TrawlExtension,
+    TrawlPerson,
+    TrawlRequest,
+    TrawlReturn,
+    TrawlStatus,
+)
 from service.models.user import AccessToken, ConsoleSession, Role, User, UserStatus
 
 __all__ = [
@@ -17,6 +26,7 @@ __all__ = [
     "CasePerson",
     "CaseStatus",
     "ConsoleSession",
+    "ExtensionStatus",
     "InsecureRecipientAction",
     "Message",
     "MessageAttachment",
@@ -27,6 +37,12 @@ __all__ = [
     "Referral",
     "ReferralStatus",
     "Role",
+    "Trawl",
+    "TrawlExtension",
+    "TrawlPerson",
+    "TrawlRequest",
+    "TrawlReturn",
+    "TrawlStatus",
     "User",
     "UserStatus",
 ]

@@ -1,0 +1,175 @@
+"""The trawl: a case's request to agencies to search their records for the people in it.
+
+    Trawl (one per sending, per case)
+      ├── TrawlPerson   the people asked about, as they stood when the trawl was sent
+      └── TrawlRequest  one per agency: its link, due date, chasers and returns
+            ├── TrawlReturn       each submitted version of the agency's return (1, 2, ...)
+            └── TrawlExtension    the agency's requests for more time, and the officer's answer
+
+Chasers are driven by deadline columns on TrawlRequest (``next_chaser_at``) and claimed with a
+compare-and-set on ``chasers_sent``, so each is sent exactly once whatever runs the sweep.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from service import clock
+from service.db import Base
+from service.models.agency import Agency
+from service.models.types import JSON, UTCDateTime, str_enum
+
+
+class TrawlStatus(enum.StrEnum):
+    DRAFT = "draft"  # the officer is still choosing agencies and people
+    SENT = "sent"
+
+
+class Trawl(Base):
+    __tablename__ = "trawl"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnership.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("dhr_case.id"), index=True)
+    status: Mapped[TrawlStatus] = mapped_column(str_enum(TrawlStatus), default=TrawlStatus.DRAFT)
+    # The scoping period: agencies search their records from this date to that one.
+    scope_from: Mapped[dt.date | None] = mapped_column(Date)
+    scope_to: Mapped[dt.date | None] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+    # While a draft: the agencies and case people chosen, as lists of ids.
+    agency_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    person_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The date agencies are asked to answer by (sent date + the partnership's response days).
+    due_date: Mapped[dt.date | None] = mapped_column(Date)
+
+    people: Mapped[list[TrawlPerson]] = relationship(
+        back_populates="trawl", cascade="all, delete-orphan", order_by="TrawlPerson.position"
+    )
+    requests: Mapped[list[TrawlRequest]] = relationship(
+        back_populates="trawl", cascade="all, delete-orphan", order_by="TrawlRequest.id"
+    )
+
+
+class TrawlPerson(Base):
+    """Someone the agencies are asked about, copied from the case when the trawl is sent so the
+    request never changes under an agency's feet."""
+
+    __tablename__ = "trawl_person"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trawl_id: Mapped[int] = mapped_column(ForeignKey("trawl.id"), index=True)
+    case_person_id: Mapped[int | None] = mapped_column(ForeignKey("case_person.id"))
+    position: Mapped[int] = mapped_column(default=0)
+    name: Mapped[str] = mapped_column(String(200))
+    date_of_birth: Mapped[dt.date | None] = mapped_column(Date)
+    address: Mapped[str | None] = mapped_column(Text)
+    # How they relate to the review: "Victim", "Suspect or perpetrator", "Son", ...
+    relation: Mapped[str | None] = mapped_column(String(200))
+
+    trawl: Mapped[Trawl] = relationship(back_populates="people")
+
+
+class TrawlRequest(Base):
+    """One agency's part in a trawl."""
+
+    __tablename__ = "trawl_request"
+    __table_args__ = (UniqueConstraint("trawl_id", "agency_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trawl_id: Mapped[int] = mapped_column(ForeignKey("trawl.id"), index=True)
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnership.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("dhr_case.id"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    due_date: Mapped[dt.date] = mapped_column(Date)
+    # The agency had no secure address when it was sent: it got a notice without the link.
+    link_withheld: Mapped[bool] = mapped_column(default=False)
+    # The chaser engine: the next chaser goes at this moment unless a return arrives first.
+    next_chaser_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    chasers_sent: Mapped[int] = mapped_column(default=0)
+    # Chasers since the due date last moved (an approved extension starts the count again).
+    chasers_this_round: Mapped[int] = mapped_column(default=0)
+    last_chased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set by the first submitted return; amendments do not move it.
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The agency's answers saved but not yet submitted ("save and come back later").
+    draft: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    draft_saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+    trawl: Mapped[Trawl] = relationship(back_populates="requests")
+    agency: Mapped[Agency] = relationship()
+    returns: Mapped[list[TrawlReturn]] = relationship(
+        back_populates="request", cascade="all, delete-orphan", order_by="TrawlReturn.version"
+    )
+    extensions: Mapped[list[TrawlExtension]] = relationship(
+        back_populates="request", cascade="all, delete-orphan", order_by="TrawlExtension.id"
+    )
+
+    @property
+    def latest_return(self) -> TrawlReturn | None:
+        return self.returns[-1] if self.returns else None
+
+    @property
+    def pending_extension(self) -> TrawlExtension | None:
+        for ext in self.extensions:
+            if ext.status is ExtensionStatus.REQUESTED:
+                return ext
+        return None
+
+
+class TrawlReturn(Base):
+    """One submitted version of an agency's return. Never edited: an amendment is a new row."""
+
+    __tablename__ = "trawl_return"
+    __table_args__ = (UniqueConstraint("request_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("trawl_request.id"), index=True)
+    version: Mapped[int] = mapped_column()
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    # True when any person in the request was known to the agency.
+    involvement: Mapped[bool] = mapped_column(default=False)
+    # {"people": {"<trawl_person_id>": {...}}, "systems_checked": ..., "completed_by": {...},
+    #  "chronology": [{...}, ...], "dates_confirmed": bool}
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # What changed from the previous version: [{"field": label, "before": .., "after": ..}].
+    changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+
+    request: Mapped[TrawlRequest] = relationship(back_populates="returns")
+
+
+class ExtensionStatus(enum.StrEnum):
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    REFUSED = "refused"
+
+
+class TrawlExtension(Base):
+    """An agency's request for more time, and the officer's answer."""
+
+    __tablename__ = "trawl_extension"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("trawl_request.id"), index=True)
+    requested_date: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    status: Mapped[ExtensionStatus] = mapped_column(
+        str_enum(ExtensionStatus), default=ExtensionStatus.REQUESTED
+    )
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    refusal_reason: Mapped[str | None] = mapped_column(Text)
+
+    request: Mapped[TrawlRequest] = relationship(back_populates="extensions")
