@@ -1,0 +1,80 @@
+"""The agency's return: saved drafts, submitted versions and amendments.
+
+A return is stored as a new TrawlReturn version each time it is submitted; the first
+submission stops the chasers (``returned_at`` is set and ``next_chaser_at`` cleared in the same
+transaction), and amendments keep the history.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from service import audit, clock
+from service.models import TrawlRequest, TrawlReturn
+
+
+def save_draft(session: Session, request: TrawlRequest, answers: dict[str, Any]) -> None:
+    """Keep the agency's answers so far; they come back through the same link."""
+    now = clock.now()
+    request.draft = answers
+    request.draft_saved_at = now
+    request.last_activity_at = now
+
+
+def submit(
+    session: Session,
+    request: TrawlRequest,
+    answers: dict[str, Any],
+    *,
+    involvement: bool,
+    changes: list[dict[str, Any]] | None = None,
+    client_address: str | None = None,
+) -> TrawlReturn:
+    """Store ``answers`` as the request's next version and stop its chasers."""
+    now = clock.now()
+    version = (
+        session.scalar(
+            select(func.max(TrawlReturn.version)).where(TrawlReturn.request_id == request.id)
+        )
+        or 0
+    ) + 1
+    row = TrawlReturn(
+        request_id=request.id,
+        version=version,
+        submitted_at=now,
+        involvement=involvement,
+        answers=answers,
+        changes=changes or [],
+    )
+    session.add(row)
+    # Conditional, like claim_once: the first return stops chasing for good, even if a sweep
+    # is running at this moment.
+    session.execute(
+        update(TrawlRequest)
+        .where(TrawlRequest.id == request.id, TrawlRequest.returned_at.is_(None))
+        .values(returned_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(TrawlRequest)
+        .where(TrawlRequest.id == request.id)
+        .values(next_chaser_at=None, draft=None, draft_saved_at=None, last_activity_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()
+    session.refresh(request)
+    audit.record(
+        session,
+        "trawl.return_submitted" if version == 1 else "trawl.return_amended",
+        actor=f"agency:{request.agency_id}",
+        partnership_id=request.partnership_id,
+        object_type="trawl_request",
+        object_id=request.id,
+        case_id=request.case_id,
+        client_address=client_address,
+        version=version,
+    )
+    return row
