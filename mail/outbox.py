@@ -180,12 +180,19 @@ def _discard_pending(session: Session) -> None:
     session.info.pop("dhr.enqueue", None)
 
 
+def _after_rollback(session: Session, previous_transaction) -> None:  # noqa: ANN001
+    # A savepoint rolled back keeps what the rest of the transaction queued; an id whose row was
+    # rolled back with it is harmless (delivery finds nothing to claim and skips it).
+    if not previous_transaction.nested:
+        _discard_pending(session)
+
+
 def install_session_hooks() -> None:
     from sqlalchemy import event
 
     if not event.contains(Session, "after_commit", _enqueue_pending):
         event.listen(Session, "after_commit", _enqueue_pending)
-        event.listen(Session, "after_soft_rollback", lambda s, _tx: _discard_pending(s))
+        event.listen(Session, "after_soft_rollback", _after_rollback)
 
 
 install_session_hooks()

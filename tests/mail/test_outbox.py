@@ -44,6 +44,34 @@ def test_a_message_is_written_in_the_callers_transaction_and_enqueued_after_comm
     )
 
 
+def test_a_savepoint_rolled_back_keeps_what_the_rest_of_the_transaction_queued(
+    settings, partnership
+):
+    session = db.Sessions()
+    (kept,) = outbox.queue_message(
+        session, partnership=partnership, purpose="test.to_officer", reference="DHR-2026-001"
+    )
+    with session.begin_nested() as savepoint:
+        outbox.queue_message(
+            session, partnership=partnership, purpose="test.to_officer", reference="DHR-2026-002"
+        )
+        savepoint.rollback()
+    session.commit()
+
+    assert kept.id in queued_message_ids()
+    assert session.scalars(select(Message.reference)).all() == ["DHR-2026-001"]
+
+
+def test_a_rolled_back_transaction_enqueues_nothing(settings, partnership):
+    session = db.Sessions()
+    outbox.queue_message(
+        session, partnership=partnership, purpose="test.to_officer", reference="DHR-2026-001"
+    )
+    session.rollback()
+    session.commit()
+    assert queued_message_ids() == []
+
+
 def test_a_rolled_back_transaction_leaves_no_message_and_no_job(settings, partnership):
     session = db.Sessions()
     outbox.queue_message(
