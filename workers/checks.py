@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import importlib
 
-MODULES: tuple[str, ...] = ("workers.referral_checks",)
+MODULES: tuple[str, ...] = ("workers.referral_checks", "workers.trawl_checks")
 
 
 def load() -> None:
