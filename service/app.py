@@ -63,7 +63,7 @@ def create_app(config: settings_mod.Config | None = None) -> Flask:
     csrf.init_app(app)
 
     from service import errors, ratelimit, security
-    from service.views import account, console, public, referral
+    from service.views import account, console, public, referral, trawl_return
 
     security.init_app(app)
     errors.init_app(app)
@@ -78,4 +78,6 @@ def create_app(config: settings_mod.Config | None = None) -> Flask:
     # shown again with what was typed, not lost to an error page.
     csrf.exempt(referral.bp)
     app.register_blueprint(referral.bp)
+    csrf.exempt(trawl_return.bp)  # the same, for the agency's trawl-return form
+    app.register_blueprint(trawl_return.bp)
     return app
