@@ -47,6 +47,8 @@ def run(host: str, port: int) -> int:
         example = partnerships.load(session, EXAMPLE, actor="demo").partnership
         officer, setup_link = demo_data.ensure_officer(session, example)
         demo_data.seed_outbox(session, example)
+        case = demo_data.ensure_case(session, example)
+        case_reference = case.reference if case else None
     db.engine().dispose()
     if setup_link:
         sign_in = (
@@ -58,6 +60,12 @@ def run(host: str, port: int) -> int:
         sign_in = (
             f"  sign in:   http://{host}:{port}/sign-in as {officer.email}, with the password\n"
             "             you chose and a code from your authenticator app\n"
+        )
+
+    if case_reference:
+        sign_in += (
+            f"  try:       open case {case_reference} (fictional) under Cases and send a trawl;\n"
+            "             the agencies' emails appear in the outbox folder\n"
         )
 
     env = dict(os.environ)

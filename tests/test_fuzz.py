@@ -8,14 +8,21 @@ own validation rather than stopping at the door.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from forms import trawl_return
 from forms.referral import SECTIONS
 from mail import outbox
+from service import clock
 from service.models import Agency, Case, InsecureRecipientAction, Role
+from service.trawls import sending
 from tests.console import csrf_from, make_user, sign_in
+from tests.trawls.answering import link_path
+from tests.trawls.factories import sent_trawl
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -24,7 +31,8 @@ def _field_names() -> list[str]:
     names = {"email", "password", "confirm", "code", "name", "role", "user_id", "answer",
              "add_another", "secure_addresses", "escalation_contact", "on_standard_trawl_list",
              "meets_criteria", "relevant_people", "trawl_years", "recommendation", "action",
-             "status", "page"}  # fmt: skip
+             "status", "page", "agencies", "people", "note", "decision", "refusal_reason",
+             "address", "relationship_to_victim"}  # fmt: skip
     for section in SECTIONS:
         questions = [q for p in section.pages for q in p.questions]
         if section.group:
@@ -36,8 +44,10 @@ def _field_names() -> list[str]:
             if q.kind == "date":
                 names |= {f"{q.name}-day", f"{q.name}-month", f"{q.name}-year"}
     for prefix in ("date_received", "date_considered", "date_notified_chair",
-                   "date_notified_home_office", "from", "to"):  # fmt: skip
+                   "date_notified_home_office", "from", "to", "scope_from", "scope_to",
+                   "date_of_birth", "start", "end"):  # fmt: skip
         names |= {f"{prefix}-day", f"{prefix}-month", f"{prefix}-year"}
+    names |= set(trawl_return.field_names())
     return sorted(names)
 
 
@@ -45,7 +55,8 @@ FIELDS = _field_names()
 VALUES = st.one_of(
     st.sampled_from(["", "yes", "no", "not_known", "known", "y", "0", "-1", "31", "2", "1980",
                      "99999999999999999999", "officer", "chair", "viewer", "a@b.gov.uk",
-                     "x@gmail.com", "01632 960 000", "\x00", "' OR 1=1 --", "<script>"]),
+                     "x@gmail.com", "01632 960 000", "\x00", "' OR 1=1 --", "<script>",
+                     "no_trace", "high", "later", "add", "replace", "17:00", "14/03/2025"]),
     st.text(max_size=60),
     # Over-long answers, cheaply: the size is what matters.
     st.integers(min_value=199, max_value=12000).map(lambda n: "a b\n" * (n // 4)),
@@ -56,8 +67,9 @@ FORMS = st.dictionaries(
 
 
 @pytest.fixture
-def world(page_app, session, partnership):
-    """Objects for the URLs' ids to name: a case, an agency, users, a held message."""
+def world(page_app, page_client, session, partnership):
+    """Objects for the URLs' ids to name: a case, an agency, users, a held message, and a trawl
+    whose first agency's link the client has opened (so the return form's pages answer)."""
     partnership.insecure_recipient_action = InsecureRecipientAction.HOLD
     case = Case(partnership_id=partnership.id, reference="DHR-2026-001")
     session.add(case)
@@ -77,6 +89,13 @@ def world(page_app, session, partnership):
         "slug": ["victim-household", "agencies", "referrer", "nonsense", "check"],
         "index": [0, 1, 49, 50],
     }
+    trawl = sent_trawl(session, partnership, agency_count=2, at=clock.now() - timedelta(days=1))
+    other = sent_trawl(session, partnership, agency_count=1, at=clock.now() - timedelta(days=1))
+    session.commit()
+    ids["person_id"] = [trawl.people[0].id, other.people[0].id, 0]
+    ids["trawl_id"] = [trawl.id, 0]
+    ids["request_id"] = [trawl.requests[1].id, 0]
+    assert page_client.get(link_path(session, trawl.requests[0])).status_code == 302
     try:
         from service.models import Referral, ReferralStatus
         from tests.referrals.factories import complete_answers
@@ -90,6 +109,11 @@ def world(page_app, session, partnership):
         ids["referral_id"] = [referral.id, 0]
     except ImportError:
         pass
+    # The officer's unsent trawl pages take a draft too.
+    draft = sending.start(session, session.get(Case, ids["case_id"][0]), created_by=None)
+    session.commit()
+    ids["trawl_id"] = [draft.id, *ids.get("trawl_id", [trawl.id, 0])]
+    ids.setdefault("request_id", [trawl.requests[1].id, 0])
     return ids
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from mail import outbox, policy, routing
@@ -163,6 +163,16 @@ def send(
     case = session.get(Case, trawl.case_id)
     partnership = session.get(Partnership, trawl.partnership_id)
     now = clock.now()
+    # Claimed with a conditional update: of two sends at once (a double click, two officers),
+    # only one finds it still a draft.
+    claimed = session.execute(
+        update(Trawl)
+        .where(Trawl.id == trawl.id, Trawl.status == TrawlStatus.DRAFT)
+        .values(status=TrawlStatus.SENT, sent_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        raise SendRefused("This trawl has already been sent")
     trawl.status = TrawlStatus.SENT
     trawl.sent_at = now
     trawl.due_date = schedule.due_date(partnership, now)

@@ -5,7 +5,7 @@ AA checks."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from redis import Redis
@@ -68,7 +68,54 @@ def console_data(live_server, redis_url):
             decision_due_at=clock.now() - timedelta(days=10),
         )  # fmt: skip
         s.add(referral)
-    return {"partnership": p, "case": case, "chair": chair, "referral": referral}
+        trawl, draft = _trawls(s, p, case)
+    return {
+        "partnership": p,
+        "case": case,
+        "chair": chair,
+        "referral": referral,
+        "trawl": trawl,
+        "draft": draft,
+    }
+
+
+def _trawls(s, p, case):
+    """A trawl of the case sent to three agencies (one without a secure address), with a
+    return, an amendment and a request for more time; and a draft of the next trawl."""
+    from service.models import Agency, CasePerson, TrawlRequest
+    from service.trawls import extensions, returns, sending
+    from tests.trawls.factories import PEOPLE
+
+    case.date_of_death, case.trawl_years = date(2026, 9, 1), 5
+    case.people = [CasePerson(position=i, **person) for i, person in enumerate(PEOPLE)]
+    s.flush()
+    names = ("police", "probation", "drug-alcohol-service")
+    agencies = s.scalars(select(Agency).where(Agency.partnership_id == p.id, Agency.key.in_(names)))
+    trawl = sending.start(s, case, created_by=None)
+    trawl.agency_ids = [a.id for a in agencies]
+    trawl.note = "Please include any GP records."
+    sent = {r.agency.key: r for r in sending.send(s, trawl, actor="test")}
+    police, probation = sent["police"], sent["probation"]
+    person = str(trawl.people[0].id)
+    answers = {
+        "people": {person: {"involvement": "yes", "nature": "A welfare visit"}},
+        "systems_checked": "Niche RMS",
+        "chronology": [],
+        "completed_by": {"name": "Pat Lead", "role": "Safeguarding lead"},
+    }
+    returns.submit(s, police, answers, involvement=True)
+    amended = {**answers, "systems_checked": "Niche RMS, PNC"}
+    returns.submit(
+        s, police, amended, involvement=True,
+        changes=[{"field": "Systems", "before": "Niche RMS", "after": "Niche RMS, PNC"}],
+    )  # fmt: skip
+    probation = s.get(TrawlRequest, probation.id)
+    extensions.request(
+        s, probation, new_date=probation.due_date + timedelta(days=7), reason="Staff absence"
+    )
+    draft = sending.start(s, case, created_by=None)
+    s.flush()
+    return trawl, draft
 
 
 def focus(page, predicate_js: str, limit: int = 60) -> None:
@@ -233,6 +280,16 @@ def console_pages(console_data) -> list[str]:
         agency = s.scalar(select(Agency.id).order_by(Agency.id))
         chair = console_data["chair"].id
         assert s.get(User, chair) is not None
+        from service.models import TrawlRequest
+
+        draft = console_data["draft"].id
+        police, probation = s.scalars(
+            select(TrawlRequest.id)
+            .where(TrawlRequest.trawl_id == console_data["trawl"].id)
+            .join(Agency, Agency.id == TrawlRequest.agency_id)
+            .where(Agency.key.in_(("police", "probation")))
+            .order_by(Agency.key)
+        ).all()
     return [
         "/console/",
         "/console/referrals",
@@ -254,6 +311,17 @@ def console_pages(console_data) -> list[str]:
         f"/console/users/{chair}",
         "/console/audit",
         "/console/settings",
+        f"/console/cases/{case_id}/trawls",
+        f"/console/trawls/{draft}/agencies",
+        f"/console/trawls/{draft}/people",
+        f"/console/trawls/{draft}/people/add",
+        f"/console/trawls/{draft}/scope",
+        f"/console/trawls/{draft}/note",
+        f"/console/trawls/{draft}/check",
+        f"/console/trawl-requests/{police}",
+        f"/console/trawl-requests/{probation}",
+        f"/console/trawl-requests/{police}/revoke",
+        "/console/trawl-statistics",
     ]
 
 
@@ -283,11 +351,15 @@ def test_every_console_page_has_no_axe_violations(live_server, console_data, chr
             ("/console/agencies/new", "Save"),
             ("/console/users/invite", "Send invitation"),
             (f"/console/referrals/{referral_id}/decision", "Save the decision"),
+            (f"/console/trawls/{console_data['draft'].id}/scope", "Continue"),
+            (f"/console/trawls/{console_data['draft'].id}/people/add", "Add the person"),
         ]:
             page.goto(live_server.url + path)
             if "/decision" in path:  # a decision with no number of years
                 page.check("#meets_criteria")
                 page.fill("#trawl_years", "")
+            if path.endswith("/scope"):  # a scoping period that ends before it starts
+                page.fill("#scope_to-year", "2001")
             page.locator(f"main button:has-text('{button}')").first.click()
             page.wait_for_load_state()
             assert "There is a problem" in page.content(), path

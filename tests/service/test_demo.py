@@ -1,4 +1,5 @@
-"""`dhr demo` on embedded defaults: it serves the start page, and Ctrl-C stops everything."""
+"""`dhr demo` on embedded defaults: it serves the start page, an officer can sign in and send
+a trawl whose emails reach the file outbox with working links, and Ctrl-C stops everything."""
 
 from __future__ import annotations
 
@@ -53,7 +54,10 @@ def test_demo_serves_the_start_page_and_ctrl_c_stops_every_process(tmp_path):
         assert body is not None, "the demo never served the start page"
         assert "Exampleshire Community Safety Partnership" in body
         assert "Refer a death for a Domestic Homicide Review" in body
-        officer_signs_in_and_sees_the_failed_message(env, f"http://127.0.0.1:{port}")
+        officer = officer_signs_in_and_sees_the_failed_message(env, f"http://127.0.0.1:{port}")
+        officer_sends_a_trawl_and_its_links_open_the_return_form(
+            officer, f"http://127.0.0.1:{port}", tmp_path / "var" / "outbox"
+        )
         a_referral_arrives_in_the_outbox_with_its_pdf(
             f"http://127.0.0.1:{port}", tmp_path / "var" / "outbox"
         )
@@ -77,7 +81,15 @@ def test_demo_serves_the_start_page_and_ctrl_c_stops_every_process(tmp_path):
     assert (tmp_path / "var" / "dhr.sqlite3").exists()
 
 
-def officer_signs_in_and_sees_the_failed_message(env: dict, base: str) -> None:
+class _SignedIn:
+    """An officer's browser on the running demo: ``get(path)`` the page, ``post(path, form,
+    data)`` with the CSRF token of the page ``form``; redirects are followed."""
+
+    def __init__(self, get, post) -> None:  # noqa: ANN001
+        self.get, self.post = get, post
+
+
+def officer_signs_in_and_sees_the_failed_message(env: dict, base: str) -> _SignedIn:
     """`dhr user create` beside the running demo, then the new officer sets up their account
     with an authenticator app (this test computes its codes), signs in and opens the outbox."""
     created = subprocess.run(
@@ -121,6 +133,54 @@ def officer_signs_in_and_sees_the_failed_message(env: dict, base: str) -> None:
     assert "1 message failed" in text and "1 message held for a decision" in text
     outbox = get("/console/outbox?status=failed")
     assert "DEMO-0001" in outbox and "mailbox unavailable" in outbox
+    return _SignedIn(get, post)
+
+
+def officer_sends_a_trawl_and_its_links_open_the_return_form(
+    officer: _SignedIn, base: str, outbox: Path
+) -> None:
+    """The demo's case is there to trawl: the officer sends the standard trawl from the
+    console, the demo's worker writes each agency's email to the outbox folder, and the link in
+    one of them opens that agency's return form."""
+    cases = officer.get("/console/cases")
+    case_id, reference = re.search(
+        r'href="/console/cases/(\d+)">(EXA-DHR-\d{4}-\d{2})</a>', cases
+    ).groups()
+    tracker = officer.get(f"/console/cases/{case_id}/trawls")
+    url, page = officer.post(f"/console/cases/{case_id}/trawls/new", tracker, {})
+    trawl_id = re.search(r"/console/trawls/(\d+)/agencies$", url).group(1)
+    check = officer.get(f"/console/trawls/{trawl_id}/check")
+    assert "Morgan Example" in check and "Riley Example" in check
+    url, page = officer.post(f"/console/trawls/{trawl_id}/send", check, {})
+    assert url.endswith(f"/console/cases/{case_id}/trawls"), page
+    assert "Trawl sent to 10 agencies" in page  # the example partnership's standard list
+
+    subject = (
+        "OFFICIAL-SENSITIVE: Request to search your records for a Domestic Homicide Review "
+        f"[{reference}]"
+    )
+    requests: list = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(requests) < 10:
+        time.sleep(0.5)
+        found = [
+            email.message_from_bytes(f.read_bytes(), policy=email.policy.default)
+            for f in outbox.glob("*.eml")
+        ]
+        requests = [m for m in found if m["Subject"] == subject]
+    assert len(requests) == 10, f"{len(requests)} trawl emails in {outbox}"
+    police = next(m for m in requests if m["To"] == "public.protection@example.police.uk")
+    body = police.get_body(("plain",)).get_content()
+    assert "Morgan Example" not in body + police["Subject"]  # the names are behind the link
+    link = re.search(r"http://127\.0\.0\.1:\d+(/return\?token=\S+)", body).group(1)
+    agency = _Browser(base)
+    opened = agency.get(link)
+    assert opened.status_code == 302, opened.get_data(as_text=True)
+    start = opened.headers["Location"]
+    form = agency.get(start.removeprefix(base))
+    assert form.status_code == 200
+    page = form.get_data(as_text=True)
+    assert reference in page and "Exampleshire Police" in page
 
 
 class _Browser:

@@ -12,10 +12,12 @@ from sqlalchemy import or_, select
 
 from service import clock
 from service.models import (
+    AccessToken,
     Agency,
     AuditEvent,
     Case,
     CaseChair,
+    CasePerson,
     ConsoleSession,
     Message,
     Nation,
@@ -23,11 +25,16 @@ from service.models import (
     Referral,
     ReferralStatus,
     Role,
+    Trawl,
+    TrawlExtension,
+    TrawlRequest,
+    TrawlReturn,
     User,
 )
 from tests.console import csrf_from, make_user, sign_in
 
 MARKERS = ["Otherton", "otherton.gov.uk", "OTH-2026-999", "OTH-MSG-1", "OTHREF9999"]
+# B's trawl carries "Otherton" in its person, note, return and request for more time.
 
 
 @pytest.fixture
@@ -66,6 +73,7 @@ def two_partnerships(session, partnership):
         submitted_at=clock.now(), decision_due_at=clock.now(),
     )  # fmt: skip
     session.add(b_referral)
+    b_trawl, b_request = _b_trawl(session, b_case, b_agency)
     a_case = Case(partnership_id=partnership.id, reference="DHR-2026-001")
     session.add(a_case)
     session.commit()
@@ -79,8 +87,34 @@ def two_partnerships(session, partnership):
             "user_id": b_user.id,
             "message_id": b_message.id,
             "referral_id": b_referral.id,
+            "trawl_id": b_trawl.id,
+            "request_id": b_request.id,
         },
     }
+
+
+def _b_trawl(session, b_case, b_agency):
+    """B's trawl, sent to its agency, with a return and a request for more time waiting."""
+    from service.models import PersonRole
+    from service.trawls import sending
+
+    b_case.people = [
+        CasePerson(role=PersonRole.DECEASED, name="Otherton Person", address="Otherton Road")
+    ]
+    session.flush()
+    trawl = sending.start(session, b_case, created_by=None)
+    trawl.scope_from, trawl.scope_to = clock.now().date().replace(year=2020), clock.now().date()
+    trawl.note = "Otherton note"
+    trawl.agency_ids = [b_agency.id]
+    (request,) = sending.send(session, trawl, actor="test")
+    session.add_all([
+        TrawlReturn(request_id=request.id, version=1, involvement=True,
+                    answers={"systems_checked": "Otherton systems"}),
+        TrawlExtension(request_id=request.id, requested_date=request.due_date.replace(
+            year=request.due_date.year + 1), reason="Otherton reason"),
+    ])  # fmt: skip
+    session.flush()
+    return trawl, request
 
 
 def snapshot_of_b(session, data) -> list:
@@ -89,7 +123,8 @@ def snapshot_of_b(session, data) -> list:
     b = data["b"].id
     ids = data["ids"]
     rows: list = []
-    for model in (Agency, Message, User, Case, Referral, AuditEvent):
+    for model in (Agency, Message, User, Case, Referral, AuditEvent, Trawl, TrawlRequest,
+                  AccessToken):  # fmt: skip
         for row in session.scalars(
             select(model).where(model.partnership_id == b).order_by(model.id)
         ):
@@ -102,6 +137,15 @@ def snapshot_of_b(session, data) -> list:
         )
     ):
         rows.append(("CaseChair", row.case_id, row.user_id))
+    for model in (TrawlReturn, TrawlExtension):
+        for row in session.scalars(
+            select(model).where(model.request_id == ids["request_id"]).order_by(model.id)
+        ):
+            rows.append(
+                (model.__name__, {c.key: getattr(row, c.key) for c in model.__table__.columns})
+            )
+    people = session.scalars(select(CasePerson).where(CasePerson.case_id == ids["case_id"]))
+    rows.append(("people", [(p.id, p.name) for p in people]))
     sessions = session.scalars(
         select(ConsoleSession).where(ConsoleSession.user_id == ids["user_id"])
     ).all()

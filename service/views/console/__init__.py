@@ -16,6 +16,7 @@ NAVIGATION = [
     ("console.cases", "Cases", "cases.view"),
     ("console.outbox", "Outbox", "outbox.view"),
     ("console.agencies", "Agencies", "agencies.view"),
+    ("console.trawl_statistics", "Trawl statistics", "trawls.statistics"),
     ("console.users", "Users", "users.view"),
     ("console.audit", "Audit trail", "audit.view"),
     ("console.settings", "Settings", "settings.view"),
@@ -58,5 +59,6 @@ from service.views.console import (  # noqa: E402, F401  (each module adds its r
     outbox,
     referrals,
     settings,
+    trawls,
     users,
 )

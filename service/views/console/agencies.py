@@ -6,7 +6,9 @@ the user's Scope, so another partnership's agency is not found (404).
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from urllib.parse import urlencode
+
+from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func
 
 from forms.agency import AgencyForm, AgencySchema, clean
@@ -71,6 +73,7 @@ def _agency_page(agency_id: int | None):
                     s, sc, clean(form), agency_id=agency_id, client_address=web.client_address()
                 )
                 name, insecure = saved.agency.name, len(saved.insecure_addresses)
+                new_id = saved.agency.id
                 action = saved.partnership.insecure_recipient_action
         except work.AgencyNotFound:
             abort(404)
@@ -80,7 +83,11 @@ def _agency_page(agency_id: int | None):
             flash(f"{name} saved", "success")
             if insecure:
                 flash(_insecure_warning(name, insecure, action), "important")
-            return redirect(url_for("console.agencies"))
+            back = _return_to()
+            if back and agency_id is None:  # added from another page (a trawl): back there
+                sep = "&" if "?" in back else "?"
+                return redirect(f"{back}{sep}{urlencode({'added': new_id})}")
+            return redirect(back or url_for("console.agencies"))
 
     partnership = _partnership(sc)
     agency = None
@@ -98,7 +105,22 @@ def _agency_page(agency_id: int | None):
         insecure=work.insecure_addresses(partnership, agency) if agency else [],
         secure_domains=partnership.secure_domains,
         insecure_outcome=INSECURE_OUTCOME[partnership.insecure_recipient_action],
+        back_to=_return_to(),
     )
+
+
+def _return_to() -> str | None:
+    """The console page that sent the officer here (``?next=``): only a path in the console."""
+    target = request.args.get("next") or ""
+    if (
+        target.startswith("/console/")
+        and "//" not in target
+        and ".." not in target
+        and "\\" not in target
+        and not any(ord(c) < 32 for c in target)
+    ):
+        return target
+    return None
 
 
 def _insecure_warning(name: str, count: int, action: InsecureRecipientAction) -> str:

@@ -77,6 +77,26 @@ ACTION_LABELS: dict[str, str] = {
     "partnership.loaded": "Partnership loaded",
     "agency.created": "Agency added",
     "agency.updated": "Agency updated",
+    # the trawl (service/trawls, the trawl pages)
+    "trawl.draft_started": "Trawl started",
+    "trawl.draft_viewed": "Viewed unsent trawl",
+    "trawl.sent": "Trawl sent",
+    "trawl.tracker_viewed": "Viewed trawl tracker",
+    "trawl.request_viewed": "Viewed agency's trawl return",
+    "trawl.link_resent": "Trawl link sent again",
+    "trawl.link_revoked": "Trawl link revoked",
+    "trawl.link_reissued": "New trawl link issued",
+    "trawl.extension_requested": "Trawl extension requested",
+    "trawl.extension_approved": "Trawl extension approved",
+    "trawl.extension_refused": "Trawl extension refused",
+    "trawl.link_opened": "Agency opened its trawl link",
+    "trawl.return_submitted": "Trawl return submitted",
+    "trawl.return_downloaded": "Trawl return downloaded as PDF",
+    "trawl.return_amended": "Trawl return amended",
+    "trawl.chaser_sent": "Trawl chaser sent",
+    "trawl.escalated": "Trawl return escalated",
+    "trawl.statistics_exported": "Trawl statistics exported",
+    "case.person_added": "Person added to case",
     # this page
     "audit.exported": "Audit trail exported",
 }
@@ -95,6 +115,8 @@ OBJECT_LABELS = {
     "agency": "Agency",
     "partnership": "Partnership",
     "referral": "Referral",
+    "trawl": "Trawl",
+    "trawl_request": "Trawl request",
 }
 
 CSV_COLUMNS = [
@@ -272,6 +294,8 @@ def _rows(s: Session, sc: scope.Scope, events: list[AuditEvent]) -> list[dict[st
                 target = (f"User {user.label}", "console.user", {"user_id": user.id})
             elif e.object_type == "referral" and ident.isdigit():
                 target = (text, "console.referral", {"referral_id": int(ident)})
+            elif e.object_type == "trawl_request" and ident.isdigit():
+                target = (text, "console.trawl_request", {"request_id": int(ident)})
             elif e.object_type == "message" and ident:
                 target = (text, "console.outbox_message", {"message_id": ident})
             else:

@@ -16,8 +16,19 @@ from sqlalchemy.orm import Session
 
 from service import clock, db
 from service.auth import scope, web
-from service.models import Case, CaseStatus, Message, MessageStatus, Referral, ReferralStatus
+from service.models import (
+    Case,
+    CaseStatus,
+    ExtensionStatus,
+    Message,
+    MessageStatus,
+    Referral,
+    ReferralStatus,
+    TrawlExtension,
+    TrawlRequest,
+)
 from service.views.console import bp
+from service.workdays import london_date
 
 
 @dataclass(frozen=True)
@@ -76,6 +87,42 @@ def _referrals(s: Session, sc: scope.Scope) -> Iterator[Item]:
         "referral decision overdue",
         "referral decisions overdue",
         href,
+    )
+
+
+def _where(case_ids: list[int]) -> str:
+    """The case's trawl tracker when the rows are all on one case, else the list of cases."""
+    cases = set(case_ids)
+    if len(cases) == 1:
+        return url_for("console.trawls", case_id=cases.pop())
+    return url_for("console.cases")
+
+
+@attention_item("trawls.view")
+def _trawl_returns(s: Session, sc: scope.Scope) -> Iterator[Item]:
+    overdue = s.scalars(
+        sc.select(
+            TrawlRequest,
+            TrawlRequest.returned_at.is_(None),
+            TrawlRequest.due_date < london_date(clock.now()),
+        ).with_only_columns(TrawlRequest.case_id)
+    ).all()
+    yield Item(len(overdue), "trawl return overdue", "trawl returns overdue", _where(overdue))
+
+
+@attention_item("trawls.manage")
+def _trawl_extensions(s: Session, sc: scope.Scope) -> Iterator[Item]:
+    waiting = s.scalars(
+        sc.select(TrawlRequest)
+        .join(TrawlExtension, TrawlExtension.request_id == TrawlRequest.id)
+        .where(TrawlExtension.status == ExtensionStatus.REQUESTED)
+        .with_only_columns(TrawlRequest.case_id)
+    ).all()
+    yield Item(
+        len(waiting),
+        "request for more time to decide",
+        "requests for more time to decide",
+        _where(waiting),
     )
 
 
