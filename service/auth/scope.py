@@ -19,12 +19,17 @@ from service.models import (
     Case,
     CaseChair,
     CasePerson,
+    ConsentRequest,
+    ConsentResponse,
     ConsoleSession,
+    ImrRequest,
+    ImrSubmission,
     Message,
     MessageAttachment,
     Partnership,
     Referral,
     Role,
+    StoredFile,
     Trawl,
     TrawlExtension,
     TrawlPerson,
@@ -57,6 +62,12 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "trawls.send": frozenset({OFFICER}),
     "trawls.manage": frozenset({OFFICER}),
     "trawls.statistics": frozenset({OFFICER, VIEWER}),
+    # Family consent and IMRs: the officer or the case's chair asks; everyone on the case reads.
+    "consent.view": frozenset({OFFICER, CHAIR, VIEWER}),
+    "consent.request": frozenset({OFFICER, CHAIR}),
+    "imr.view": frozenset({OFFICER, CHAIR, VIEWER}),
+    "imr.request": frozenset({OFFICER, CHAIR}),
+    "files.download": frozenset({OFFICER, CHAIR, VIEWER}),
 }
 
 
@@ -120,6 +131,33 @@ RULES: dict[type, Callable[[User], ColumnElement[bool]]] = {
     ),
     TrawlExtension: lambda user: TrawlExtension.request_id.in_(
         select(TrawlRequest.id).where(_case_rule(user, TrawlRequest.case_id))
+    ),
+    ConsentRequest: lambda user: _case_rule(user, ConsentRequest.case_id),
+    ConsentResponse: lambda user: ConsentResponse.request_id.in_(
+        select(ConsentRequest.id).where(_case_rule(user, ConsentRequest.case_id))
+    ),
+    ImrRequest: lambda user: _case_rule(user, ImrRequest.case_id),
+    ImrSubmission: lambda user: ImrSubmission.request_id.in_(
+        select(ImrRequest.id).where(_case_rule(user, ImrRequest.case_id))
+    ),
+    # A file is read through what it belongs to: the partnership's, and for a chair only the
+    # terms of reference and IMR documents of their cases.
+    StoredFile: lambda user: (
+        (StoredFile.partnership_id == user.partnership_id)
+        & (
+            StoredFile.id.in_(
+                select(ImrRequest.terms_of_reference_id).where(_case_rule(user, ImrRequest.case_id))
+            )
+            | StoredFile.id.in_(
+                select(ImrSubmission.document_id).where(
+                    ImrSubmission.request_id.in_(
+                        select(ImrRequest.id).where(_case_rule(user, ImrRequest.case_id))
+                    )
+                )
+            )
+            if user.role is CHAIR
+            else true()
+        )
     ),
 }
 

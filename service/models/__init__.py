@@ -3,6 +3,13 @@
 from service.models.agency import Agency
 from service.models.audit import AuditEvent
 from service.models.case import Case, CaseChair, CasePerson, CaseStatus, PersonRole
+from service.models.consent import (
+    ConsentDelivery,
+    ConsentRequest,
+    ConsentResponse,
+    ConsentStatus,
+)
+from service.models.imr import ImrRequest, ImrSubmission
 from service.models.message import Message, MessageAttachment, MessageStatus
 from service.models.partnership import InsecureRecipientAction, Nation, Partnership
 from service.models.referral import Referral, ReferralStatus
@@ -15,6 +22,7 @@ from service.models.trawl import (
     TrawlReturn,
     TrawlStatus,
 )
+from service.models.upload import ScanStatus, StoredFile
 from service.models.user import AccessToken, ConsoleSession, Role, User, UserStatus
 
 __all__ = [
@@ -25,8 +33,14 @@ __all__ = [
     "CaseChair",
     "CasePerson",
     "CaseStatus",
+    "ConsentDelivery",
+    "ConsentRequest",
+    "ConsentResponse",
+    "ConsentStatus",
     "ConsoleSession",
     "ExtensionStatus",
+    "ImrRequest",
+    "ImrSubmission",
     "InsecureRecipientAction",
     "Message",
     "MessageAttachment",
@@ -37,6 +51,8 @@ __all__ = [
     "Referral",
     "ReferralStatus",
     "Role",
+    "ScanStatus",
+    "StoredFile",
     "Trawl",
     "TrawlExtension",
     "TrawlPerson",
