@@ -5,10 +5,10 @@ Revises: 0004
 Create Date: 2026-11-28 16:00:02.231794
 """
 
-from alembic import op
 import sqlalchemy as sa
-import service.db
+from alembic import op
 
+import service.db
 
 revision = "0005"
 down_revision = "0004"
