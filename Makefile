@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STATIC := service/static/govuk
 GOVUK := node_modules/govuk-frontend/dist/govuk
 
-.PHONY: all install assets browser demo test lint format bench clean
+.PHONY: all install assets browser scanner demo test lint format bench clean
 
 all: install
 
@@ -43,7 +43,17 @@ browser:
 	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 	    chromium fonts-liberation; }
 
-test: install browser
+# The upload tests start their own clamd (ClamAV's daemon) with a one-line signature database;
+# freshclam is never run by the tests.
+scanner:
+	@command -v clamd >/dev/null 2>&1 || [ -x /usr/sbin/clamd ] || { \
+	  echo "Installing Debian's clamav-daemon for the upload tests"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    clamav-daemon; }
+
+test: install browser scanner
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed

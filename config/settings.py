@@ -41,6 +41,12 @@ class Config:
     MAIL_CA_FILE: str = ""
     MAIL_TIMEOUT: int = 60
     MAIL_MAX_BYTES: int = 20 * 1024 * 1024
+    # clamd, the ClamAV daemon, scans uploads: a unix socket, or a host and port. Neither set:
+    # uploads are kept and marked "not scanned". Set but unreachable: uploads are refused.
+    CLAMD_SOCKET: str = ""
+    CLAMD_HOST: str = ""
+    CLAMD_PORT: int = 3310
+    CLAMD_TIMEOUT: int = 60
     MESSAGE_ID_DOMAIN: str = "dhr-forms.invalid"
     SERVICE_URL: str = "http://127.0.0.1:5000"
     # How many reverse proxies (TLS terminators) stand in front of the app; their
@@ -65,6 +71,10 @@ class Config:
         cfg.MAIL_CA_FILE = env.get("MAIL_CA_FILE", cfg.MAIL_CA_FILE)
         cfg.MAIL_TIMEOUT = _int("MAIL_TIMEOUT", cfg.MAIL_TIMEOUT)
         cfg.MAIL_MAX_BYTES = _int("MAIL_MAX_BYTES", cfg.MAIL_MAX_BYTES)
+        cfg.CLAMD_SOCKET = env.get("CLAMD_SOCKET", cfg.CLAMD_SOCKET)
+        cfg.CLAMD_HOST = env.get("CLAMD_HOST", cfg.CLAMD_HOST)
+        cfg.CLAMD_PORT = _int("CLAMD_PORT", cfg.CLAMD_PORT)
+        cfg.CLAMD_TIMEOUT = _int("CLAMD_TIMEOUT", cfg.CLAMD_TIMEOUT)
         cfg.MESSAGE_ID_DOMAIN = env.get("MESSAGE_ID_DOMAIN", cfg.MESSAGE_ID_DOMAIN)
         cfg.SERVICE_URL = env.get("SERVICE_URL", cfg.SERVICE_URL).rstrip("/")
         cfg.TRUST_PROXY = _int("TRUST_PROXY", cfg.TRUST_PROXY)

@@ -21,6 +21,7 @@ so two workers or two sweeps can never both move the same message.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -31,12 +32,13 @@ from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from mail import policy, render, routing
+from mail.transports.base import TransportConfigError
 from service import audit, clock, runtime
 from service.models import Message, MessageAttachment, MessageStatus, Partnership
 from service.models.types import new_id
 
 if TYPE_CHECKING:
-    from service.models import Agency
+    from service.models import Agency, StoredFile
 
 log = logging.getLogger(__name__)
 
@@ -52,9 +54,18 @@ _BACKOFF_MINUTES = (1, 2, 5, 10, 20, 30, 60, 120, 240)
 
 @dataclass(frozen=True)
 class Attachment:
+    """A file to send with a message. ``file_id`` names the StoredFile it is a copy of, if any:
+    such an attachment, when it would make the message too big, is sent as a link instead."""
+
     filename: str
     content_type: str
     data: bytes
+    file_id: str | None = None
+
+    @classmethod
+    def of(cls, stored: StoredFile) -> Attachment:
+        """An uploaded file as an attachment (its bytes are loaded now)."""
+        return cls(stored.filename, stored.content_type, stored.data, file_id=stored.id)
 
 
 class MessageRefused(ValueError):
@@ -78,6 +89,12 @@ def queue_message(
     Recipients come from the purpose's routing; the secure-recipient policy decides, per address,
     whether it gets the content, a content-free notice, or is held. Delivery jobs are enqueued
     only once the caller's transaction commits.
+
+    Attachments that would make the message bigger than the mail system takes (the smaller of
+    ``MAIL_MAX_BYTES`` and the transport's own limit) are left off, and the body says where to
+    download each from the console instead. Only attachments made with ``Attachment.of(stored
+    file)`` can go as a link: the others are kept first, and if they alone are too big the
+    message is refused (``MessageRefused``).
     """
     entry = routing.get(purpose)
     reference = routing.check_reference(reference)
@@ -90,6 +107,11 @@ def queue_message(
         **(context or {}),
     }
     text, html = render.render(entry.template, base_context)
+    attachments, links = _fit_attachments(
+        attachments, limit=size_limit(), body_bytes=len(text.encode()) + len((html or "").encode())
+    )
+    if links:
+        text, html = _with_download_links(text, html, links, settings.SERVICE_URL)
     now = clock.now()
     created: list[Message] = []
     for raw in addresses:
@@ -151,6 +173,87 @@ def queue_message(
             )
     after_commit(session, [m.id for m in created if m.status is MessageStatus.QUEUED])
     return created
+
+
+# --- attachments too big for email ---------------------------------------------------------
+
+#: Room for a message's headers and MIME part headers around the encoded bodies and files.
+_HEADER_ALLOWANCE = 4 * 1024
+_PART_ALLOWANCE = 512
+
+
+def size_limit() -> int:
+    """The largest message (encoded, in bytes) the mail system here takes."""
+    settings = runtime.settings()
+    limit = settings.MAIL_MAX_BYTES
+    # The service refuses to start with a wrong MAIL_TRANSPORT; if it is wrong, the setting stands.
+    with contextlib.suppress(TransportConfigError):
+        limit = min(limit, runtime.transport().max_bytes)
+    return limit
+
+
+def encoded_size(raw_bytes: int) -> int:
+    """Bytes on the wire once base64-encoded in 76-character lines (57 bytes each), CRLF ended."""
+    return -(-raw_bytes // 57) * 78
+
+
+def _fit_attachments(
+    attachments: Sequence[Attachment], *, limit: int, body_bytes: int
+) -> tuple[list[Attachment], list[Attachment]]:
+    """(what goes attached, what goes as a link), attachments kept in the order given."""
+    used = _HEADER_ALLOWANCE + 2 * encoded_size(body_bytes)  # the links' lines fit in the 2×
+    fixed = [a for a in attachments if a.file_id is None]
+    for a in fixed:
+        used += encoded_size(len(a.data)) + _PART_ALLOWANCE
+    if fixed and used > limit:
+        raise MessageRefused(
+            "The attachments are too big to send by email "
+            f"(the limit is {limit // (1024 * 1024)}MB) and cannot be sent as links"
+        )
+    kept: list[Attachment] = []
+    linked: list[Attachment] = []
+    for a in attachments:
+        size = encoded_size(len(a.data)) + _PART_ALLOWANCE
+        if a.file_id is None:
+            kept.append(a)  # already counted
+        elif used + size <= limit:
+            used += size
+            kept.append(a)
+        else:
+            linked.append(a)
+    return kept, linked
+
+
+def _with_download_links(
+    text: str, html: str | None, links: Sequence[Attachment], service_url: str
+) -> tuple[str, str | None]:
+    """The bodies with a paragraph naming each file left off and where to download it.
+
+    It goes before the footer (the text's ``--`` line, the HTML's rule), or at the end.
+    """
+    from markupsafe import escape
+
+    from service.uploads import download_path
+
+    lines = [(a.filename, f"{service_url}{download_path(a.file_id or '')}") for a in links]
+    intro = "These files were too big to send by email. Download them from the DHR console:"
+    block = "\n".join([intro, *(f"- {name}: {url}" for name, url in lines)]) + "\n"
+    head, sep, tail = text.rpartition("\n--\n")
+    text = f"{head}\n\n{block}{sep}{tail}" if sep else f"{text.rstrip()}\n\n{block}"
+    if html is not None:
+        items = "".join(
+            f'<li>{escape(name)}: <a href="{escape(url)}">{escape(url)}</a></li>'
+            for name, url in lines
+        )
+        snippet = f"<p>{escape(intro)}</p>\n<ul>{items}</ul>\n"
+        for marker in ("<hr>", "</body>"):
+            at = html.rfind(marker)
+            if at != -1:
+                html = html[:at] + snippet + html[at:]
+                break
+        else:
+            html += snippet
+    return text, html
 
 
 def after_commit(session: Session, message_ids: list[str]) -> None:
