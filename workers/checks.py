@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import importlib
 
-MODULES: tuple[str, ...] = ("workers.referral_checks", "workers.trawl_checks")
+MODULES: tuple[str, ...] = (
+    "workers.referral_checks",
+    "workers.trawl_checks",
+    "workers.imr_checks",
+)
 
 
 def load() -> None:

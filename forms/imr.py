@@ -1,0 +1,436 @@
+"""The Individual Management Review: the officer's request, and the agency's quality assurance
+(QA) checklist, defined once.
+
+From here come the Flask-WTF form of each page, the marshmallow schema that checks a whole
+checklist before it is submitted, and the checklist read back in the form's order (check your
+answers, the PDF, the console). The 15 criteria are the partnership's IMR quality assurance
+form, word for word.
+
+A checklist is one JSON object (``ImrSubmission.checklist``; ``ImrRequest.draft["checklist"]``
+while the agency fills it in):
+
+    {"agency": str,
+     "completed_by": {"name": ..., "email": ..., "phone": ...},
+     "anonymised": {"victim": ..., "perpetrator": ..., "others": ...},
+     "criteria": {"1": {"answer": "yes" | "no" | "partially", "comment": str | None}, ...},
+     "signed_name": str, "signed_on": "YYYY-MM-DD", "role": str}
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from marshmallow import Schema, ValidationError, validates_schema
+from marshmallow import fields as mf
+from wtforms import BooleanField, SelectField, TextAreaField
+from wtforms import validators as wv
+
+from forms.referral import GovukDateField, Question
+from forms.trawl_return import (
+    QuestionsForm,
+    _data,
+    _form_class,
+    _mm_field,
+    long_date,
+)
+
+SHORT = 200
+LONG = 5000
+NOTE_MAX = 5000
+
+#: The IMR quality assurance form's criteria, in its order and in its words.
+CRITERIA: tuple[str, ...] = (
+    "The scope of the review is unambiguous, outcome-focused and supported by clear terms of "
+    "reference",
+    "Author was independent",
+    "Access to legal advice available for critical aspects",
+    "Report is completed within agreed timescale",
+    "Report includes genogram and full details of changes to the family composition for the "
+    "identified time period including transient members as appropriate",
+    "Report includes chronology of involvement for identified time period",
+    "Report takes account of the individual needs of the victim and family members",
+    "Report is sensitive to the racial, cultural and linguistic identity of the victim and family "
+    "members",
+    "Report reflects a critical examination of the facts and provides a credible explanation for "
+    "how and why events occurred",
+    "Report reflects a critical examination of the facts and provides a credible explanation for "
+    "actions/ decisions that were/ were not taken",
+    "Practice at individual and organisational level is analysed openly and critically against "
+    "local and national requirements, professional standards and local procedural guidance",
+    "Good practice is highlighted beyond expected minimum practice",
+    "Report has drawn on relevant and contemporary research",
+    "Report contains an action plan with measurable and relevant recommendations for improvement "
+    "and a timescale for implementation.",
+    "Action plan has been agreed with relevant senior management groups",
+)
+ANSWERS = [("yes", "Yes"), ("no", "No"), ("partially", "Partially")]
+#: Answers that need a comment saying why.
+NEEDS_COMMENT = ("no", "partially")
+#: The criteria pages: five criteria each, numbered from 1.
+CRITERIA_PAGES: tuple[tuple[int, ...], ...] = (
+    tuple(range(1, 6)),
+    tuple(range(6, 11)),
+    tuple(range(11, 16)),
+)
+NOT_ANSWERED = "Not answered"
+
+
+def comment_message(number: int, answer: str) -> str:
+    said = dict(ANSWERS).get(answer, answer)
+    return f"Enter a comment for criterion {number}: say why the answer is ‘{said}’"
+
+
+# --- the questions ---------------------------------------------------------------------------
+
+DETAILS_QUESTIONS = [
+    Question("agency", "Agency", "text", max_length=SHORT, error_name="the name of your agency"),
+    Question("name", "Name of the person completing this form", "text", max_length=SHORT,
+             error_name="the name of the person completing this form"),
+    Question("email", "Email address", "email", max_length=254,
+             hint="So that the chair and the DHR officer can contact you about the checklist",
+             error_name="an email address for the person completing this form"),
+    Question("phone", "Telephone number", "phone", error_name="a telephone number"),
+]  # fmt: skip
+
+ANONYMISED_QUESTIONS = [
+    Question("victim", "Victim", "textarea", max_length=LONG,
+             hint="Initials only, as in your report, with ethnicity and diversity issues",
+             error_name="anonymised details of the victim"),
+    Question("perpetrator", "Perpetrator", "textarea", max_length=LONG,
+             hint="Initials only, with ethnicity and diversity issues and their relationship "
+             "to the victim", error_name="anonymised details of the perpetrator"),
+    Question("others", "Other relevant persons", "textarea", max_length=LONG, required=False,
+             hint="Optional. Children or adults, by initials, with ethnicity and diversity "
+             "issues", error_name="anonymised details of other relevant persons"),
+]  # fmt: skip
+
+SIGNATURE_QUESTIONS = [
+    Question("signed_name", "Signed", "text", max_length=SHORT,
+             hint="Type your full name: it is your signature on this checklist",
+             error_name="your full name as your signature"),
+    Question("signed_on", "Date", "date", hint="For example, 27 3 2027",
+             error_name="the date you signed"),
+    Question("role", "Role", "text", max_length=SHORT, hint="Your job title or role",
+             error_name="your role"),
+]  # fmt: skip
+
+
+def answer_question(number: int) -> Question:
+    return Question(
+        f"criterion_{number}", CRITERIA[number - 1], "choice", choices=ANSWERS,
+        error_name=f"yes, no or partially for criterion {number}",
+    )  # fmt: skip
+
+
+def comment_question(number: int) -> Question:
+    return Question(
+        f"comment_{number}", "Comments", "textarea", max_length=LONG, required=False,
+        hint="Needed if the answer is no or partially",
+        error_name=f"the comment for criterion {number}",
+    )  # fmt: skip
+
+
+# --- WTForms: the agency's pages -------------------------------------------------------------
+
+
+class DocumentForm(FlaskForm):
+    """The IMR report itself: the upload is checked by ``service.uploads``."""
+
+    document = FileField()
+
+
+DetailsForm = _form_class("ImrDetailsForm", DETAILS_QUESTIONS)
+AnonymisedForm = _form_class("ImrAnonymisedForm", ANONYMISED_QUESTIONS)
+SignatureForm = _form_class("ImrSignatureForm", SIGNATURE_QUESTIONS)
+
+
+class _CriteriaBase(QuestionsForm):
+    numbers: tuple[int, ...] = ()
+
+    def validate_more(self) -> None:
+        for n in self.numbers:
+            answer, comment = self[f"criterion_{n}"], self[f"comment_{n}"]
+            if answer.errors or comment.errors:
+                continue
+            if answer.data in NEEDS_COMMENT and not (comment.data or "").strip():
+                comment.errors = [comment_message(n, answer.data)]
+
+    def criteria(self) -> list[tuple[int, Any, Any]]:
+        """(number, answer field, comment field) for the page's template."""
+        return [(n, self[f"criterion_{n}"], self[f"comment_{n}"]) for n in self.numbers]
+
+    def answers(self) -> dict[str, Any]:
+        out = {}
+        for n in self.numbers:
+            answer = self[f"criterion_{n}"].data or None
+            comment = (self[f"comment_{n}"].data or "").strip() or None
+            out[str(n)] = {"answer": answer, "comment": comment}
+        return out
+
+
+def _criteria_questions(numbers: tuple[int, ...]) -> list[Question]:
+    questions: list[Question] = []
+    for n in numbers:
+        questions += [answer_question(n), comment_question(n)]
+    return questions
+
+
+CRITERIA_FORMS = [
+    _form_class(
+        f"ImrCriteria{i + 1}Form",
+        _criteria_questions(numbers),
+        base=_CriteriaBase,
+        numbers=numbers,
+    )  # fmt: skip
+    for i, numbers in enumerate(CRITERIA_PAGES)
+]
+
+
+class CheckForm(FlaskForm):
+    is_final = BooleanField()
+
+
+def details_form(checklist: dict[str, Any] | None = None, **kw: Any) -> FlaskForm:
+    if checklist is not None:
+        kw["data"] = _data(
+            {"agency": checklist.get("agency"), **(checklist.get("completed_by") or {})},
+            DETAILS_QUESTIONS,
+        )
+    return DetailsForm(**kw)
+
+
+def anonymised_form(checklist: dict[str, Any] | None = None, **kw: Any) -> FlaskForm:
+    if checklist is not None:
+        kw["data"] = _data(checklist.get("anonymised") or {}, ANONYMISED_QUESTIONS)
+    return AnonymisedForm(**kw)
+
+
+def signature_form(checklist: dict[str, Any] | None = None, **kw: Any) -> FlaskForm:
+    if checklist is not None:
+        kw["data"] = _data(checklist, SIGNATURE_QUESTIONS)
+    return SignatureForm(**kw)
+
+
+def criteria_form(page: int, checklist: dict[str, Any] | None = None, **kw: Any) -> FlaskForm:
+    """The criteria on page ``page`` (1, 2 or 3)."""
+    cls = CRITERIA_FORMS[page - 1]
+    if checklist is not None:
+        given = checklist.get("criteria") or {}
+        data = {}
+        for n in cls.numbers:
+            found = given.get(str(n)) or {}
+            if found.get("answer"):
+                data[f"criterion_{n}"] = found["answer"]
+            if found.get("comment"):
+                data[f"comment_{n}"] = found["comment"]
+        kw["data"] = data
+    return cls(**kw)
+
+
+def details_answers(form: FlaskForm) -> dict[str, Any]:
+    """The details page as checklist keys."""
+    found = form.answers()
+    return {
+        "agency": found["agency"],
+        "completed_by": {k: found[k] for k in ("name", "email", "phone")},
+    }
+
+
+# --- WTForms: the officer's request ----------------------------------------------------------
+
+DUE_DATE_Q = Question(
+    "due_date", "Due date", "date", past=False, hint="For example, 15 3 2027",
+    error_name="the due date",
+)  # fmt: skip
+AGENCY_REQUIRED = "Select the agency to ask for an IMR"
+TOR_REQUIRED = "Select the terms of reference to attach"
+DUE_IN_FUTURE = "The due date must be in the future"
+NOTE_TOO_LONG = f"The note must be {NOTE_MAX:,} characters or fewer"
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+class RequestForm(FlaskForm):
+    """Asking an agency for its IMR: the view fills the agencies, through the user's Scope."""
+
+    agency = SelectField(choices=[], validate_choice=False)
+    due_date = GovukDateField(DUE_DATE_Q)
+    terms_of_reference = FileField()
+    note = TextAreaField(
+        filters=[_strip],
+        validators=[wv.Optional(), wv.Length(max=NOTE_MAX, message=NOTE_TOO_LONG)],
+    )
+    today: dt.date | None = None
+
+    def validate_agency(self, field: SelectField) -> None:
+        if not field.data or not str(field.data).isdigit():
+            raise wv.ValidationError(AGENCY_REQUIRED)
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        ok = super().validate(extra_validators)
+        day = self.due_date.date
+        if not self.due_date.errors and day and self.today and day <= self.today:
+            self.due_date.errors = [DUE_IN_FUTURE]
+            return False
+        return ok
+
+
+# --- marshmallow: a whole checklist, checked before it is submitted --------------------------
+
+
+class CompletedBySchema(Schema):
+    name = _mm_field(DETAILS_QUESTIONS[1])
+    email = _mm_field(DETAILS_QUESTIONS[2])
+    phone = _mm_field(DETAILS_QUESTIONS[3])
+
+
+class AnonymisedSchema(Schema):
+    victim = _mm_field(ANONYMISED_QUESTIONS[0])
+    perpetrator = _mm_field(ANONYMISED_QUESTIONS[1])
+    others = _mm_field(ANONYMISED_QUESTIONS[2])
+
+
+def _criterion_schema(number: int) -> type[Schema]:
+    class CriterionSchema(Schema):
+        answer = _mm_field(answer_question(number))
+        comment = _mm_field(comment_question(number))
+
+        @validates_schema
+        def comment_when_not_yes(self, data: dict[str, Any], **_: Any) -> None:
+            answer = data.get("answer")
+            if answer in NEEDS_COMMENT and not (data.get("comment") or "").strip():
+                raise ValidationError(comment_message(number, answer), "comment")
+
+    return CriterionSchema
+
+
+def _criteria_schema() -> type[Schema]:
+    attrs = {
+        str(n): mf.Nested(
+            _criterion_schema(n),
+            required=True,
+            error_messages={"required": f"Answer criterion {n}"},
+        )  # fmt: skip
+        for n in range(1, len(CRITERIA) + 1)
+    }
+    return type("CriteriaSchema", (Schema,), attrs)
+
+
+class ChecklistSchema(Schema):
+    agency = _mm_field(DETAILS_QUESTIONS[0])
+    completed_by = mf.Nested(
+        CompletedBySchema, required=True,
+        error_messages={"required": "Enter the details of the person completing this form"},
+    )  # fmt: skip
+    anonymised = mf.Nested(
+        AnonymisedSchema, required=True,
+        error_messages={"required": "Enter the anonymised details"},
+    )  # fmt: skip
+    criteria = mf.Nested(
+        _criteria_schema(), required=True,
+        error_messages={"required": "Answer each of the criteria"},
+    )  # fmt: skip
+    signed_name = _mm_field(SIGNATURE_QUESTIONS[0])
+    signed_on = _mm_field(SIGNATURE_QUESTIONS[1])
+    role = _mm_field(SIGNATURE_QUESTIONS[2])
+
+
+def problems(checklist: dict[str, Any]) -> dict[str, Any]:
+    """What is missing or wrong in a whole checklist (empty when it is ready to submit)."""
+    return ChecklistSchema().validate(checklist or {})
+
+
+def criteria_page_of(number: int) -> int:
+    return next(i + 1 for i, numbers in enumerate(CRITERIA_PAGES) if number in numbers)
+
+
+# --- reading a checklist back ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    value: str
+    name: str  # the field's id on its page, for "Change" links
+
+
+@dataclass(frozen=True)
+class Part:
+    key: str  # "details", "anonymised", "signature"
+    heading: str
+    rows: list[Row]
+
+
+@dataclass(frozen=True)
+class Criterion:
+    number: int
+    text: str
+    answer: str | None  # "yes", "no", "partially"
+    comment: str | None
+
+    @property
+    def answer_label(self) -> str:
+        return dict(ANSWERS).get(self.answer or "", NOT_ANSWERED)
+
+    @property
+    def flagged(self) -> bool:
+        """Answered no or partially: the chair and the officer look at these first."""
+        return self.answer in NEEDS_COMMENT
+
+
+def _show(q: Question, value: Any) -> str:
+    if value in (None, ""):
+        return NOT_ANSWERED
+    if q.kind == "date":
+        try:
+            return long_date(value)
+        except (TypeError, ValueError):
+            return str(value)
+    return str(value)
+
+
+def checklist_parts(checklist: dict[str, Any]) -> list[Part]:
+    """The checklist's details, anonymised details and signature, in the form's order (the
+    criteria come from ``criteria``)."""
+    completed = checklist.get("completed_by") or {}
+    anonymised = checklist.get("anonymised") or {}
+    details_values = {"agency": checklist.get("agency"), **completed}
+    return [
+        Part("details", "Agency and the person completing this form",
+             [Row(q.label, _show(q, details_values.get(q.name)), q.name)
+              for q in DETAILS_QUESTIONS]),
+        Part("anonymised", "Anonymised details of victim, perpetrator and other relevant persons",
+             [Row(q.label, _show(q, anonymised.get(q.name)), q.name)
+              for q in ANONYMISED_QUESTIONS]),
+        Part("signature", "Signature",
+             [Row(q.label, _show(q, checklist.get(q.name)), q.name)
+              for q in SIGNATURE_QUESTIONS]),
+    ]  # fmt: skip
+
+
+def criteria(checklist: dict[str, Any]) -> list[Criterion]:
+    given = checklist.get("criteria") or {}
+    found = []
+    for n, text in enumerate(CRITERIA, start=1):
+        entry = given.get(str(n)) or {}
+        found.append(Criterion(n, text, entry.get("answer"), entry.get("comment")))
+    return found
+
+
+def field_names() -> list[str]:
+    """Every field name the IMR pages post (for the fuzz tests)."""
+    names = {"csrf_token", "document", "is_final", "agency", "terms_of_reference", "note",
+             "due_date-day", "due_date-month", "due_date-year"}  # fmt: skip
+    for q in [*DETAILS_QUESTIONS, *ANONYMISED_QUESTIONS, *SIGNATURE_QUESTIONS]:
+        names.add(q.name)
+        if q.kind == "date":
+            names |= {f"{q.name}-day", f"{q.name}-month", f"{q.name}-year"}
+    for n in range(1, len(CRITERIA) + 1):
+        names |= {f"criterion_{n}", f"comment_{n}"}
+    return sorted(names)

@@ -1,0 +1,499 @@
+"""The agency's IMR form, opened from the link in the request email.
+
+The link's token is checked, kept in the browser's session and taken out of the address bar;
+every page checks it again, so a revoked or expired link stops working at once. Any refused
+link gets one and the same page, whatever the reason, and it shows nothing of the case.
+
+Pages: a start page with the case reference, the due date, the terms of reference and a task
+list; the IMR report upload; the quality assurance checklist (the agency and who completes it,
+the anonymised details, the 15 criteria on three pages, the signature); check your answers,
+with "this is the final version"; a confirmation. Answers are saved as a draft on the request
+as each page is saved, so the agency can come back through the same link. After submitting, the
+same link opens a revised IMR, which becomes the next version. Every page works without
+JavaScript.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
+from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
+
+from forms import imr as catalogue
+from service import audit, db, tokens, uploads
+from service.auth import web
+from service.imrs import links, requesting, submission
+from service.models import Agency, Case, ImrRequest, ImrSubmission, Partnership, StoredFile
+from service.ratelimit import limiter
+
+bp = Blueprint("imr_return", __name__, url_prefix=links.PATH)
+
+SESSION_KEY = "imr_return"
+SENT_KEY = "imr_return_sent"
+#: Posts per client address: generous for a person filling in the form, not for a script.
+PUBLIC_LIMIT = "120 per 10 minutes"
+limit = limiter.limit(PUBLIC_LIMIT, methods=["POST"])
+
+#: The form's pages in order: "Save and continue" on each goes to the next.
+PAGES = ["document", "details", "anonymised", "criteria-1", "criteria-2", "criteria-3",
+         "signature", "check"]  # fmt: skip
+
+
+class LinkRefused(Exception):
+    """The link (or the session that holds it) cannot open a request: why is never shown."""
+
+
+@bp.errorhandler(LinkRefused)
+def _link_refused(_exc: LinkRefused):
+    session.pop(SESSION_KEY, None)
+    session.pop(SENT_KEY, None)
+    # Generic wording only: an invalid link cannot say whose partnership it came from.
+    g.partnership = None
+    return render_template("imr/link_problem.html"), 404
+
+
+# --- the request behind the link -------------------------------------------------------------
+
+
+@bp.get("")
+def open_link():
+    """The link in the email: check it, remember it in the session, and drop it from the URL."""
+    token = request.args.get("token")
+    if token is None:
+        if isinstance(session.get(SESSION_KEY), dict):
+            return redirect(url_for("imr_return.start"))
+        raise LinkRefused
+    try:
+        req = links.check(db.Sessions(), token)
+    except tokens.TokenRefused:
+        raise LinkRefused from None
+    session[SESSION_KEY] = {"token": token, "request_id": req.id}
+    session.pop(SENT_KEY, None)
+    session.permanent = True
+    with db.transaction() as s:
+        audit.record(
+            s, "imr.link_opened", actor=f"agency:{req.agency_id}",
+            partnership_id=req.partnership_id, object_type="imr_request", object_id=req.id,
+            case_id=req.case_id, client_address=web.client_address(),
+        )  # fmt: skip
+    return redirect(url_for("imr_return.start"))
+
+
+def _current() -> ImrRequest:
+    """The request this browser's link opens; LinkRefused if it no longer does."""
+    if "imr_request" in g:
+        return g.imr_request
+    stash = session.get(SESSION_KEY)
+    if not isinstance(stash, dict) or not isinstance(stash.get("token"), str):
+        raise LinkRefused
+    try:
+        req = links.check(db.Sessions(), stash["token"])
+    except tokens.TokenRefused:
+        raise LinkRefused from None
+    if req.id != stash.get("request_id"):
+        raise LinkRefused
+    g.imr_request = req
+    g.partnership = db.Sessions.get(Partnership, req.partnership_id)
+    return req
+
+
+def _editing(req: ImrRequest) -> bool:
+    """Answers can be changed: before the first submission, or during a revision."""
+    return req.draft is not None or not req.submissions
+
+
+def _checklist(req: ImrRequest) -> dict[str, Any]:
+    return dict((req.draft or {}).get("checklist") or {})
+
+
+def _context(req: ImrRequest, **kw: Any) -> dict[str, Any]:
+    s = db.Sessions()
+    return {
+        "req": req,
+        "case": s.get(Case, req.case_id),
+        "agency": s.get(Agency, req.agency_id),
+        "long_date": catalogue.long_date,
+        **kw,
+    }
+
+
+def _timed_out(form: FlaskForm) -> bool:
+    """The CSRF token expired (the page was open too long): keep what was typed, say why."""
+    if form.is_submitted() and form.meta.csrf and form.csrf_token.errors:
+        form.csrf_token.errors = []
+        return True
+    return False
+
+
+def _returning() -> bool:
+    return request.args.get("return") == "check"
+
+
+def _after_save(page: str) -> Any:
+    """The next page, or check your answers when the agency came from there."""
+    if _returning():
+        return redirect(url_for("imr_return.check"))
+    following = PAGES[PAGES.index(page) + 1]
+    if following.startswith("criteria-"):
+        return redirect(url_for("imr_return.criteria", part=int(following[-1])))
+    return redirect(url_for(f"imr_return.{following}"))
+
+
+def _render_page(template: str, req: ImrRequest, form: FlaskForm, timed_out: bool, **kw: Any):
+    return render_template(
+        f"imr/{template}",
+        **_context(req, form=form, timed_out=timed_out, returning=_returning(),
+                   has_errors=bool(form.errors) or timed_out, **kw),
+    )  # fmt: skip
+
+
+def _save_checklist(req: ImrRequest, part: dict[str, Any]) -> None:
+    with db.transaction() as s:
+        submission.save_checklist(s, req, part)
+
+
+# --- the start page --------------------------------------------------------------------------
+
+
+def _task_status(problem: bool, answered: bool) -> str:
+    if not answered:
+        return "Not yet started"
+    return "In progress" if problem else "Completed"
+
+
+def _tasks(req: ImrRequest, problems: dict[str, Any]) -> list[dict[str, Any]]:
+    checklist = _checklist(req)
+    given = checklist.get("criteria") or {}
+    criteria_problems = problems.get("criteria")
+    rows = [
+        {
+            "title": "Upload your IMR report",
+            "href": url_for("imr_return.document"),
+            "status": "Completed" if "document" not in problems else "Not yet started",
+        },
+        {
+            "title": "Agency and the person completing the form",
+            "href": url_for("imr_return.details"),
+            "status": _task_status(
+                "agency" in problems or "completed_by" in problems,
+                bool(checklist.get("agency") or checklist.get("completed_by")),
+            ),
+        },
+        {
+            "title": "Anonymised details",
+            "href": url_for("imr_return.anonymised"),
+            "status": _task_status("anonymised" in problems, bool(checklist.get("anonymised"))),
+        },
+    ]
+    for page, numbers in enumerate(catalogue.CRITERIA_PAGES, start=1):
+        if isinstance(criteria_problems, dict):
+            problem = any(str(n) in criteria_problems for n in numbers)
+        else:
+            problem = bool(criteria_problems)
+        rows.append({
+            "title": f"Criteria {numbers[0]} to {numbers[-1]}",
+            "href": url_for("imr_return.criteria", part=page),
+            "status": _task_status(problem, any(str(n) in given for n in numbers)),
+        })  # fmt: skip
+    rows.append({
+        "title": "Signature",
+        "href": url_for("imr_return.signature"),
+        "status": _task_status(
+            any(k in problems for k in ("signed_name", "signed_on", "role")),
+            bool(checklist.get("signed_name") or checklist.get("signed_on")),
+        ),
+    })  # fmt: skip
+    return rows
+
+
+@bp.get("/start")
+def start():
+    req = _current()
+    s = db.Sessions()
+    editing = _editing(req)
+    problems = submission.problems(s, req) if editing else {}
+    tasks = _tasks(req, problems) if editing else []
+    terms = s.get(StoredFile, req.terms_of_reference_id) if req.terms_of_reference_id else None
+    return render_template(
+        "imr/start.html",
+        **_context(
+            req,
+            editing=editing,
+            latest=req.latest,
+            tasks=tasks,
+            ready=editing and not problems,
+            done=sum(1 for t in tasks if t["status"] == "Completed"),
+            terms=terms,
+            action_form=FlaskForm(),
+        ),
+    )
+
+
+@bp.get("/terms-of-reference")
+def terms_of_reference():
+    """The terms of reference the request was sent with, for whoever holds the link."""
+    req = _current()
+    s = db.Sessions()
+    terms = s.get(StoredFile, req.terms_of_reference_id) if req.terms_of_reference_id else None
+    if terms is None or terms.partnership_id != req.partnership_id:
+        abort(404)
+    case = s.get(Case, req.case_id)
+    data, content_type = terms.data, terms.content_type
+    with db.transaction() as t:
+        audit.record(
+            t, "imr.terms_downloaded", actor=f"agency:{req.agency_id}",
+            partnership_id=req.partnership_id, object_type="imr_request", object_id=req.id,
+            case_id=req.case_id, client_address=web.client_address(),
+        )  # fmt: skip
+    response = send_file(
+        io.BytesIO(data),
+        mimetype=content_type,
+        as_attachment=True,
+        download_name=requesting.terms_filename(case, terms),
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- the IMR report --------------------------------------------------------------------------
+
+
+@bp.route("/document", methods=["GET", "POST"])
+@limit
+@uploads.allow_upload(uploads.IMR_MAX_BYTES)
+def document():
+    req = _current()
+    if not _editing(req):
+        return redirect(url_for("imr_return.start"))
+    form = catalogue.DocumentForm()
+    valid = form.validate_on_submit()
+    timed_out = _timed_out(form)
+    if valid and not timed_out:
+        upload = request.files.get("document")
+        if upload is None or not upload.filename:
+            if submission.draft_document(db.Sessions(), req) is not None:
+                return _after_save("document")  # keeping the one already uploaded
+            form.document.errors = ["Select your IMR report"]
+        else:
+            data = upload.stream.read(uploads.IMR_MAX_BYTES + 1)
+            try:
+                with db.transaction() as s:
+                    submission.upload_document(
+                        s, req, filename=upload.filename, data=data,
+                        client_address=web.client_address(),
+                    )  # fmt: skip
+            except uploads.UploadRefused as refused:
+                form.document.errors = [refused.message]
+            else:
+                return _after_save("document")
+    return _render_page(
+        "document.html", req, form, timed_out,
+        current=submission.draft_document(db.Sessions(), req),
+        max_size=uploads.size_text(uploads.IMR_MAX_BYTES),
+    )  # fmt: skip
+
+
+# --- the QA checklist ------------------------------------------------------------------------
+
+
+@bp.route("/details", methods=["GET", "POST"])
+@limit
+def details():
+    req = _current()
+    if not _editing(req):
+        return redirect(url_for("imr_return.start"))
+    checklist = _checklist(req)
+    if request.method == "GET" and not checklist.get("agency"):
+        # The agency asked, to start with: the QA manager may name a part of it.
+        checklist["agency"] = db.Sessions.get(Agency, req.agency_id).name
+    form = catalogue.details_form(checklist if request.method == "GET" else None)
+    valid = form.validate_on_submit()
+    timed_out = _timed_out(form)
+    if valid and not timed_out:
+        _save_checklist(req, catalogue.details_answers(form))
+        return _after_save("details")
+    return _render_page("details.html", req, form, timed_out)
+
+
+@bp.route("/anonymised", methods=["GET", "POST"])
+@limit
+def anonymised():
+    req = _current()
+    if not _editing(req):
+        return redirect(url_for("imr_return.start"))
+    form = catalogue.anonymised_form(_checklist(req) if request.method == "GET" else None)
+    valid = form.validate_on_submit()
+    timed_out = _timed_out(form)
+    if valid and not timed_out:
+        _save_checklist(req, {"anonymised": form.answers()})
+        return _after_save("anonymised")
+    return _render_page("anonymised.html", req, form, timed_out)
+
+
+@bp.route("/criteria/<int:part>", methods=["GET", "POST"])
+@limit
+def criteria(part: int):
+    req = _current()
+    if not 1 <= part <= len(catalogue.CRITERIA_PAGES):
+        abort(404)
+    if not _editing(req):
+        return redirect(url_for("imr_return.start"))
+    form = catalogue.criteria_form(part, _checklist(req) if request.method == "GET" else None)
+    valid = form.validate_on_submit()
+    timed_out = _timed_out(form)
+    if valid and not timed_out:
+        _save_checklist(req, {"criteria": form.answers()})
+        return _after_save(f"criteria-{part}")
+    numbers = catalogue.CRITERIA_PAGES[part - 1]
+    return _render_page(
+        "criteria.html", req, form, timed_out, part=part, pages=len(catalogue.CRITERIA_PAGES),
+        first=numbers[0], last=numbers[-1], total=len(catalogue.CRITERIA), texts=catalogue.CRITERIA,
+    )  # fmt: skip
+
+
+@bp.route("/signature", methods=["GET", "POST"])
+@limit
+def signature():
+    req = _current()
+    if not _editing(req):
+        return redirect(url_for("imr_return.start"))
+    form = catalogue.signature_form(_checklist(req) if request.method == "GET" else None)
+    valid = form.validate_on_submit()
+    timed_out = _timed_out(form)
+    if valid and not timed_out:
+        _save_checklist(req, form.answers())
+        return _after_save("signature")
+    return _render_page("signature.html", req, form, timed_out)
+
+
+# --- check your answers, submit, confirmation ------------------------------------------------
+
+
+def _problem_links(problems: dict[str, Any]) -> list[dict[str, str]]:
+    """The error summary's links to the pages still to complete."""
+    found = []
+    back = {"return": "check"}
+    if "document" in problems:
+        found.append({"text": "Upload your IMR report",
+                      "href": url_for("imr_return.document", **back)})  # fmt: skip
+    if "agency" in problems or "completed_by" in problems:
+        found.append({"text": "Complete ‘Agency and the person completing the form’",
+                      "href": url_for("imr_return.details", **back)})  # fmt: skip
+    if "anonymised" in problems:
+        found.append({"text": "Complete ‘Anonymised details’",
+                      "href": url_for("imr_return.anonymised", **back)})  # fmt: skip
+    criteria_problems = problems.get("criteria")
+    for page, numbers in enumerate(catalogue.CRITERIA_PAGES, start=1):
+        if isinstance(criteria_problems, dict):
+            missing = any(str(n) in criteria_problems for n in numbers)
+        else:
+            missing = bool(criteria_problems)
+        if missing:
+            found.append({"text": f"Complete ‘Criteria {numbers[0]} to {numbers[-1]}’",
+                          "href": url_for("imr_return.criteria", part=page, **back)})  # fmt: skip
+    if any(k in problems for k in ("signed_name", "signed_on", "role")):
+        found.append({"text": "Complete ‘Signature’",
+                      "href": url_for("imr_return.signature", **back)})  # fmt: skip
+    return found
+
+
+@bp.route("/check", methods=["GET", "POST"])
+@limit
+def check():
+    req = _current()
+    if not _editing(req):
+        return redirect(url_for("imr_return.start"))
+    s = db.Sessions()
+    problems = submission.problems(s, req)
+    checklist = _checklist(req)
+    form = catalogue.CheckForm()
+    valid = form.validate_on_submit()
+    timed_out = _timed_out(form)
+    if valid and not timed_out and not problems:
+        try:
+            with db.transaction() as t:
+                row = submission.submit(
+                    t, req, is_final=bool(form.is_final.data),
+                    client_address=web.client_address(),
+                )  # fmt: skip
+        except (submission.NotReady, IntegrityError):
+            # A second click (or tab) raced the first: that one sent it.
+            return redirect(url_for("imr_return.start"))
+        session[SENT_KEY] = row.id
+        return redirect(url_for("imr_return.confirmation"))
+    return render_template(
+        "imr/check.html",
+        **_context(
+            req,
+            form=form,
+            timed_out=timed_out,
+            document=submission.draft_document(s, req),
+            parts=catalogue.checklist_parts(checklist),
+            criteria=catalogue.criteria(checklist),
+            pages={n: i + 1 for i, numbers in enumerate(catalogue.CRITERIA_PAGES)
+                   for n in numbers},
+            problem_links=_problem_links(problems),
+            incomplete=bool(problems),
+            latest=req.latest,
+            has_errors=bool(problems) or timed_out,
+        ),
+    )  # fmt: skip
+
+
+def _sent(req: ImrRequest) -> ImrSubmission | None:
+    """The version this browser has just sent, if any."""
+    row_id = session.get(SENT_KEY)
+    row = db.Sessions.get(ImrSubmission, row_id) if isinstance(row_id, int) else None
+    return row if row is not None and row.request_id == req.id else None
+
+
+@bp.get("/confirmation")
+def confirmation():
+    req = _current()
+    row = _sent(req)
+    if row is None:
+        return redirect(url_for("imr_return.start"))
+    return render_template("imr/confirmation.html", **_context(req, row=row))
+
+
+# --- a revised IMR ---------------------------------------------------------------------------
+
+
+@bp.post("/revise")
+@limit
+def revise():
+    """Start a revised IMR: the latest checklist comes back to be checked and signed again."""
+    req = _current()
+    form = FlaskForm()
+    if form.validate_on_submit() and req.draft is None and req.submissions:
+        with db.transaction() as s:
+            submission.start_revision(s, req)
+        return redirect(url_for("imr_return.document"))
+    return redirect(url_for("imr_return.start"))
+
+
+@bp.post("/revise/cancel")
+@limit
+def revise_cancel():
+    """Drop a revision not yet submitted; the submitted versions stay as they are."""
+    req = _current()
+    form = FlaskForm()
+    if form.validate_on_submit() and req.draft is not None and req.submissions:
+        with db.transaction() as s:
+            submission.cancel_revision(s, req)
+    return redirect(url_for("imr_return.start"))
