@@ -63,7 +63,7 @@ def create_app(config: settings_mod.Config | None = None) -> Flask:
     csrf.init_app(app)
 
     from service import errors, ratelimit, security
-    from service.views import account, console, public, referral, trawl_return
+    from service.views import account, console, family_consent, public, referral, trawl_return
 
     security.init_app(app)
     errors.init_app(app)
@@ -80,4 +80,10 @@ def create_app(config: settings_mod.Config | None = None) -> Flask:
     app.register_blueprint(referral.bp)
     csrf.exempt(trawl_return.bp)  # the same, for the agency's trawl-return form
     app.register_blueprint(trawl_return.bp)
+    from service.views import imr_return
+
+    csrf.exempt(imr_return.bp)  # the same, for the agency's IMR form
+    app.register_blueprint(imr_return.bp)
+    csrf.exempt(family_consent.bp)  # the same, for the family member's consent form
+    app.register_blueprint(family_consent.bp)
     return app

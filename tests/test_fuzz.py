@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from forms import consent as consent_forms
 from forms import trawl_return
 from forms.referral import SECTIONS
 from mail import outbox
@@ -48,6 +49,10 @@ def _field_names() -> list[str]:
                    "date_of_birth", "start", "end"):  # fmt: skip
         names |= {f"{prefix}-day", f"{prefix}-month", f"{prefix}-year"}
     names |= set(trawl_return.field_names())
+    from forms import imr as imr_forms
+
+    names |= set(imr_forms.field_names())
+    names |= set(consent_forms.field_names())
     return sorted(names)
 
 
@@ -114,6 +119,31 @@ def world(page_app, page_client, session, partnership):
     session.commit()
     ids["trawl_id"] = [draft.id, *ids.get("trawl_id", [trawl.id, 0])]
     ids.setdefault("request_id", [trawl.requests[1].id, 0])
+    # A family member's consent request, its link opened by the client too (the consent
+    # form's pages answer).
+    from tests.consent.factories import ask
+    from tests.consent.factories import link_path as consent_link
+
+    consent = ask(session, partnership, case=session.get(Case, ids["case_id"][0]))
+    session.commit()
+    ids["consent_id"] = [consent.id, 0]
+    path = consent_link(session, consent)
+    session.commit()  # end the read: the view writes next
+    assert page_client.get(path).status_code == 302
+    # An agency's IMR request, its link opened by the client too (the IMR form's pages answer).
+    from tests.imrs.factories import requested_imr
+    from tests.imrs.filling import link_path as imr_link
+
+    imr = requested_imr(
+        session, partnership, case=session.get(Case, ids["case_id"][0]), at=clock.now(),
+        due=clock.now().date() + timedelta(days=30),
+    )  # fmt: skip
+    session.commit()
+    ids["imr_id"] = [imr.id, 0]
+    ids["part"] = [1, 3, 0, 4]
+    path = imr_link(session, imr)
+    session.commit()  # end the read: the view writes next
+    assert page_client.get(path).status_code == 302
     return ids
 
 

@@ -69,6 +69,8 @@ def console_data(live_server, redis_url):
         )  # fmt: skip
         s.add(referral)
         trawl, draft = _trawls(s, p, case)
+        imr = _imrs(s, p, case)
+        consent = _consent(s, case)
     return {
         "partnership": p,
         "case": case,
@@ -76,6 +78,8 @@ def console_data(live_server, redis_url):
         "referral": referral,
         "trawl": trawl,
         "draft": draft,
+        "imr": imr,
+        "consent": consent,
     }
 
 
@@ -116,6 +120,43 @@ def _trawls(s, p, case):
     draft = sending.start(s, case, created_by=None)
     s.flush()
     return trawl, draft
+
+
+def _imrs(s, p, case):
+    """IMRs asked of two agencies: the police sent theirs (criteria answered No and Partially
+    among them), probation has not yet."""
+    from service.imrs import submission
+    from tests.imrs.factories import ready_draft, requested_imr
+
+    now = clock.now()
+    police = requested_imr(s, p, case=case, at=now - timedelta(days=1),
+                           due=now.date() + timedelta(days=13))  # fmt: skip
+    requested_imr(s, p, case=case, agency_key="probation", at=now - timedelta(days=1),
+                  due=now.date() + timedelta(days=13))  # fmt: skip
+    ready_draft(s, police, signed_on=now.date().isoformat())
+    submission.submit(s, police, is_final=False)
+    s.flush()
+    return police
+
+
+def _consent(s, case):
+    """A family member asked for consent by letter, who gave it and then withdrew it."""
+    from service.consent import requests as consent_requests
+    from service.consent import responses as consent_responses
+    from service.models import ConsentDelivery
+
+    new = consent_requests.NewRequest(
+        name="Sam Relative", relationship_to_victim="Sister", delivery=ConsentDelivery.LETTER,
+        email=None, ask_about_suspect=True,
+    )  # fmt: skip
+    request = consent_requests.create(s, case, new, created_by=None, actor="test")
+    for withdraw in (False, True):
+        consent_responses.record(
+            s, request, victim_information=True, suspect_information=False, withdraw=withdraw,
+            signed_name="Samantha Relative", signed_on=clock.now().date(),
+        )  # fmt: skip
+    s.flush()
+    return request
 
 
 def focus(page, predicate_js: str, limit: int = 60) -> None:
@@ -322,6 +363,12 @@ def console_pages(console_data) -> list[str]:
         f"/console/trawl-requests/{probation}",
         f"/console/trawl-requests/{police}/revoke",
         "/console/trawl-statistics",
+        f"/console/cases/{case_id}/consent",
+        f"/console/cases/{case_id}/consent/new",
+        f"/console/consent/{console_data['consent'].id}",
+        f"/console/cases/{case_id}/imrs",
+        f"/console/cases/{case_id}/imrs/new",
+        f"/console/imr-requests/{console_data['imr'].id}",
     ]
 
 
@@ -333,6 +380,7 @@ def test_every_console_page_has_no_axe_violations(live_server, console_data, chr
         for rule in live_server.app.url_map.iter_rules()
         if rule.rule.startswith("/console") and "GET" in rule.methods
         and not rule.rule.endswith((".csv", ".pdf"))
+        and rule.endpoint != "console.file_download"  # an uploaded file, served as it is
     }  # fmt: skip
     adapter = live_server.app.url_map.bind("localhost")
     covered = {adapter.match(path.split("?")[0], return_rule=True)[0].rule for path in pages}
@@ -353,6 +401,8 @@ def test_every_console_page_has_no_axe_violations(live_server, console_data, chr
             (f"/console/referrals/{referral_id}/decision", "Save the decision"),
             (f"/console/trawls/{console_data['draft'].id}/scope", "Continue"),
             (f"/console/trawls/{console_data['draft'].id}/people/add", "Add the person"),
+            (f"/console/cases/{console_data['case'].id}/imrs/new", "Send the request"),
+            (f"/console/cases/{console_data['case'].id}/consent/new", "Send the request"),
         ]:
             page.goto(live_server.url + path)
             if "/decision" in path:  # a decision with no number of years
@@ -413,6 +463,7 @@ def test_pages_for_signed_out_users_have_no_axe_violations(live_server, chromium
             check_axe(page)
         page.goto(live_server.url + "/sign-in")
         page.click("button:has-text('Continue')")
+        page.locator(".govuk-error-summary").wait_for()  # the page shown again, with errors
         assert "There is a problem" in page.content()
         check_axe(page)
     finally:

@@ -18,6 +18,8 @@ from service.models import (
     Case,
     CaseChair,
     CasePerson,
+    ConsentRequest,
+    ConsentResponse,
     ConsoleSession,
     Message,
     Nation,
@@ -25,6 +27,8 @@ from service.models import (
     Referral,
     ReferralStatus,
     Role,
+    ScanStatus,
+    StoredFile,
     Trawl,
     TrawlExtension,
     TrawlRequest,
@@ -74,8 +78,15 @@ def two_partnerships(session, partnership):
     )  # fmt: skip
     session.add(b_referral)
     b_trawl, b_request = _b_trawl(session, b_case, b_agency)
+    b_consent, b_response = _b_consent(session, b_case)
+    b_imr = _b_imr(session, b_case, b_agency)
+    b_file = StoredFile(
+        id="f" * 32, partnership_id=other.id, filename="Otherton IMR.pdf",
+        content_type="application/pdf", size=9, sha256="0" * 64,
+        scan_status=ScanStatus.NOT_SCANNED, data=b"%PDF-1.4\n",
+    )  # fmt: skip
     a_case = Case(partnership_id=partnership.id, reference="DHR-2026-001")
-    session.add(a_case)
+    session.add_all([a_case, b_file])
     session.commit()
     return {
         "a": partnership,
@@ -89,6 +100,11 @@ def two_partnerships(session, partnership):
             "referral_id": b_referral.id,
             "trawl_id": b_trawl.id,
             "request_id": b_request.id,
+            "consent_id": b_consent.id,
+            "response_id": b_response.id,
+            "file_id": b_file.id,
+            "imr_id": b_imr.id,
+            "version": 1,
         },
     }
 
@@ -117,6 +133,50 @@ def _b_trawl(session, b_case, b_agency):
     return trawl, request
 
 
+def _b_consent(session, b_case):
+    """B's family consent request, answered (consent given), asked by letter."""
+    from service.consent import requests as consent_requests
+    from service.consent import responses as consent_responses
+    from service.models import ConsentDelivery
+
+    new = consent_requests.NewRequest(
+        name="Otherton Relative", relationship_to_victim="Otherton sister",
+        delivery=ConsentDelivery.LETTER, email=None, ask_about_suspect=True,
+    )  # fmt: skip
+    request = consent_requests.create(session, b_case, new, created_by=None, actor="test")
+    response = consent_responses.record(
+        session, request, victim_information=True, suspect_information=True,
+        signed_name="Otherton Signature", signed_on=clock.now().date(),
+    )  # fmt: skip
+    session.flush()
+    return request, response
+
+
+def _b_imr(session, b_case, b_agency):
+    """B's IMR request, with its terms of reference and a submitted version whose checklist
+    names Otherton."""
+    import datetime as dt
+
+    from service.imrs import requesting, submission
+    from tests.imrs.factories import checklist
+    from tests.uploads.files import pdf
+
+    request = requesting.send(
+        session, b_case, b_agency, due_date=clock.now().date() + dt.timedelta(days=30),
+        filename="Otherton terms.pdf", data=pdf("Otherton terms"), note="Otherton IMR note",
+        created_by=None, actor="test",
+    )  # fmt: skip
+    submission.upload_document(session, request, filename="Otherton IMR.pdf", data=pdf())
+    submission.save_checklist(
+        session, request, checklist(agency="Otherton Police",
+                                    anonymised={"victim": "Otherton victim", "perpetrator": "OP"},
+                                    signed_on=clock.now().date().isoformat()),
+    )  # fmt: skip
+    submission.submit(session, request, is_final=False)
+    session.flush()
+    return request
+
+
 def snapshot_of_b(session, data) -> list:
     """Every row that belongs to partnership B, or that points at one of B's rows."""
     session.rollback()
@@ -141,6 +201,24 @@ def snapshot_of_b(session, data) -> list:
         for row in session.scalars(
             select(model).where(model.request_id == ids["request_id"]).order_by(model.id)
         ):
+            rows.append(
+                (model.__name__, {c.key: getattr(row, c.key) for c in model.__table__.columns})
+            )
+    for model, column in (
+        (ConsentRequest, ConsentRequest.partnership_id == b),
+        (ConsentResponse, ConsentResponse.request_id == ids["consent_id"]),
+    ):
+        for row in session.scalars(select(model).where(column).order_by(model.id)):
+            rows.append(
+                (model.__name__, {c.key: getattr(row, c.key) for c in model.__table__.columns})
+            )
+    from service.models import ImrRequest, ImrSubmission
+
+    for model, column in (
+        (ImrRequest, ImrRequest.partnership_id == b),
+        (ImrSubmission, ImrSubmission.request_id == ids["imr_id"]),
+    ):
+        for row in session.scalars(select(model).where(column).order_by(model.id)):
             rows.append(
                 (model.__name__, {c.key: getattr(row, c.key) for c in model.__table__.columns})
             )

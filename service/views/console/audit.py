@@ -97,6 +97,32 @@ ACTION_LABELS: dict[str, str] = {
     "trawl.escalated": "Trawl return escalated",
     "trawl.statistics_exported": "Trawl statistics exported",
     "case.person_added": "Person added to case",
+    # family consent (service/consent, the consent pages)
+    "consent.requested": "Family member asked for consent",
+    "consent.tracker_viewed": "Viewed family consent tracker",
+    "consent.request_viewed": "Viewed family consent request",
+    "consent.link_resent": "Consent email sent again",
+    "consent.link_reissued": "New consent link issued",
+    "consent.letter_downloaded": "Consent letter downloaded",
+    "consent.form_downloaded": "Signed consent form downloaded",
+    "consent.link_opened": "Family member opened their consent link",
+    "consent.given": "Family consent given",
+    "consent.declined": "Family consent declined",
+    "consent.withdrawn": "Family consent withdrawn",
+    "consent.copy_downloaded": "Family member downloaded their consent form",
+    # Individual Management Reviews (service/imrs, the IMR pages)
+    "imr.requested": "IMR requested",
+    "imr.list_viewed": "Viewed IMR requests",
+    "imr.request_viewed": "Viewed agency's IMR",
+    "imr.link_reissued": "New IMR link sent",
+    "imr.link_opened": "Agency opened its IMR link",
+    "imr.terms_downloaded": "Agency downloaded the terms of reference",
+    "imr.document_uploaded": "IMR report uploaded",
+    "imr.submitted": "IMR submitted",
+    "imr.revised": "Revised IMR submitted",
+    "imr.checklist_downloaded": "IMR QA checklist downloaded as PDF",
+    "imr.chaser_sent": "IMR chaser sent",
+    "imr.escalated": "IMR escalated",
     # this page
     "audit.exported": "Audit trail exported",
 }
@@ -117,6 +143,8 @@ OBJECT_LABELS = {
     "referral": "Referral",
     "trawl": "Trawl",
     "trawl_request": "Trawl request",
+    "imr_request": "IMR request",
+    "consent_request": "Consent request",
 }
 
 CSV_COLUMNS = [
@@ -278,6 +306,8 @@ def _rows(s: Session, sc: scope.Scope, events: list[AuditEvent]) -> list[dict[st
         if kind == "agency" and ident.isdigit():
             agency = agencies.get(int(ident))
             return f"{agency.name} (agency)" if agency else f"Agency {ident}"
+        if kind == "family" and ident.isdigit():
+            return f"Family member (consent request {ident})"
         return ACTOR_LABELS.get(actor, actor)
 
     rows = []
@@ -296,6 +326,10 @@ def _rows(s: Session, sc: scope.Scope, events: list[AuditEvent]) -> list[dict[st
                 target = (text, "console.referral", {"referral_id": int(ident)})
             elif e.object_type == "trawl_request" and ident.isdigit():
                 target = (text, "console.trawl_request", {"request_id": int(ident)})
+            elif e.object_type == "consent_request" and ident.isdigit():
+                target = (text, "console.consent_request", {"consent_id": int(ident)})
+            elif e.object_type == "imr_request" and ident.isdigit():
+                target = (text, "console.imr_request", {"imr_id": int(ident)})
             elif e.object_type == "message" and ident:
                 target = (text, "console.outbox_message", {"message_id": ident})
             else:

@@ -1,0 +1,207 @@
+"""Family consent: the officer's request form, and the family member's pages (the choices, the
+typed signature and date, sending, and withdrawing).
+
+Each WTForms class checks what was typed with GOV.UK Design System messages; the date is a GOV.UK
+date input (``signed_on-day``, ``-month``, ``-year``). The marshmallow schemas have the same
+field names and turn checked data into what ``service.consent`` stores.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask_wtf import FlaskForm
+from marshmallow import RAISE, Schema, fields, validate
+from wtforms import BooleanField, RadioField, StringField
+from wtforms import ValidationError as FieldError
+from wtforms.validators import InputRequired, Length
+
+from forms import options
+from forms.referral import GovukDateField, Question
+from mail import policy
+from service.consent.requests import NewRequest
+from service.models import ConsentDelivery
+
+NAME_MAX = 200
+RELATION_MAX = 200
+EMAIL_MAX = 254
+
+# --- the officer's request -------------------------------------------------------------------
+
+NAME_REQUIRED = "Enter the family member's full name"
+NAME_TOO_LONG = f"The name must be {NAME_MAX} characters or fewer"
+RELATION_REQUIRED = "Enter how they are related to the victim, like mother or brother"
+RELATION_TOO_LONG = f"The relationship must be {RELATION_MAX} characters or fewer"
+DELIVERY_REQUIRED = "Select how the request will reach them"
+EMAIL_REQUIRED = "Enter the email address the family gave"
+EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.com"
+
+DELIVERIES = [
+    (ConsentDelivery.EMAIL.value, "By email, to an address the family gave"),
+    (ConsentDelivery.LETTER.value, "By a printed letter, handed over by the police family "
+                                   "liaison officer"),
+]  # fmt: skip
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+class ConsentRequestForm(FlaskForm):
+    name = StringField(
+        filters=[_strip],
+        validators=[InputRequired(NAME_REQUIRED), Length(max=NAME_MAX, message=NAME_TOO_LONG)],
+    )
+    relationship_to_victim = StringField(
+        filters=[_strip],
+        validators=[
+            InputRequired(RELATION_REQUIRED),
+            Length(max=RELATION_MAX, message=RELATION_TOO_LONG),
+        ],
+    )
+    # No Optional() on these: it would stop the checks below from running.
+    delivery = RadioField(choices=options(DELIVERIES), validate_choice=False)
+    email = StringField(filters=[_strip])
+    ask_about_suspect = BooleanField()
+
+    def validate_delivery(self, field: RadioField) -> None:
+        if field.data not in {d.value for d in ConsentDelivery}:
+            raise FieldError(DELIVERY_REQUIRED)
+
+    def validate_email(self, field: StringField) -> None:
+        if self.delivery.data != ConsentDelivery.EMAIL.value:
+            return
+        if not field.data:
+            raise FieldError(EMAIL_REQUIRED)
+        if len(field.data) > EMAIL_MAX:
+            raise FieldError(EMAIL_FORMAT)
+        try:
+            policy.normalise(field.data)
+        except policy.InvalidAddress:
+            raise FieldError(EMAIL_FORMAT) from None
+
+
+class ConsentRequestSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    name = fields.String(required=True, validate=validate.Length(1, NAME_MAX))
+    relationship_to_victim = fields.String(required=True, validate=validate.Length(1, RELATION_MAX))
+    delivery = fields.Enum(ConsentDelivery, by_value=True, required=True)
+    email = fields.Email(
+        allow_none=True, load_default=None, validate=validate.Length(max=EMAIL_MAX)
+    )
+    ask_about_suspect = fields.Boolean(load_default=False)
+
+
+def clean_request(form: ConsentRequestForm) -> NewRequest:
+    """The checked form as a new request: the email only for email delivery."""
+    email_delivery = form.delivery.data == ConsentDelivery.EMAIL.value
+    data = ConsentRequestSchema().load(
+        {
+            "name": form.name.data,
+            "relationship_to_victim": form.relationship_to_victim.data,
+            "delivery": form.delivery.data,
+            "email": policy.normalise(form.email.data) if email_delivery else None,
+            "ask_about_suspect": bool(form.ask_about_suspect.data),
+        }
+    )
+    return NewRequest(**data)
+
+
+# --- the family member's pages ---------------------------------------------------------------
+
+YES, NO = "yes", "no"
+CHOICES = [(YES, "Yes, I give consent"), (NO, "No, I do not want to give consent")]
+VICTIM_REQUIRED = "Select whether you give consent to share information about {victim}"
+SUSPECT_REQUIRED = (
+    "Select whether you give consent to share information about the suspect or perpetrator"
+)
+SIGNED_NAME_REQUIRED = "Enter your full name"
+SIGNED_NAME_TOO_LONG = f"Your name must be {NAME_MAX} characters or fewer"
+SIGNED_ON = Question("signed_on", "Date", "date")
+
+
+class ChoicesForm(FlaskForm):
+    """Consent about the victim's information, and about the suspect's only where asked."""
+
+    victim_information = RadioField(choices=options(CHOICES), validate_choice=False)
+    suspect_information = RadioField(choices=options(CHOICES), validate_choice=False)
+
+    def __init__(self, *args: Any, victim: str, asks_suspect: bool, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.victim = victim
+        self.asks_suspect = asks_suspect
+
+    def validate_victim_information(self, field: RadioField) -> None:
+        if field.data not in (YES, NO):
+            raise FieldError(VICTIM_REQUIRED.format(victim=self.victim))
+
+    def validate_suspect_information(self, field: RadioField) -> None:
+        if self.asks_suspect and field.data not in (YES, NO):
+            raise FieldError(SUSPECT_REQUIRED)
+
+
+class SignForm(FlaskForm):
+    """The typed full name that is the signature, and the date (today's unless changed)."""
+
+    signed_name = StringField(
+        filters=[_strip],
+        validators=[
+            InputRequired(SIGNED_NAME_REQUIRED),
+            Length(max=NAME_MAX, message=SIGNED_NAME_TOO_LONG),
+        ],
+    )
+    signed_on = GovukDateField(SIGNED_ON)
+
+
+class SendForm(FlaskForm):
+    """Sending from the check page: the CSRF token is all it carries."""
+
+
+class AnswersSchema(Schema):
+    """What the pages keep between them (in the browser's session) until the answer is sent."""
+
+    class Meta:
+        unknown = RAISE
+
+    victim_information = fields.String(allow_none=True, validate=validate.OneOf([YES, NO]))
+    suspect_information = fields.String(allow_none=True, validate=validate.OneOf([YES, NO]))
+    signed_name = fields.String(allow_none=True, validate=validate.Length(1, NAME_MAX))
+    signed_on = fields.Date(allow_none=True)
+
+
+def load_answers(raw: Any) -> dict[str, Any]:
+    """The stored answers, checked again (a session may hold anything); bad ones are dropped."""
+    if not isinstance(raw, dict):
+        return {}
+    schema = AnswersSchema()
+    good: dict[str, Any] = {}
+    for name, value in raw.items():
+        if name in schema.fields and not schema.validate({name: value}):
+            good[name] = schema.load({name: value})[name]
+    return good
+
+
+def dump_answers(answers: dict[str, Any]) -> dict[str, Any]:
+    return AnswersSchema().dump(answers)
+
+
+def date_parts(day: dt.date | None) -> dict[str, str] | None:
+    if day is None:
+        return None
+    return {"day": str(day.day), "month": str(day.month), "year": str(day.year)}
+
+
+def choice(value: str | None) -> bool | None:
+    return None if value is None else value == YES
+
+
+def field_names() -> list[str]:
+    """Every field name the consent pages post (for the fuzz tests)."""
+    return sorted({
+        "csrf_token", "name", "relationship_to_victim", "delivery", "email", "ask_about_suspect",
+        "victim_information", "suspect_information", "signed_name",
+        "signed_on-day", "signed_on-month", "signed_on-year",
+    })  # fmt: skip

@@ -1,0 +1,145 @@
+"""The consent PDFs: the letter the police family liaison officer hands over, and the signed
+form (the family member's own copy, and the one sent to the chair and the DHR officer).
+
+The letter names no one but the person it is addressed to: it explains what is being asked,
+gives the link (typeable, and as a QR code) and who to contact. The signed form names the
+victim, as the form does, and nothing else of the case; only the copy sent to the review
+carries the case reference.
+"""
+
+from __future__ import annotations
+
+import segno
+
+from service import clock
+from service.models import ConsentRequest, ConsentResponse, ConsentStatus, Partnership
+from service.pdf import london_date, london_moment, render_html, write_pdf
+
+PDF_CONTENT_TYPE = "application/pdf"
+
+#: The statements of the consent form (Appendix 6 of the DHR procedure), with ``{victim}`` for
+#: the victim's name. The form shows them before the choices; the signed form repeats them.
+STATEMENTS = [
+    "I understand that public sector agencies are required to carry out a Domestic Homicide "
+    "Review, which will look at the way agencies supported {victim}.",
+    "I understand that the review will lead to a report that highlights good practice and the "
+    "lessons that can be learnt, to improve how agencies work together to support people "
+    "experiencing domestic abuse.",
+    "I understand that the report will make recommendations for agencies to develop and improve "
+    "their practice. A summary of the lessons learnt will be shared with agencies, but the "
+    "report will not identify anyone.",
+    "I understand that information shared with the professionals carrying out the review will "
+    "be destroyed after the report is completed.",
+]
+#: What each choice gives consent to (the form's "I give consent..." statement, one per choice).
+CONSENT_TO = {
+    "victim_information": "I give consent for information agencies hold about {victim} to be "
+    "shared with the professionals carrying out the review.",
+    "suspect_information": "I give consent for information agencies hold about the suspect or "
+    "perpetrator to be shared with the professionals carrying out the review.",
+}
+
+STATUS_HEADINGS = {
+    ConsentStatus.GIVEN: "Consent given",
+    ConsentStatus.DECLINED: "Consent not given",
+    ConsentStatus.WITHDRAWN: "Consent withdrawn",
+}
+
+
+def statements(victim: str) -> list[str]:
+    return [s.format(victim=victim) for s in STATEMENTS]
+
+
+def consent_to(name: str, victim: str) -> str:
+    return CONSENT_TO[name].format(victim=victim)
+
+
+def qr_svg(url: str) -> str:
+    """The link as a QR code, an inline SVG (a PDF here loads nothing from outside itself)."""
+    return segno.make(url, error="m").svg_inline(
+        scale=4, border=4, dark="#0b0c0c", light="#ffffff", omitsize=False
+    )
+
+
+def letter_filename(request: ConsentRequest) -> str:
+    return f"consent-letter-{request.id}.pdf"
+
+
+def render_letter_html(request: ConsentRequest, *, partnership: Partnership, url: str) -> str:
+    code = url.rsplit("/", 1)[1]
+    return render_html(
+        "pdf/consent_letter.html",
+        request=request,
+        partnership=partnership,
+        url=url,
+        short_url=url.split("://", 1)[-1],
+        code=code,
+        qr=qr_svg(url),
+        today=london_date(clock.now()),
+        ask_about_suspect=request.ask_about_suspect,
+    )
+
+
+def render_letter_pdf(request: ConsentRequest, *, partnership: Partnership, url: str) -> bytes:
+    """The letter for the family member, with their link (the request's current one)."""
+    return write_pdf(render_letter_html(request, partnership=partnership, url=url))
+
+
+def response_filename(response: ConsentResponse, reference: str | None = None) -> str:
+    kind = "withdrawal" if response.status is ConsentStatus.WITHDRAWN else "consent-form"
+    if reference:
+        return f"{kind}-{reference}-{response.id}.pdf"
+    return f"{kind}.pdf"
+
+
+def render_response_html(
+    response: ConsentResponse,
+    request: ConsentRequest,
+    *,
+    partnership: Partnership,
+    victim: str,
+    reference: str | None = None,
+) -> str:
+    return render_html(
+        "pdf/consent_form.html",
+        response=response,
+        request=request,
+        partnership=partnership,
+        victim=victim,
+        reference=reference,
+        statements=statements(victim),
+        heading=STATUS_HEADINGS[response.status],
+        withdrawn=response.status is ConsentStatus.WITHDRAWN,
+        signed_on=london_date_of(response),
+        submitted=london_moment(response.submitted_at or clock.now()),
+        choice=choice_text,
+        consent_to=lambda name: consent_to(name, victim),
+    )
+
+
+def render_response_pdf(
+    response: ConsentResponse,
+    request: ConsentRequest,
+    *,
+    partnership: Partnership,
+    victim: str,
+    reference: str | None = None,
+) -> bytes:
+    """The signed form (or the withdrawal) as a PDF. ``reference``: the case reference, for the
+    copy that goes to the review; the family member's own copy has none."""
+    return write_pdf(
+        render_response_html(
+            response, request, partnership=partnership, victim=victim, reference=reference
+        )
+    )
+
+
+def london_date_of(response: ConsentResponse) -> str:
+    day = response.signed_on
+    return f"{day.day} {day:%B %Y}"
+
+
+def choice_text(value: bool | None) -> str:
+    if value is None:
+        return "Not asked"
+    return "Yes, I give consent" if value else "No, I do not give consent"

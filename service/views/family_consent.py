@@ -1,0 +1,326 @@
+"""The family member's consent form, opened from the emailed link or the printed letter.
+
+The link's code is checked, kept in the browser's session and taken out of the address bar;
+every page checks it again, so a revoked link, or a closed case, stops it working at once. Any
+refused link gets one and the same page, whatever the reason, showing nothing of any case.
+
+Pages: what the review is; what sharing means (the consent form's statements); the choices
+(information about the victim, and about the suspect or perpetrator only where the officer
+asked; "I do not want to give consent" as easy as giving it); the typed full name and the date;
+check your answers; sent, with a copy to download. Later, through the same link, the family
+member can withdraw consent they gave. Nothing about the case is shown but the victim's name.
+The answers wait in the browser's session until they are sent. Every page has the "Exit this
+page" button, and works without JavaScript.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from flask import Blueprint, g, redirect, render_template, request, send_file, session, url_for
+from flask_wtf import FlaskForm
+
+from forms import consent as consent_forms
+from service import audit, clock, db, tokens
+from service.auth import web
+from service.consent import documents, links, responses
+from service.consent.requests import victim_name
+from service.models import ConsentRequest, ConsentStatus, Partnership
+from service.ratelimit import limiter
+from service.workdays import london_date
+
+bp = Blueprint("family_consent", __name__, url_prefix=links.PATH)
+
+SESSION_KEY = "family_consent"
+ANSWERS_KEY = "family_consent_answers"
+#: Posts per client address: generous for a person filling in the form, not for a script.
+PUBLIC_LIMIT = "60 per 10 minutes"
+#: Opening links, per client address: no one has more than a few.
+OPEN_LIMIT = "30 per 10 minutes"
+limit = limiter.limit(PUBLIC_LIMIT, methods=["POST"])
+
+
+class LinkRefused(Exception):
+    """The link (or the session that holds it) cannot open a request: why is never shown."""
+
+
+@bp.errorhandler(LinkRefused)
+def _link_refused(_exc: LinkRefused):
+    session.pop(SESSION_KEY, None)
+    session.pop(ANSWERS_KEY, None)
+    # Generic wording only: a refused link cannot say whose partnership it came from.
+    g.partnership = None
+    return render_template("consent/link_problem.html"), 404
+
+
+# --- the request behind the link -------------------------------------------------------------
+
+
+@bp.get("/<path:code>")
+@limiter.limit(OPEN_LIMIT)
+def open_link(code: str):
+    """The link in the email or the letter: check it, remember it, and drop it from the URL."""
+    try:
+        req = links.check(db.Sessions(), code)
+    except tokens.TokenRefused:
+        raise LinkRefused from None
+    if (session.get(SESSION_KEY) or {}).get("request_id") != req.id:
+        session.pop(ANSWERS_KEY, None)
+    # Not a permanent session: on a shared computer, closing the browser forgets the link.
+    session[SESSION_KEY] = {"code": code, "request_id": req.id}
+    with db.transaction() as s:
+        audit.record(
+            s, "consent.link_opened", actor=responses.actor_of(req),
+            partnership_id=req.partnership_id, object_type="consent_request", object_id=req.id,
+            case_id=req.case_id, client_address=web.client_address(),
+        )  # fmt: skip
+    return redirect(url_for("family_consent.start"))
+
+
+def _current() -> ConsentRequest:
+    """The request this browser's link opens; LinkRefused if it no longer does."""
+    if "consent_request" in g:
+        return g.consent_request
+    stash = session.get(SESSION_KEY)
+    if not isinstance(stash, dict) or not isinstance(stash.get("code"), str):
+        raise LinkRefused
+    try:
+        req = links.check(db.Sessions(), stash["code"])
+    except tokens.TokenRefused:
+        raise LinkRefused from None
+    if req.id != stash.get("request_id"):
+        raise LinkRefused
+    g.consent_request = req
+    g.partnership = db.Sessions.get(Partnership, req.partnership_id)
+    return req
+
+
+def _victim(req: ConsentRequest) -> str:
+    return victim_name(db.Sessions(), req.case_id) or "the person who died"
+
+
+def _answers() -> dict[str, Any]:
+    return consent_forms.load_answers(session.get(ANSWERS_KEY))
+
+
+def _save(answers: dict[str, Any]) -> None:
+    session[ANSWERS_KEY] = consent_forms.dump_answers(answers)
+
+
+def _timed_out(form: FlaskForm) -> bool:
+    """The CSRF token expired (the page was open too long): keep what was typed, say why."""
+    if form.is_submitted() and form.meta.csrf and form.csrf_token.errors:
+        form.csrf_token.errors = []
+        return True
+    return False
+
+
+def _returning() -> bool:
+    return request.args.get("return") == "check"
+
+
+def _render(template: str, req: ConsentRequest, **kw: Any):
+    latest = responses.latest(req)
+    return render_template(
+        f"consent/{template}",
+        req=req,
+        victim=_victim(req),
+        latest=latest,
+        returning=_returning(),
+        **kw,
+    )
+
+
+def _complete(req: ConsentRequest, answers: dict[str, Any]) -> str | None:
+    """The first page still to answer, or None when everything is there to send."""
+    if answers.get("victim_information") is None or (
+        req.ask_about_suspect and answers.get("suspect_information") is None
+    ):
+        return "family_consent.choices"
+    if not answers.get("signed_name") or answers.get("signed_on") is None:
+        return "family_consent.sign"
+    return None
+
+
+# --- the pages -------------------------------------------------------------------------------
+
+
+@bp.get("/start")
+def start():
+    req = _current()
+    return _render("start.html", req, can_answer=responses.can_answer(req, ConsentStatus.GIVEN))
+
+
+@bp.get("/about-sharing")
+def about_sharing():
+    req = _current()
+    if not responses.can_answer(req, ConsentStatus.GIVEN):
+        return redirect(url_for("family_consent.start"))
+    victim = _victim(req)
+    return _render("about_sharing.html", req, statements=documents.statements(victim))
+
+
+@bp.route("/choices", methods=["GET", "POST"])
+@limit
+def choices():
+    req = _current()
+    if not responses.can_answer(req, ConsentStatus.GIVEN):
+        return redirect(url_for("family_consent.start"))
+    victim = _victim(req)
+    answers = _answers()
+    form = consent_forms.ChoicesForm(victim=victim, asks_suspect=req.ask_about_suspect)
+    if not form.is_submitted():
+        form.victim_information.data = answers.get("victim_information")
+        form.suspect_information.data = answers.get("suspect_information")
+    valid = form.validate_on_submit()
+    timed_out = _timed_out(form)
+    if valid and not timed_out:
+        answers["victim_information"] = form.victim_information.data
+        answers["suspect_information"] = (
+            form.suspect_information.data if req.ask_about_suspect else None
+        )
+        _save(answers)
+        if _returning():
+            return redirect(url_for("family_consent.check"))
+        return redirect(url_for("family_consent.sign"))
+    return _render(
+        "choices.html", req, form=form, timed_out=timed_out,
+        has_errors=bool(form.errors) or timed_out,
+        consent_to=lambda name: documents.consent_to(name, victim),
+    )  # fmt: skip
+
+
+def _sign_form(answers: dict[str, Any]) -> consent_forms.SignForm:
+    form = consent_forms.SignForm()
+    if not form.is_submitted():
+        form.signed_name.data = answers.get("signed_name")
+        # Today's date to start with: the family member can change it.
+        day = answers.get("signed_on") or london_date(clock.now())
+        form.signed_on.process(None, data=consent_forms.date_parts(day))
+    return form
+
+
+@bp.route("/sign", methods=["GET", "POST"])
+@limit
+def sign():
+    req = _current()
+    if not responses.can_answer(req, ConsentStatus.GIVEN):
+        return redirect(url_for("family_consent.start"))
+    answers = _answers()
+    if answers.get("victim_information") is None:
+        return redirect(url_for("family_consent.choices"))
+    form = _sign_form(answers)
+    valid = form.validate_on_submit()
+    timed_out = _timed_out(form)
+    if valid and not timed_out:
+        answers["signed_name"] = form.signed_name.data
+        answers["signed_on"] = form.signed_on.date
+        _save(answers)
+        return redirect(url_for("family_consent.check"))
+    return _render(
+        "sign.html", req, form=form, timed_out=timed_out,
+        has_errors=bool(form.errors) or timed_out,
+    )  # fmt: skip
+
+
+@bp.route("/check", methods=["GET", "POST"])
+@limit
+def check():
+    req = _current()
+    if not responses.can_answer(req, ConsentStatus.GIVEN):
+        return redirect(url_for("family_consent.start"))
+    answers = _answers()
+    missing = _complete(req, answers)
+    if missing:
+        return redirect(url_for(missing))
+    victim = _victim(req)
+    victim_information = consent_forms.choice(answers["victim_information"])
+    suspect_information = (
+        consent_forms.choice(answers.get("suspect_information")) if req.ask_about_suspect else None
+    )
+    form = consent_forms.SendForm()
+    valid = form.validate_on_submit()
+    timed_out = _timed_out(form)
+    if valid and not timed_out:
+        try:
+            with db.transaction() as s:
+                responses.record(
+                    s, req, victim_information=victim_information,
+                    suspect_information=suspect_information,
+                    signed_name=answers["signed_name"], signed_on=answers["signed_on"],
+                    client_address=web.client_address(),
+                )  # fmt: skip
+        except responses.ResponseRefused:
+            # A second click (or tab) raced the first: that one sent it.
+            pass
+        session.pop(ANSWERS_KEY, None)
+        return redirect(url_for("family_consent.sent"))
+    giving = responses.status_of(victim_information, suspect_information) is ConsentStatus.GIVEN
+    return _render(
+        "check.html", req, form=form, timed_out=timed_out, has_errors=timed_out,
+        answers=answers, giving=giving, statements=documents.statements(victim),
+        consent_to=lambda name: documents.consent_to(name, victim),
+        choice_text=documents.choice_text, victim_information=victim_information,
+        suspect_information=suspect_information,
+    )  # fmt: skip
+
+
+@bp.get("/sent")
+def sent():
+    req = _current()
+    latest = responses.latest(req)
+    if latest is None:
+        return redirect(url_for("family_consent.start"))
+    return _render("sent.html", req)
+
+
+@bp.get("/your-form.pdf")
+def copy_pdf():
+    """The family member's own copy of their latest answer (no case reference on it)."""
+    req = _current()
+    latest = responses.latest(req)
+    if latest is None:
+        return redirect(url_for("family_consent.start"))
+    data = responses.family_copy(db.Sessions(), req, latest)
+    with db.transaction() as t:
+        audit.record(
+            t, "consent.copy_downloaded", actor=responses.actor_of(req),
+            partnership_id=req.partnership_id, object_type="consent_request", object_id=req.id,
+            case_id=req.case_id, client_address=web.client_address(), response_id=latest.id,
+        )  # fmt: skip
+    return send_file(
+        io.BytesIO(data),
+        mimetype=documents.PDF_CONTENT_TYPE,
+        as_attachment=True,
+        download_name=documents.response_filename(latest),
+    )
+
+
+# --- withdrawing -----------------------------------------------------------------------------
+
+
+@bp.route("/withdraw", methods=["GET", "POST"])
+@limit
+def withdraw():
+    req = _current()
+    if not responses.can_answer(req, ConsentStatus.WITHDRAWN):
+        return redirect(url_for("family_consent.start"))
+    form = _sign_form({})
+    valid = form.validate_on_submit()
+    timed_out = _timed_out(form)
+    if valid and not timed_out:
+        try:
+            with db.transaction() as s:
+                responses.record(
+                    s, req, withdraw=True, signed_name=form.signed_name.data,
+                    signed_on=form.signed_on.date, client_address=web.client_address(),
+                )  # fmt: skip
+        except responses.ResponseRefused:
+            pass  # withdrawn already, by a second click
+        session.pop(ANSWERS_KEY, None)
+        return redirect(url_for("family_consent.sent"))
+    return _render(
+        "withdraw.html", req, form=form, timed_out=timed_out,
+        has_errors=bool(form.errors) or timed_out,
+    )  # fmt: skip
