@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import enum
 import secrets
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from service import clock, runtime
@@ -111,3 +113,81 @@ def revoke_all(session: Session, *, purpose: str, subject_type: str, subject_id:
         .values(revoked_at=clock.now())
         .execution_options(synchronize_session=False)
     )
+
+
+class RequestLinks:
+    """Links that open one request row for someone without an account (an agency's trawl
+    return, its IMR): bound to that row, revocable, renewable, and refused alike whatever is
+    wrong with them.
+
+    ``expires(row)`` gives a new link's expiry; ``path`` is where the link opens (the view
+    takes the token from the query string).
+    """
+
+    def __init__(
+        self,
+        *,
+        purpose: str,
+        subject: str,
+        path: str,
+        model: type,
+        expires: Callable[[Any], datetime],
+    ) -> None:
+        self.purpose, self.subject, self.path = purpose, subject, path
+        self.model, self.expires = model, expires
+
+    def url_for_token(self, token: str) -> str:
+        return f"{runtime.settings().SERVICE_URL.rstrip('/')}{self.path}?token={token}"
+
+    def issue(self, session: Session, row: Any) -> str:
+        """A new link for ``row`` (any earlier one stops working); the URL."""
+        self.revoke(session, row)
+        _token_row, token = issue(
+            session,
+            purpose=self.purpose,
+            subject_type=self.subject,
+            subject_id=row.id,
+            partnership_id=row.partnership_id,
+            expires_at=self.expires(row),
+        )
+        return self.url_for_token(token)
+
+    def current(self, session: Session, row: Any) -> AccessToken | None:
+        """The row's working token, if it has one."""
+        return session.scalar(
+            select(AccessToken)
+            .where(
+                AccessToken.purpose == self.purpose,
+                AccessToken.subject_type == self.subject,
+                AccessToken.subject_id == str(row.id),
+                AccessToken.revoked_at.is_(None),
+                AccessToken.expires_at > clock.now(),
+            )
+            .order_by(AccessToken.created_at.desc())
+            .limit(1)
+        )
+
+    def current_url(self, session: Session, row: Any) -> str | None:
+        token_row = self.current(session, row)
+        return self.url_for_token(token_for(token_row)) if token_row else None
+
+    def revoke(self, session: Session, row: Any) -> None:
+        revoke_all(session, purpose=self.purpose, subject_type=self.subject, subject_id=row.id)
+
+    def check(self, session: Session, token: str) -> Any:
+        """The row ``token`` opens; ``TokenRefused`` otherwise (whatever the reason, the caller
+        shows the same page)."""
+        try:
+            token_row = check(session, token, purpose=self.purpose)
+        except TokenRefused as refused:
+            if refused.token is None:
+                # An unknown or altered token costs the same database round trip as a known
+                # one, so the response time does not tell them apart.
+                session.get(self.model, -1)
+            raise
+        row = None
+        if token_row.subject_type == self.subject and token_row.subject_id.isdigit():
+            row = session.get(self.model, int(token_row.subject_id))
+        if row is None or row.partnership_id != token_row.partnership_id:
+            raise TokenRefused(TokenProblem.INVALID)
+        return row

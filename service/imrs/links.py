@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from service import clock, runtime, tokens
-from service.models import AccessToken, ImrRequest
+from service import tokens
+from service.models import ImrRequest
 from service.workdays import end_of
 
 PURPOSE = "imr-return"
@@ -29,63 +26,16 @@ def expires_at(due: dt.date) -> dt.datetime:
     return end_of(due) + LIFETIME_AFTER_DUE
 
 
-def url_for_token(token: str) -> str:
-    return f"{runtime.settings().SERVICE_URL.rstrip('/')}{PATH}?token={token}"
-
-
-def issue(session: Session, request: ImrRequest) -> str:
-    """A new link for ``request`` (any earlier one stops working); the URL."""
-    tokens.revoke_all(session, purpose=PURPOSE, subject_type=SUBJECT, subject_id=request.id)
-    _row, token = tokens.issue(
-        session,
-        purpose=PURPOSE,
-        subject_type=SUBJECT,
-        subject_id=request.id,
-        partnership_id=request.partnership_id,
-        expires_at=expires_at(request.due_date),
-    )
-    return url_for_token(token)
-
-
-def current(session: Session, request: ImrRequest) -> AccessToken | None:
-    """The request's working token, if it has one."""
-    return session.scalar(
-        select(AccessToken)
-        .where(
-            AccessToken.purpose == PURPOSE,
-            AccessToken.subject_type == SUBJECT,
-            AccessToken.subject_id == str(request.id),
-            AccessToken.revoked_at.is_(None),
-            AccessToken.expires_at > clock.now(),
-        )
-        .order_by(AccessToken.created_at.desc())
-        .limit(1)
-    )
-
-
-def current_url(session: Session, request: ImrRequest) -> str | None:
-    row = current(session, request)
-    return url_for_token(tokens.token_for(row)) if row else None
-
-
-def revoke(session: Session, request: ImrRequest) -> None:
-    tokens.revoke_all(session, purpose=PURPOSE, subject_type=SUBJECT, subject_id=request.id)
-
-
-def check(session: Session, token: str) -> ImrRequest:
-    """The request ``token`` opens; ``tokens.TokenRefused`` otherwise (whatever the reason,
-    the caller shows the same page)."""
-    try:
-        row = tokens.check(session, token, purpose=PURPOSE)
-    except tokens.TokenRefused as refused:
-        if refused.token is None:
-            # An unknown or altered token costs the same database round trip as a known one,
-            # so the response time does not tell them apart.
-            session.get(ImrRequest, -1)
-        raise
-    request = None
-    if row.subject_type == SUBJECT and row.subject_id.isdigit():
-        request = session.get(ImrRequest, int(row.subject_id))
-    if request is None or request.partnership_id != row.partnership_id:
-        raise tokens.TokenRefused(tokens.TokenProblem.INVALID)
-    return request
+LINKS = tokens.RequestLinks(
+    purpose=PURPOSE,
+    subject=SUBJECT,
+    path=PATH,
+    model=ImrRequest,
+    expires=lambda request: expires_at(request.due_date),
+)
+url_for_token = LINKS.url_for_token
+issue = LINKS.issue
+current = LINKS.current
+current_url = LINKS.current_url
+revoke = LINKS.revoke
+check = LINKS.check
