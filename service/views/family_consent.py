@@ -18,16 +18,17 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from flask import Blueprint, g, redirect, render_template, request, send_file, session, url_for
+from flask import Blueprint, redirect, render_template, request, send_file, session, url_for
 from flask_wtf import FlaskForm
 
 from forms import consent as consent_forms
-from service import audit, clock, db, tokens
+from service import audit, clock, db
 from service.auth import web
 from service.consent import documents, links, responses
 from service.consent.requests import victim_name
-from service.models import ConsentRequest, ConsentStatus, Partnership
+from service.models import ConsentRequest, ConsentStatus
 from service.ratelimit import limiter
+from service.views import linked
 from service.workdays import london_date
 
 bp = Blueprint("family_consent", __name__, url_prefix=links.PATH)
@@ -41,17 +42,19 @@ OPEN_LIMIT = "30 per 10 minutes"
 limit = limiter.limit(PUBLIC_LIMIT, methods=["POST"])
 
 
-class LinkRefused(Exception):
-    """The link (or the session that holds it) cannot open a request: why is never shown."""
-
-
-@bp.errorhandler(LinkRefused)
-def _link_refused(_exc: LinkRefused):
-    session.pop(SESSION_KEY, None)
-    session.pop(ANSWERS_KEY, None)
-    # Generic wording only: a refused link cannot say whose partnership it came from.
-    g.partnership = None
-    return render_template("consent/link_problem.html"), 404
+_link = linked.LinkedRequest(
+    bp,
+    check=links.check,
+    session_key=SESSION_KEY,
+    forget=(ANSWERS_KEY,),
+    problem_template="consent/link_problem.html",
+    start_endpoint="family_consent.start",
+    opened_action="consent.link_opened",
+    object_type="consent_request",
+    actor=lambda req: responses.actor_of(req),
+    stash_field="code",
+)
+LinkRefused = linked.LinkRefused
 
 
 # --- the request behind the link -------------------------------------------------------------
@@ -61,39 +64,16 @@ def _link_refused(_exc: LinkRefused):
 @limiter.limit(OPEN_LIMIT)
 def open_link(code: str):
     """The link in the email or the letter: check it, remember it, and drop it from the URL."""
-    try:
-        req = links.check(db.Sessions(), code)
-    except tokens.TokenRefused:
-        raise LinkRefused from None
-    if (session.get(SESSION_KEY) or {}).get("request_id") != req.id:
+    before = _link.stashed() or {}
+    response = _link.open(code, permanent=False)  # on a shared computer, closing the browser
+    if before.get("request_id") != session[SESSION_KEY]["request_id"]:  # forgets the link
         session.pop(ANSWERS_KEY, None)
-    # Not a permanent session: on a shared computer, closing the browser forgets the link.
-    session[SESSION_KEY] = {"code": code, "request_id": req.id}
-    with db.transaction() as s:
-        audit.record(
-            s, "consent.link_opened", actor=responses.actor_of(req),
-            partnership_id=req.partnership_id, object_type="consent_request", object_id=req.id,
-            case_id=req.case_id, client_address=web.client_address(),
-        )  # fmt: skip
-    return redirect(url_for("family_consent.start"))
+    return response
 
 
 def _current() -> ConsentRequest:
     """The request this browser's link opens; LinkRefused if it no longer does."""
-    if "consent_request" in g:
-        return g.consent_request
-    stash = session.get(SESSION_KEY)
-    if not isinstance(stash, dict) or not isinstance(stash.get("code"), str):
-        raise LinkRefused
-    try:
-        req = links.check(db.Sessions(), stash["code"])
-    except tokens.TokenRefused:
-        raise LinkRefused from None
-    if req.id != stash.get("request_id"):
-        raise LinkRefused
-    g.consent_request = req
-    g.partnership = db.Sessions.get(Partnership, req.partnership_id)
-    return req
+    return _link.current()
 
 
 def _victim(req: ConsentRequest) -> str:

@@ -21,7 +21,6 @@ from typing import Any
 from flask import (
     Blueprint,
     abort,
-    g,
     redirect,
     render_template,
     request,
@@ -33,11 +32,12 @@ from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 
 from forms import imr as catalogue
-from service import audit, db, tokens, uploads
+from service import audit, db, uploads
 from service.auth import web
 from service.imrs import links, requesting, submission
-from service.models import Agency, Case, ImrRequest, ImrSubmission, Partnership, StoredFile
+from service.models import Agency, Case, ImrRequest, ImrSubmission, StoredFile
 from service.ratelimit import limiter
+from service.views import linked
 
 bp = Blueprint("imr_return", __name__, url_prefix=links.PATH)
 
@@ -52,17 +52,18 @@ PAGES = ["document", "details", "anonymised", "criteria-1", "criteria-2", "crite
          "signature", "check"]  # fmt: skip
 
 
-class LinkRefused(Exception):
-    """The link (or the session that holds it) cannot open a request: why is never shown."""
-
-
-@bp.errorhandler(LinkRefused)
-def _link_refused(_exc: LinkRefused):
-    session.pop(SESSION_KEY, None)
-    session.pop(SENT_KEY, None)
-    # Generic wording only: an invalid link cannot say whose partnership it came from.
-    g.partnership = None
-    return render_template("imr/link_problem.html"), 404
+_link = linked.LinkedRequest(
+    bp,
+    check=links.check,
+    session_key=SESSION_KEY,
+    forget=(SENT_KEY,),
+    problem_template="imr/link_problem.html",
+    start_endpoint="imr_return.start",
+    opened_action="imr.link_opened",
+    object_type="imr_request",
+    actor=lambda req: f"agency:{req.agency_id}",
+)
+LinkRefused = linked.LinkRefused
 
 
 # --- the request behind the link -------------------------------------------------------------
@@ -73,41 +74,16 @@ def open_link():
     """The link in the email: check it, remember it in the session, and drop it from the URL."""
     token = request.args.get("token")
     if token is None:
-        if isinstance(session.get(SESSION_KEY), dict):
+        if _link.remembered():
             return redirect(url_for("imr_return.start"))
         raise LinkRefused
-    try:
-        req = links.check(db.Sessions(), token)
-    except tokens.TokenRefused:
-        raise LinkRefused from None
-    session[SESSION_KEY] = {"token": token, "request_id": req.id}
     session.pop(SENT_KEY, None)
-    session.permanent = True
-    with db.transaction() as s:
-        audit.record(
-            s, "imr.link_opened", actor=f"agency:{req.agency_id}",
-            partnership_id=req.partnership_id, object_type="imr_request", object_id=req.id,
-            case_id=req.case_id, client_address=web.client_address(),
-        )  # fmt: skip
-    return redirect(url_for("imr_return.start"))
+    return _link.open(token, permanent=True)
 
 
 def _current() -> ImrRequest:
     """The request this browser's link opens; LinkRefused if it no longer does."""
-    if "imr_request" in g:
-        return g.imr_request
-    stash = session.get(SESSION_KEY)
-    if not isinstance(stash, dict) or not isinstance(stash.get("token"), str):
-        raise LinkRefused
-    try:
-        req = links.check(db.Sessions(), stash["token"])
-    except tokens.TokenRefused:
-        raise LinkRefused from None
-    if req.id != stash.get("request_id"):
-        raise LinkRefused
-    g.imr_request = req
-    g.partnership = db.Sessions.get(Partnership, req.partnership_id)
-    return req
+    return _link.current()
 
 
 def _editing(req: ImrRequest) -> bool:

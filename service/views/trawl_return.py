@@ -37,7 +37,7 @@ from sqlalchemy.exc import IntegrityError
 
 from forms import trawl_return as catalogue
 from mail import policy
-from service import audit, db, tokens
+from service import audit, db
 from service.auth import web
 from service.models import (
     Agency,
@@ -50,6 +50,7 @@ from service.models import (
 )
 from service.ratelimit import limiter
 from service.trawls import extensions, links, returns, submission
+from service.views import linked
 
 bp = Blueprint("trawl_return", __name__, url_prefix=links.PATH)
 
@@ -60,17 +61,18 @@ PUBLIC_LIMIT = "120 per 10 minutes"
 limit = limiter.limit(PUBLIC_LIMIT, methods=["POST"])
 
 
-class LinkRefused(Exception):
-    """The link (or the session that holds it) cannot open a request: why is never shown."""
-
-
-@bp.errorhandler(LinkRefused)
-def _link_refused(_exc: LinkRefused):
-    session.pop(SESSION_KEY, None)
-    session.pop(SENT_KEY, None)
-    # Generic wording only: an invalid link cannot say whose partnership it came from.
-    g.partnership = None
-    return render_template("trawl_return/link_problem.html"), 404
+_link = linked.LinkedRequest(
+    bp,
+    check=links.check,
+    session_key=SESSION_KEY,
+    forget=(SENT_KEY,),
+    problem_template="trawl_return/link_problem.html",
+    start_endpoint="trawl_return.start",
+    opened_action="trawl.link_opened",
+    object_type="trawl_request",
+    actor=lambda req: f"agency:{req.agency_id}",
+)
+LinkRefused = linked.LinkRefused
 
 
 # --- the request behind the link -------------------------------------------------------------
@@ -81,41 +83,16 @@ def open_link():
     """The link in the email: check it, remember it in the session, and drop it from the URL."""
     token = request.args.get("token")
     if token is None:
-        if isinstance(session.get(SESSION_KEY), dict):
+        if _link.remembered():
             return redirect(url_for("trawl_return.start"))
         raise LinkRefused
-    try:
-        req = links.check(db.Sessions(), token)
-    except tokens.TokenRefused:
-        raise LinkRefused from None
-    session[SESSION_KEY] = {"token": token, "request_id": req.id}
     session.pop(SENT_KEY, None)
-    session.permanent = True
-    with db.transaction() as s:
-        audit.record(
-            s, "trawl.link_opened", actor=f"agency:{req.agency_id}",
-            partnership_id=req.partnership_id, object_type="trawl_request", object_id=req.id,
-            case_id=req.case_id, client_address=web.client_address(),
-        )  # fmt: skip
-    return redirect(url_for("trawl_return.start"))
+    return _link.open(token, permanent=True)
 
 
 def _current() -> TrawlRequest:
     """The request this browser's link opens; LinkRefused if it no longer does."""
-    if "trawl_request" in g:
-        return g.trawl_request
-    stash = session.get(SESSION_KEY)
-    if not isinstance(stash, dict) or not isinstance(stash.get("token"), str):
-        raise LinkRefused
-    try:
-        req = links.check(db.Sessions(), stash["token"])
-    except tokens.TokenRefused:
-        raise LinkRefused from None
-    if req.id != stash.get("request_id"):
-        raise LinkRefused
-    g.trawl_request = req
-    g.partnership = db.Sessions.get(Partnership, req.partnership_id)
-    return req
+    return _link.current()
 
 
 def _people(req: TrawlRequest) -> list[TrawlPerson]:
