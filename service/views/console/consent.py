@@ -15,7 +15,7 @@ from flask import abort, flash, redirect, render_template, send_file, url_for
 from sqlalchemy.orm import Session
 
 from forms import consent as consent_forms
-from service import audit, clock, db
+from service import clock, db
 from service.auth import accounts, scope, web
 from service.consent import documents, links, responses
 from service.consent import requests as consent_requests
@@ -28,7 +28,7 @@ from service.models import (
     ConsentStatus,
     Partnership,
 )
-from service.views.console import bp
+from service.views.console import bp, common
 
 STATUS_TAGS = {
     ConsentStatus.AWAITING: {"text": "Awaiting", "classes": "govuk-tag--blue"},
@@ -56,33 +56,15 @@ def choices_text(request: ConsentRequest, response: ConsentResponse | None) -> s
 # --- looking rows up through the Scope ---------------------------------------------------------
 
 
-def _record(s: Session, sc: scope.Scope, action: str, *, object_type: str, object_id: int,
-            case_id: int, **detail: Any) -> None:  # fmt: skip
-    audit.record(
-        s,
-        action,
-        actor=accounts.actor_of(sc.user),
-        partnership_id=sc.user.partnership_id,
-        object_type=object_type,
-        object_id=object_id,
-        case_id=case_id,
-        client_address=web.client_address(),
-        **detail,
-    )
+_record = common.record
 
 
 def _case(s: Session, sc: scope.Scope, case_id: int) -> Case:
-    case = sc.get(s, Case, case_id)
-    if case is None:
-        abort(404)
-    return case
+    return common.found(s, sc, Case, case_id)
 
 
 def _request(s: Session, sc: scope.Scope, consent_id: int) -> ConsentRequest:
-    found = sc.get(s, ConsentRequest, consent_id)
-    if found is None:
-        abort(404)
-    return found
+    return common.found(s, sc, ConsentRequest, consent_id)
 
 
 def _requests_of(s: Session, sc: scope.Scope, case_id: int) -> list[ConsentRequest]:

@@ -9,14 +9,13 @@ The work is in ``service.imrs``; every row is read through the user's Scope.
 from __future__ import annotations
 
 import io
-from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from forms import imr as catalogue
-from service import audit, clock, db, uploads
+from service import clock, db, uploads
 from service.auth import accounts, scope, web
 from service.imrs import links, requesting, submission, tracking
 from service.models import (
@@ -30,7 +29,7 @@ from service.models import (
     StoredFile,
 )
 from service.trawls.sending import has_secure_address
-from service.views.console import bp
+from service.views.console import bp, common
 from service.workdays import london_date
 
 # --- looking rows up through the Scope ---------------------------------------------------------
@@ -40,33 +39,15 @@ def _actor(sc: scope.Scope) -> str:
     return accounts.actor_of(sc.user)
 
 
-def _record(s: Session, sc: scope.Scope, action: str, *, object_type: str, object_id: int,
-            case_id: int, **detail: Any) -> None:  # fmt: skip
-    audit.record(
-        s,
-        action,
-        actor=_actor(sc),
-        partnership_id=sc.user.partnership_id,
-        object_type=object_type,
-        object_id=object_id,
-        case_id=case_id,
-        client_address=web.client_address(),
-        **detail,
-    )
+_record = common.record
 
 
 def _case(s: Session, sc: scope.Scope, case_id: int) -> Case:
-    case = sc.get(s, Case, case_id)
-    if case is None:
-        abort(404)
-    return case
+    return common.found(s, sc, Case, case_id)
 
 
 def _request(s: Session, sc: scope.Scope, imr_id: int) -> ImrRequest:
-    found = sc.get(s, ImrRequest, imr_id)
-    if found is None:
-        abort(404)
-    return found
+    return common.found(s, sc, ImrRequest, imr_id)
 
 
 def _agencies(s: Session, case: Case) -> list[Agency]:

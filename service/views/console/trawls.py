@@ -52,7 +52,7 @@ from service.models import (
 )
 from service.trawls import extensions, links, messages, schedule, sending
 from service.trawls import statistics as response_statistics
-from service.views.console import bp
+from service.views.console import bp, common
 from service.views.console.audit import safe_cell
 from service.workdays import london_date
 
@@ -76,26 +76,11 @@ def _actor(sc: scope.Scope) -> str:
     return accounts.actor_of(sc.user)
 
 
-def _record(s: Session, sc: scope.Scope, action: str, *, object_type: str, object_id: int,
-            case_id: int, **detail: Any) -> None:  # fmt: skip
-    audit.record(
-        s,
-        action,
-        actor=_actor(sc),
-        partnership_id=sc.user.partnership_id,
-        object_type=object_type,
-        object_id=object_id,
-        case_id=case_id,
-        client_address=web.client_address(),
-        **detail,
-    )
+_record = common.record
 
 
 def _case(s: Session, sc: scope.Scope, case_id: int) -> Case:
-    case = sc.get(s, Case, case_id)
-    if case is None:
-        abort(404)
-    return case
+    return common.found(s, sc, Case, case_id)
 
 
 def _partnership(s: Session, sc: scope.Scope) -> Partnership:
