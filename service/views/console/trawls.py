@@ -52,6 +52,7 @@ from service.models import (
 )
 from service.trawls import extensions, links, messages, schedule, sending
 from service.trawls import statistics as response_statistics
+from service.trawls.sending import ROLE_LABELS
 from service.views.console import bp, common
 from service.views.console.audit import safe_cell
 from service.workdays import london_date
@@ -60,13 +61,6 @@ from service.workdays import london_date
 LINK_PLACEHOLDER = "[this agency's own link to the trawl-return form]"
 #: The draft's pages, in order; "Continue" on each goes to the next.
 STEPS = ["agencies", "people", "scope", "note", "check"]
-ROLE_LABELS = {
-    PersonRole.DECEASED: "Victim",
-    PersonRole.SUSPECT: "Suspect or perpetrator",
-    PersonRole.VICTIM_HOUSEHOLD: "Lived at the victim's address",
-    PersonRole.SUSPECT_HOUSEHOLD: "Lived at the suspect's address",
-    PersonRole.OTHER: "Other",
-}
 
 
 # --- looking rows up through the Scope ---------------------------------------------------------
