@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Response, abort, redirect, render_template, request, url_for
+from flask import Response, redirect, render_template, request, url_for
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
@@ -26,7 +26,7 @@ from service import audit as audit_trail
 from service import clock, db
 from service.auth import accounts, scope, web
 from service.models import Agency, AuditEvent, Case, User
-from service.views.console import bp
+from service.views.console import bp, common
 
 LONDON = ZoneInfo("Europe/London")
 PER_PAGE = 100
@@ -257,12 +257,7 @@ def _filter_form(s: Session, sc: scope.Scope, case: Case | None) -> tuple[AuditF
 
 
 def _visible_case(s: Session, sc: scope.Scope, case_id: int | None) -> Case | None:
-    if case_id is None:
-        return None
-    case = sc.get(s, Case, case_id)
-    if case is None:
-        abort(404)
-    return case
+    return None if case_id is None else common.found(s, sc, Case, case_id)
 
 
 # --- showing events --------------------------------------------------------------------------

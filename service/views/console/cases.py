@@ -11,7 +11,7 @@ from forms.user import AssignChairForm
 from service import audit, db
 from service.auth import accounts, scope, web
 from service.models import Case, CaseChair, CaseStatus, Role, User, UserStatus
-from service.views.console import bp
+from service.views.console import bp, common
 
 CHOOSE_FROM_LIST = "Select a chair from the list"
 
@@ -54,10 +54,7 @@ def cases():
 
 
 def _visible_case(s: Session, sc: scope.Scope, case_id: int) -> Case:
-    case = sc.get(s, Case, case_id)
-    if case is None:
-        abort(404)
-    return case
+    return common.found(s, sc, Case, case_id)
 
 
 def _chair_choices(s: Session, sc: scope.Scope, assigned: list[CaseChair]) -> list[tuple]:
