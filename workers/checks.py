@@ -11,6 +11,9 @@ MODULES: tuple[str, ...] = (
     "workers.referral_checks",
     "workers.trawl_checks",
     "workers.imr_checks",
+    "workers.panel_checks",
+    "workers.feedback_checks",
+    "workers.summary_checks",
 )
 
 

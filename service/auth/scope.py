@@ -22,10 +22,17 @@ from service.models import (
     ConsentRequest,
     ConsentResponse,
     ConsoleSession,
+    FeedbackRecipient,
+    FeedbackRequest,
     ImrRequest,
     ImrSubmission,
     Message,
     MessageAttachment,
+    PanelDelivery,
+    PanelInvitation,
+    PanelMeeting,
+    PanelMember,
+    PanelPaper,
     Partnership,
     Referral,
     Role,
@@ -68,6 +75,15 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "imr.view": frozenset({OFFICER, CHAIR, VIEWER}),
     "imr.request": frozenset({OFFICER, CHAIR}),
     "files.download": frozenset({OFFICER, CHAIR, VIEWER}),
+    # The panel: meetings, members, papers and drafts for comment. Chairs read their cases'.
+    "panels.view": frozenset({OFFICER, CHAIR, VIEWER}),
+    "panels.manage": frozenset({OFFICER}),
+    "feedback.view": frozenset({OFFICER, CHAIR, VIEWER}),
+    "feedback.manage": frozenset({OFFICER}),
+    # The collated summary of a case's returns: everyone on the case reads and downloads it.
+    "summaries.view": frozenset({OFFICER, CHAIR, VIEWER}),
+    "summaries.adjust": frozenset({OFFICER}),
+    "summaries.send": frozenset({OFFICER}),
 }
 
 
@@ -88,6 +104,10 @@ def _case_rule(user: User, case_column: Any) -> ColumnElement[bool]:
     if user.role is CHAIR:
         return case_column.in_(_assigned_cases(user))
     return case_column.in_(_partnership_cases(user))
+
+
+def _meetings(user: User) -> Select:
+    return select(PanelMeeting.id).where(_case_rule(user, PanelMeeting.case_id))
 
 
 def _partnership_rule(model: Any, *, chairs: bool = False) -> Callable[[User], ColumnElement]:
@@ -140,8 +160,17 @@ RULES: dict[type, Callable[[User], ColumnElement[bool]]] = {
     ImrSubmission: lambda user: ImrSubmission.request_id.in_(
         select(ImrRequest.id).where(_case_rule(user, ImrRequest.case_id))
     ),
+    PanelMember: lambda user: _case_rule(user, PanelMember.case_id),
+    PanelMeeting: lambda user: _case_rule(user, PanelMeeting.case_id),
+    PanelInvitation: lambda user: PanelInvitation.meeting_id.in_(_meetings(user)),
+    PanelPaper: lambda user: PanelPaper.meeting_id.in_(_meetings(user)),
+    PanelDelivery: lambda user: PanelDelivery.meeting_id.in_(_meetings(user)),
+    FeedbackRequest: lambda user: _case_rule(user, FeedbackRequest.case_id),
+    FeedbackRecipient: lambda user: FeedbackRecipient.request_id.in_(
+        select(FeedbackRequest.id).where(_case_rule(user, FeedbackRequest.case_id))
+    ),
     # A file is read through what it belongs to: the partnership's, and for a chair only the
-    # terms of reference and IMR documents of their cases.
+    # terms of reference, IMR documents, panel papers and drafts for comment of their cases.
     StoredFile: lambda user: (
         (StoredFile.partnership_id == user.partnership_id)
         & (
@@ -154,6 +183,12 @@ RULES: dict[type, Callable[[User], ColumnElement[bool]]] = {
                         select(ImrRequest.id).where(_case_rule(user, ImrRequest.case_id))
                     )
                 )
+            )
+            | StoredFile.id.in_(
+                select(PanelPaper.file_id).where(PanelPaper.meeting_id.in_(_meetings(user)))
+            )
+            | StoredFile.id.in_(
+                select(FeedbackRequest.file_id).where(_case_rule(user, FeedbackRequest.case_id))
             )
             if user.role is CHAIR
             else true()

@@ -11,6 +11,17 @@ from service.models.consent import (
 )
 from service.models.imr import ImrRequest, ImrSubmission
 from service.models.message import Message, MessageAttachment, MessageStatus
+from service.models.panel import (
+    DeliveryKind,
+    FeedbackRecipient,
+    FeedbackRequest,
+    MeetingStatus,
+    PanelDelivery,
+    PanelInvitation,
+    PanelMeeting,
+    PanelMember,
+    PanelPaper,
+)
 from service.models.partnership import InsecureRecipientAction, Nation, Partnership
 from service.models.referral import Referral, ReferralStatus
 from service.models.trawl import (
@@ -26,6 +37,15 @@ from service.models.upload import ScanStatus, StoredFile
 from service.models.user import AccessToken, ConsoleSession, Role, User, UserStatus
 
 __all__ = [
+    "PanelPaper",
+    "PanelMember",
+    "PanelMeeting",
+    "PanelInvitation",
+    "PanelDelivery",
+    "MeetingStatus",
+    "FeedbackRequest",
+    "FeedbackRecipient",
+    "DeliveryKind",
     "AccessToken",
     "Agency",
     "AuditEvent",

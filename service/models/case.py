@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service import clock
 from service.db import Base
-from service.models.types import UTCDateTime, str_enum
+from service.models.types import JSON, UTCDateTime, str_enum
 from service.models.user import User
 
 
@@ -34,6 +34,9 @@ class Case(Base):
     date_of_death: Mapped[dt.date | None] = mapped_column(Date)
     # How many years before the death agencies are asked to search (the referral decision).
     trawl_years: Mapped[int | None] = mapped_column()
+    # The agencies the officer chose to recommend for the panel (the collated summary). None
+    # until the officer adjusts the recommendation: then the agencies with involvement are used.
+    panel_agency_ids: Mapped[list[int] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
 

@@ -50,6 +50,13 @@ class Trawl(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The date agencies are asked to answer by (sent date + the partnership's response days).
     due_date: Mapped[dt.date | None] = mapped_column(Date)
+    # The collated summary goes to the DHR officer once per trigger: when the last outstanding
+    # return arrives (summary_complete_at is set then), and at the due date with what is still
+    # outstanding (summary_due_at). Each *_sent_at is claimed by a compare-and-set.
+    summary_complete_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    summary_complete_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    summary_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    summary_due_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     people: Mapped[list[TrawlPerson]] = relationship(
         back_populates="trawl", cascade="all, delete-orphan", order_by="TrawlPerson.position"

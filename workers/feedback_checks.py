@@ -1,0 +1,1 @@
+"""Drafts for comment: reminders 3 working days before the deadline and on it."""
