@@ -65,6 +65,7 @@ from service.views.console import (  # noqa: E402, F401  (each module adds its r
     referrals,
     settings,
     summaries,
+    summary_send,
     trawls,
     users,
 )
