@@ -181,10 +181,8 @@ def _escalate(
 
 def chase(kind: Chasing, session: Session, request: Any, now: datetime) -> bool:
     """Send this request's next chaser if this sweep wins it; True if it did."""
-    # Fresh from the database: the scheduler's session lives from sweep to sweep, and an
-    # officer may have changed an address or an inbox meanwhile.
-    partnership = session.get(Partnership, request.partnership_id, populate_existing=True)
-    agency = session.get(Agency, request.agency_id, populate_existing=True)
+    partnership = session.get(Partnership, request.partnership_id)
+    agency = session.get(Agency, request.agency_id)
     case = session.get(Case, request.case_id)
     if not _addressable(kind.chaser, partnership, agency):
         log.warning(
@@ -248,8 +246,5 @@ def send_due(kind: Chasing, session: Session, now: datetime) -> int:
             Case.status == CaseStatus.OPEN,
         )
         .order_by(model.next_chaser_at, model.id)
-        # The compare-and-set needs the values as they are now, not as an earlier sweep in
-        # this long-lived session left them in its identity map.
-        .execution_options(populate_existing=True)
     ).all()
     return sum(1 for request in due if chase(kind, session, request, now))

@@ -103,6 +103,10 @@ def run(at: datetime) -> SweepReport:
     for name, check in CHECKS.items():
         try:
             with db.transaction() as session:
+                # `dhr scheduler` keeps one session from sweep to sweep: what it loaded a minute
+                # ago (an agency's address, a request's chaser count) must be read afresh, or a
+                # compare-and-set would compare with stale values.
+                session.expire_all()
                 report.checks[name] = check(session, at)
         except Exception as exc:
             # One broken check must not stop the others, nor message recovery.
