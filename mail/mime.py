@@ -29,11 +29,24 @@ def build(message: Message, sender: str) -> Envelope:
     if message.body_html:
         mime.add_alternative(message.body_html, subtype="html")
     for attachment in message.attachments:
-        maintype, _, subtype = attachment.content_type.partition("/")
+        maintype, subtype, params = content_type_parts(attachment.content_type)
         mime.add_attachment(
             attachment.data,
             maintype=maintype,
-            subtype=subtype or "octet-stream",
+            subtype=subtype,
             filename=attachment.filename,
+            params=params,
         )
     return Envelope(sender=sender, recipients=(message.recipient,), mime=mime)
+
+
+def content_type_parts(content_type: str) -> tuple[str, str, dict[str, str]]:
+    """``"text/calendar; method=REQUEST"`` → ("text", "calendar", {"method": "REQUEST"})."""
+    kind, *rest = (part.strip() for part in content_type.split(";"))
+    maintype, _, subtype = kind.partition("/")
+    params = {}
+    for part in rest:
+        name, _, value = part.partition("=")
+        if name and value:
+            params[name.strip().lower()] = value.strip().strip('"')
+    return maintype or "application", subtype or "octet-stream", params
