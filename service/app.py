@@ -86,4 +86,8 @@ def create_app(config: settings_mod.Config | None = None) -> Flask:
     app.register_blueprint(imr_return.bp)
     csrf.exempt(family_consent.bp)  # the same, for the family member's consent form
     app.register_blueprint(family_consent.bp)
+    from service.views import panel_feedback
+
+    csrf.exempt(panel_feedback.bp)  # the same, for a panel member's answer on a draft
+    app.register_blueprint(panel_feedback.bp)
     return app

@@ -1,0 +1,713 @@
+"""Drafts for comment: the officer sends a draft (an overview report, an action plan, ...) to
+the case's panel members with a deadline; each member answers through their own link with
+their comments or "no comments"; the comments are collated per draft.
+
+When reminders go (``FeedbackRecipient.next_reminder_at``, claimed by the sweep):
+
+- 3 working days before the deadline, at the partnership's dispatch hour;
+- on the deadline day at the same hour. A deadline that is not a working day (a weekend, a bank
+  holiday, a closure day) gets it on the last working day before, so the reminder always reaches
+  an office that is open, before the deadline has passed;
+- a draft sent so close to its deadline that the first moment has already passed starts with
+  the on-the-day reminder (and one sent later still gets none);
+- a sweep that runs late sends one reminder, not one for each moment missed, and none once the
+  deadline day has ended;
+- never after the member's answer, nor once the draft is closed or the member has left the
+  panel.
+
+Answers: the member can change their answer until the deadline has ended (``answered_at`` stays
+the first answer, ``updated_at`` is the latest; each change is in the audit trail, and only the
+latest answer is kept). After the deadline a first answer is still taken, marked late (officers
+want late comments rather than none); an answer already given can then no longer be changed.
+When the last member answers, the DHR officer gets one short notice with no comments in it.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from mail import outbox, policy, routing
+from service import audit, clock, pdf, runtime, uploads
+from service.models import (
+    Case,
+    CaseStatus,
+    FeedbackRecipient,
+    FeedbackRequest,
+    Message,
+    PanelMember,
+    Partnership,
+    StoredFile,
+)
+from service.panels import feedback_links as links
+from service.panels import feedback_messages as messages
+from service.trawls.sending import long_date
+from service.workdays import Calendar, at_hour, end_of, london_date
+
+log = logging.getLogger(__name__)
+
+#: What a draft may be (content type → how an error message names it), and its size limit.
+DRAFT_TYPES: dict[str, str] = {uploads.PDF: "PDF", uploads.DOCX: "Word document (DOCX)"}
+DRAFT_MAX_BYTES = 20 * uploads.MB
+#: The first reminder goes this many working days before the deadline.
+REMINDER_WORKING_DAYS = 3
+TITLE_MAX = 200
+NOTE_MAX = 5000
+COMMENTS_MAX = 20000
+NAME_MAX = 200
+
+
+class SendRefused(ValueError):
+    """Why the draft cannot be sent; safe to show to the officer. ``field`` is the form field
+    it is about."""
+
+    def __init__(self, message: str, field: str = "recipients") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class AnswerRefused(ValueError):
+    """Why an answer cannot be taken; safe to show to the member."""
+
+
+# --- dates -----------------------------------------------------------------------------------
+
+
+def default_deadline(partnership: Partnership, now: datetime | None = None) -> dt.date:
+    """The standard deadline: the partnership's feedback days (14) after the day it is sent."""
+    return london_date(now or clock.now()) + dt.timedelta(days=partnership.feedback_days)
+
+
+def reminder_moments(partnership: Partnership, deadline: dt.date) -> tuple[datetime, datetime]:
+    """(3 working days before the deadline, on the deadline day), each at the dispatch hour.
+    The deadline day is the last working day on or before the deadline."""
+    calendar = Calendar.of(partnership)
+    before = calendar.add(deadline, -REMINDER_WORKING_DAYS)
+    on_day = deadline if calendar.is_working_day(deadline) else calendar.add(deadline, -1)
+    hour = partnership.dispatch_hour
+    return at_hour(before, hour), at_hour(on_day, hour)
+
+
+def next_reminder(partnership: Partnership, deadline: dt.date, after: datetime) -> datetime | None:
+    """The first reminder moment strictly after ``after``, if there is one."""
+    return next((m for m in reminder_moments(partnership, deadline) if m > after), None)
+
+
+def deadline_passed(request: FeedbackRequest, now: datetime | None = None) -> bool:
+    """True once the deadline day has ended in London."""
+    return (now or clock.now()) >= end_of(request.deadline)
+
+
+def is_late(request: FeedbackRequest, recipient: FeedbackRecipient) -> bool:
+    """The member's first answer came after the deadline day ended."""
+    return recipient.answered_at is not None and recipient.answered_at >= end_of(request.deadline)
+
+
+def can_change(request: FeedbackRequest, recipient: FeedbackRecipient) -> bool:
+    """A member may answer: for the first time while the draft is open, or change their
+    answer until the deadline has passed."""
+    if request.closed_at is not None:
+        return False
+    return recipient.answered_at is None or not deadline_passed(request)
+
+
+# --- what each draft is called -----------------------------------------------------------------
+
+
+def reference(request: FeedbackRequest, case: Case) -> str:
+    """The draft's reference in email subjects: the case's and the draft's number."""
+    return f"{case.reference}/D{request.id}"
+
+
+def draft_filename(case: Case, request: FeedbackRequest, file: StoredFile) -> str:
+    """The draft's name in emails and downloads: the case and the draft's number, never a name
+    the officer's file happened to have."""
+    extension = ".docx" if file.content_type == uploads.DOCX else ".pdf"
+    return f"draft-{case.reference}-D{request.id}{extension}"
+
+
+def comments_filename(case: Case, request: FeedbackRequest, extension: str) -> str:
+    return f"comments-{case.reference}-D{request.id}.{extension}"
+
+
+# --- sending -----------------------------------------------------------------------------------
+
+
+def current_members(session: Session, case_id: int) -> list[PanelMember]:
+    """The case's panel as it is now (members not removed), by name."""
+    return list(
+        session.scalars(
+            select(PanelMember)
+            .where(PanelMember.case_id == case_id, PanelMember.removed_at.is_(None))
+            .order_by(func.lower(PanelMember.name), PanelMember.id)
+        )
+    )
+
+
+def send(
+    session: Session,
+    case: Case,
+    *,
+    title: str,
+    filename: str | None,
+    data: bytes,
+    note: str | None,
+    deadline: dt.date,
+    member_ids: list[int],
+    created_by: int | None,
+    actor: str,
+    client_address: str | None = None,
+) -> FeedbackRequest:
+    """Send a draft for comment: store it, then for each chosen member their part, their link
+    and their email, all in the caller's transaction. Raises SendRefused or
+    ``uploads.UploadRefused``, adding nothing."""
+    now = clock.now()
+    if case.status is not CaseStatus.OPEN:
+        raise SendRefused("This case is closed: a draft cannot be sent for comment", "title")
+    title = (title or "").strip()
+    if not title:
+        raise SendRefused("Enter the title of the draft", "title")
+    if len(title) > TITLE_MAX:
+        raise SendRefused(f"The title must be {TITLE_MAX} characters or fewer", "title")
+    if deadline <= london_date(now):
+        raise SendRefused("The deadline must be in the future", "deadline")
+    wanted = set(member_ids)
+    members = [m for m in current_members(session, case.id) if m.id in wanted]
+    if not members or len(members) != len(wanted):
+        raise SendRefused("Select the panel members to send the draft to")
+    stored = uploads.store(
+        session,
+        partnership_id=case.partnership_id,
+        filename=filename,
+        data=data,
+        allowed=DRAFT_TYPES,
+        max_bytes=DRAFT_MAX_BYTES,
+    )
+    session.flush()  # the request's foreign key names it: no relationship orders the inserts
+    partnership = session.get(Partnership, case.partnership_id)
+    request = FeedbackRequest(
+        partnership_id=case.partnership_id,
+        case_id=case.id,
+        title=title,
+        file_id=stored.id,
+        note=(note or "").strip() or None,
+        deadline=deadline,
+        created_by=created_by,
+        sent_at=now,
+    )
+    session.add(request)
+    session.flush()
+    first = next_reminder(partnership, deadline, now)
+    for member in members:
+        recipient = FeedbackRecipient(
+            request_id=request.id, member_id=member.id, next_reminder_at=first
+        )
+        session.add(recipient)
+        session.flush()
+        deliver(session, recipient, partnership=partnership, case=case, actor=actor)
+    audit.record(
+        session,
+        "feedback.sent",
+        actor=actor,
+        partnership_id=case.partnership_id,
+        object_type="feedback_request",
+        object_id=request.id,
+        case_id=case.id,
+        client_address=client_address,
+        members=len(members),
+        deadline=deadline.isoformat(),
+    )
+    return request
+
+
+def _context(
+    request: FeedbackRequest, case: Case, member: PanelMember, link: str | None
+) -> dict[str, Any]:
+    return {
+        "member_name": member.name,
+        "case_reference": case.reference,
+        "title": request.title,
+        "note": request.note,
+        "deadline": long_date(request.deadline),
+        "sent_date": long_date(london_date(request.sent_at)),
+        "link": link,
+    }
+
+
+def deliver(
+    session: Session,
+    recipient: FeedbackRecipient,
+    *,
+    partnership: Partnership,
+    case: Case,
+    actor: str,
+) -> bool:
+    """Give the member a new link (any earlier one stops working) and queue the email with the
+    draft attached. True if an email was queued."""
+    request = recipient.request
+    member = session.get(PanelMember, recipient.member_id)
+    url = links.issue(session, recipient)
+    file = session.get(StoredFile, request.file_id)
+    attachment = outbox.Attachment.of(file)
+    # Named after the case and the draft, not after whatever the officer's file was called.
+    attachment = outbox.Attachment(
+        draft_filename(case, request, file), attachment.content_type, attachment.data,
+        file_id=attachment.file_id,
+    )  # fmt: skip
+    try:
+        outbox.queue_message(
+            session,
+            partnership=partnership,
+            purpose=messages.REQUEST.name,
+            reference=reference(request, case),
+            to=[member.email],
+            context=_context(request, case, member, url),
+            attachments=[attachment],
+            actor=actor,
+        )
+    except (routing.RoutingError, outbox.MessageRefused):
+        # No usable address: nothing is sent, and the draft's page shows no email for them.
+        log.warning(
+            "draft for comment not sent: no usable address",
+            extra={"feedback_recipient_id": recipient.id},
+        )
+        return False
+    return True
+
+
+def resend_link(
+    session: Session,
+    recipient: FeedbackRecipient,
+    *,
+    actor: str,
+    client_address: str | None = None,
+) -> bool:
+    """A new link for the member (the old one stops working), with the email again."""
+    request = recipient.request
+    if request.closed_at is not None:
+        raise AnswerRefused("This draft is closed: its links no longer work")
+    case = session.get(Case, request.case_id)
+    partnership = session.get(Partnership, request.partnership_id)
+    sent = deliver(session, recipient, partnership=partnership, case=case, actor=actor)
+    audit.record(
+        session,
+        "feedback.link_reissued",
+        actor=actor,
+        partnership_id=request.partnership_id,
+        object_type="feedback_request",
+        object_id=request.id,
+        case_id=request.case_id,
+        client_address=client_address,
+        member_id=recipient.member_id,
+    )
+    return sent
+
+
+def close(
+    session: Session, request: FeedbackRequest, *, actor: str, client_address: str | None = None
+) -> bool:
+    """Close the draft early: no more reminders, and every member's link stops working.
+    False if it was already closed."""
+    now = clock.now()
+    done = session.execute(
+        update(FeedbackRequest)
+        .where(FeedbackRequest.id == request.id, FeedbackRequest.closed_at.is_(None))
+        .values(closed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:
+        return False
+    session.execute(
+        update(FeedbackRecipient)
+        .where(FeedbackRecipient.request_id == request.id)
+        .values(next_reminder_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    for recipient in request.recipients:
+        links.revoke(session, recipient)
+    session.refresh(request)
+    for recipient in request.recipients:
+        session.refresh(recipient)
+    audit.record(
+        session,
+        "feedback.closed",
+        actor=actor,
+        partnership_id=request.partnership_id,
+        object_type="feedback_request",
+        object_id=request.id,
+        case_id=request.case_id,
+        client_address=client_address,
+        unanswered=sum(1 for r in request.recipients if r.answered_at is None),
+    )
+    return True
+
+
+# --- answering ---------------------------------------------------------------------------------
+
+
+def actor_of(recipient: FeedbackRecipient) -> str:
+    return f"panel_member:{recipient.member_id}"
+
+
+def answer(
+    session: Session,
+    recipient_id: int,
+    *,
+    no_comments: bool,
+    comments: str | None,
+    name: str,
+    client_address: str | None = None,
+) -> tuple[FeedbackRecipient, bool]:
+    """Record the member's answer; (their row, True if it was their first answer).
+
+    Answers to one draft are taken one at a time (its row is locked), so the notice that
+    everyone has answered goes exactly once. Raises AnswerRefused, changing nothing.
+    """
+    probe = session.get(FeedbackRecipient, recipient_id)
+    if probe is None:
+        raise AnswerRefused("This link does not open a draft")
+    request = session.get(
+        FeedbackRequest, probe.request_id, populate_existing=True, with_for_update=True
+    )
+    recipient = session.get(FeedbackRecipient, recipient_id, populate_existing=True)
+    if request.closed_at is not None:
+        raise AnswerRefused("This draft is closed: answers are no longer taken")
+    if not can_change(request, recipient):
+        raise AnswerRefused("The deadline has passed: your answer can no longer be changed")
+    comments = None if no_comments else (comments or "").strip()
+    if not no_comments and not comments:
+        raise AnswerRefused("Enter your comments on the draft")
+    now = clock.now()
+    first = recipient.answered_at is None
+    previous = None if first else ("no_comments" if recipient.no_comments else "comments")
+    if first:
+        recipient.answered_at = now
+    recipient.updated_at = now
+    recipient.no_comments = no_comments
+    recipient.comments = comments
+    recipient.answered_by = name.strip()[:NAME_MAX]
+    recipient.next_reminder_at = None
+    session.flush()
+    detail: dict[str, Any] = {"answer": "no_comments" if no_comments else "comments"}
+    if first:
+        detail["late"] = is_late(request, recipient)
+    else:
+        detail["previous"] = previous
+    audit.record(
+        session,
+        "feedback.answered" if first else "feedback.answer_changed",
+        actor=actor_of(recipient),
+        partnership_id=request.partnership_id,
+        object_type="feedback_request",
+        object_id=request.id,
+        case_id=request.case_id,
+        client_address=client_address,
+        member_id=recipient.member_id,
+        **detail,
+    )
+    if first:
+        waiting = session.scalar(
+            select(func.count())
+            .select_from(FeedbackRecipient)
+            .where(
+                FeedbackRecipient.request_id == request.id, FeedbackRecipient.answered_at.is_(None)
+            )
+        )
+        if waiting == 0:
+            _tell_officer(session, request)
+    return recipient, first
+
+
+def _tell_officer(session: Session, request: FeedbackRequest) -> None:
+    """The one notice that every member has answered (content-free: where to read them)."""
+    partnership = session.get(Partnership, request.partnership_id)
+    case = session.get(Case, request.case_id)
+    base = runtime.settings().SERVICE_URL.rstrip("/")
+    try:
+        outbox.queue_message(
+            session,
+            partnership=partnership,
+            purpose=messages.ALL_ANSWERED.name,
+            reference=reference(request, case),
+            context={
+                "case_reference": case.reference,
+                "members": len(request.recipients),
+                "link": f"{base}/console/drafts/{request.id}",
+            },
+        )
+    except (routing.RoutingError, outbox.MessageRefused):
+        log.warning(
+            "every member has answered, but the DHR officer has no inbox to tell",
+            extra={"feedback_request_id": request.id},
+        )
+        return
+    audit.record(
+        session,
+        "feedback.all_answered",
+        partnership_id=request.partnership_id,
+        object_type="feedback_request",
+        object_id=request.id,
+        case_id=request.case_id,
+    )
+
+
+# --- reminders (the sweep) ---------------------------------------------------------------------
+
+
+def _addressable(address: str) -> bool:
+    try:
+        policy.normalise(address)
+    except policy.InvalidAddress:
+        return False
+    return True
+
+
+def due_reminders(session: Session, now: datetime) -> list[FeedbackRecipient]:
+    """Members past their next reminder with no answer, on open drafts of open cases."""
+    return list(
+        session.scalars(
+            select(FeedbackRecipient)
+            .join(FeedbackRequest, FeedbackRequest.id == FeedbackRecipient.request_id)
+            .join(Case, Case.id == FeedbackRequest.case_id)
+            .join(PanelMember, PanelMember.id == FeedbackRecipient.member_id)
+            .where(
+                FeedbackRecipient.answered_at.is_(None),
+                FeedbackRecipient.next_reminder_at.is_not(None),
+                FeedbackRecipient.next_reminder_at <= now,
+                FeedbackRequest.closed_at.is_(None),
+                Case.status == CaseStatus.OPEN,
+                PanelMember.removed_at.is_(None),
+            )
+            .order_by(FeedbackRecipient.next_reminder_at, FeedbackRecipient.id)
+            # The compare-and-set needs the values as they are now, not as an earlier sweep in
+            # this long-lived session left them.
+            .execution_options(populate_existing=True)
+        )
+    )
+
+
+def _claim(session: Session, recipient: FeedbackRecipient, next_at: datetime | None) -> bool:
+    """Take reminder ``reminders_sent + 1``; True for the one sweep whose update changed the
+    row (nothing answered, closed or sent meanwhile)."""
+    taken = session.execute(
+        update(FeedbackRecipient)
+        .where(
+            FeedbackRecipient.id == recipient.id,
+            FeedbackRecipient.reminders_sent == recipient.reminders_sent,
+            FeedbackRecipient.next_reminder_at == recipient.next_reminder_at,
+            FeedbackRecipient.answered_at.is_(None),
+        )
+        .values(reminders_sent=recipient.reminders_sent + 1, next_reminder_at=next_at)
+        .execution_options(synchronize_session=False)
+    )
+    return taken.rowcount == 1
+
+
+def remind(session: Session, recipient: FeedbackRecipient, now: datetime) -> bool:
+    """Send this member's next reminder if this sweep wins it; True if it did."""
+    request = session.get(FeedbackRequest, recipient.request_id, populate_existing=True)
+    partnership = session.get(Partnership, request.partnership_id, populate_existing=True)
+    member = session.get(PanelMember, recipient.member_id, populate_existing=True)
+    if deadline_passed(request, now):
+        # The sweep did not run until after the deadline: a reminder now would be too late.
+        session.execute(
+            update(FeedbackRecipient)
+            .where(
+                FeedbackRecipient.id == recipient.id,
+                FeedbackRecipient.next_reminder_at == recipient.next_reminder_at,
+            )
+            .values(next_reminder_at=None)
+            .execution_options(synchronize_session=False)
+        )
+        return False
+    if not _addressable(member.email):
+        log.warning(
+            "draft reminder not sent: the member has no usable address",
+            extra={"feedback_recipient_id": recipient.id},
+        )
+        return False
+    case = session.get(Case, request.case_id)
+    _before, on_day = reminder_moments(partnership, request.deadline)
+    last = now >= on_day
+    number = recipient.reminders_sent + 1
+    with session.begin_nested() as savepoint:
+        if not _claim(session, recipient, next_reminder(partnership, request.deadline, now)):
+            return False
+        context = _context(request, case, member, links.current_url(session, recipient))
+        context["last"] = last
+        try:
+            outbox.queue_message(
+                session,
+                partnership=partnership,
+                purpose=messages.REMINDER.name,
+                reference=reference(request, case),
+                to=[member.email],
+                context=context,
+            )
+        except (routing.RoutingError, outbox.MessageRefused):
+            savepoint.rollback()
+            return False
+        audit.record(
+            session,
+            "feedback.reminder_sent",
+            partnership_id=request.partnership_id,
+            object_type="feedback_request",
+            object_id=request.id,
+            case_id=request.case_id,
+            member_id=member.id,
+            reminder=number,
+            on_the_day=last,
+            with_link=context["link"] is not None,
+        )
+    return True
+
+
+def send_due_reminders(session: Session, now: datetime) -> int:
+    """Every reminder due at ``now``; how many were sent."""
+    return sum(1 for recipient in due_reminders(session, now) if remind(session, recipient, now))
+
+
+# --- what the console shows --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MemberStatus:
+    recipient: FeedbackRecipient
+    member: PanelMember
+    messages: list[Message]
+    late: bool
+
+    @property
+    def answer_label(self) -> str:
+        r = self.recipient
+        if r.answered_at is None:
+            return "No answer"
+        return "No comments" if r.no_comments else "Comments"
+
+    @property
+    def tag(self) -> dict[str, str]:
+        r = self.recipient
+        if r.answered_at is None:
+            return {"text": "Awaiting answer", "classes": "govuk-tag--grey"}
+        text = "No comments" if r.no_comments else "Answered"
+        if self.late:
+            text += " (late)"
+        return {"text": text, "classes": "govuk-tag--blue" if r.no_comments else "govuk-tag--green"}
+
+
+def member_messages(
+    session: Session, request: FeedbackRequest, case: Case
+) -> dict[str, list[Message]]:
+    """The emails sent about this draft, by recipient address, oldest first."""
+    found: dict[str, list[Message]] = {}
+    for message in session.scalars(
+        select(Message)
+        .where(
+            Message.partnership_id == request.partnership_id,
+            Message.reference == reference(request, case),
+            Message.purpose.in_(messages.MEMBER_PURPOSES),
+        )
+        .order_by(Message.created_at, Message.id)
+    ):
+        found.setdefault(message.recipient, []).append(message)
+    return found
+
+
+def _address_key(address: str) -> str:
+    try:
+        return policy.normalise(address)
+    except policy.InvalidAddress:
+        return address
+
+
+def statuses(session: Session, request: FeedbackRequest, case: Case) -> list[MemberStatus]:
+    """Each member sent the draft, by name, with their answer and their emails."""
+    sent = member_messages(session, request, case)
+    rows = []
+    for recipient in request.recipients:
+        member = recipient.member
+        rows.append(
+            MemberStatus(
+                recipient=recipient,
+                member=member,
+                messages=sent.get(_address_key(member.email), []),
+                late=is_late(request, recipient),
+            )
+        )
+    rows.sort(key=lambda s: (s.member.name.casefold(), s.member.id))
+    return rows
+
+
+def counts(request: FeedbackRequest) -> dict[str, int]:
+    answered = [r for r in request.recipients if r.answered_at is not None]
+    return {
+        "members": len(request.recipients),
+        "answered": len(answered),
+        "comments": sum(1 for r in answered if not r.no_comments),
+        "no_comments": sum(1 for r in answered if r.no_comments),
+    }
+
+
+def _when(moment: datetime | None) -> str:
+    return pdf.london_moment(moment) if moment else ""
+
+
+CSV_COLUMNS = [
+    "Member", "Role", "Agency", "Answer", "Comments", "Answered by", "First answered",
+    "Last changed", "Late",
+]  # fmt: skip
+#: A cell a spreadsheet would read as a formula gets a leading quote, so it stays text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> str:
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(_FORMULA_START) else text
+
+
+def comments_csv(rows: list[MemberStatus]) -> str:
+    """The collated answers as a spreadsheet (UTF-8 with a byte order mark)."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for s in rows:
+        r = s.recipient
+        writer.writerow([
+            _cell(v)
+            for v in (
+                s.member.name, s.member.role, s.member.agency.name if s.member.agency else "",
+                s.answer_label, r.comments or "", r.answered_by or "", _when(r.answered_at),
+                _when(r.updated_at) if r.updated_at != r.answered_at else "",
+                "Yes" if s.late else "",
+            )
+        ])  # fmt: skip
+    return out.getvalue()
+
+
+def comments_pdf(
+    request: FeedbackRequest, case: Case, partnership: Partnership, rows: list[MemberStatus]
+) -> bytes:
+    """The collated answers as a PDF, marked OFFICIAL-SENSITIVE on every page."""
+    html = pdf.render_html(
+        "pdf/feedback_comments.html",
+        request=request,
+        case=case,
+        partnership=partnership,
+        rows=rows,
+        counts=counts(request),
+        deadline=long_date(request.deadline),
+        sent=_when(request.sent_at),
+        closed=_when(request.closed_at),
+        when=_when,
+        produced=_when(clock.now()),
+    )
+    return pdf.write_pdf(html)

@@ -1,0 +1,4 @@
+"""Fixtures for the drafts-for-comment tests: the console's signed-in officer and a second
+partnership."""
+
+from tests.service.console.conftest import officer, other, signed_in  # noqa: F401
