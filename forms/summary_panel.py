@@ -1,0 +1,20 @@
+"""The officer's choice of agencies to recommend for the panel, on the collated summary.
+
+The checkboxes offer the case partnership's agencies; the view checks each ticked id again
+through the user's Scope. "Use the recommendation" clears the choice (the agencies with
+involvement are recommended again); saving with nothing ticked is refused with
+``AGENCIES_REQUIRED``.
+"""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import SelectMultipleField
+
+AGENCIES_REQUIRED = (
+    "Select at least one agency to recommend, or use the recommendation from the returns"
+)
+
+
+class PanelAgenciesForm(FlaskForm):
+    agencies = SelectMultipleField(choices=[], validate_choice=False)

@@ -1,0 +1,640 @@
+"""The collated summary of a case: everything the agencies returned, in one place (protocol
+paragraph 41: returns, "no trace" ones included, collated for the sub-group, which then decides
+who joins the panel; paragraph 47: a merged chronology for the chair).
+
+``build`` reads the case's sent trawls, always the latest version of every return, and its
+consent and IMR requests, and gives a plain tree of dataclasses that the console page, the PDF,
+the exports and the emails all show. It knows nothing of Flask: the caller has already decided
+that the case may be read (the console through its Scope, the sweep as the system).
+
+Days taken are calendar days from sending to the first return, as the trawl tracker and the
+response statistics count them (``service.trawls.schedule.days_taken``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from forms import imr as imr_form
+from forms import trawl_return as return_form
+from service import clock
+from service.models import (
+    Agency,
+    Case,
+    CasePerson,
+    ConsentRequest,
+    ConsentStatus,
+    ExtensionStatus,
+    ImrRequest,
+    PersonRole,
+    Trawl,
+    TrawlPerson,
+    TrawlRequest,
+    TrawlStatus,
+)
+from service.summaries import chronology
+from service.trawls import schedule
+from service.trawls.sending import ROLE_LABELS
+from service.workdays import LONDON, london_date
+
+
+def day_text(value: dt.date | dt.datetime | str | None) -> str:
+    """``7 December 2026`` (a moment as its UK date); empty for none."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, dt.datetime):
+        value = london_date(value)
+    elif isinstance(value, str):
+        value = dt.date.fromisoformat(value)
+    return f"{value.day} {value:%B %Y}"
+
+
+# --- the tree ----------------------------------------------------------------------------------
+
+
+class AgencyStatus(enum.StrEnum):
+    INVOLVEMENT = "returned_involvement"
+    NO_TRACE = "no_trace"
+    OUTSTANDING = "outstanding"
+    OVERDUE = "overdue"
+    EXTENSION = "extension"
+
+
+STATUS_TEXT = {
+    AgencyStatus.INVOLVEMENT: "Returned: involvement",
+    AgencyStatus.NO_TRACE: "Returned: no trace",
+    AgencyStatus.OUTSTANDING: "Outstanding",
+    AgencyStatus.OVERDUE: "Overdue",
+    AgencyStatus.EXTENSION: "Extension",
+}
+STATUS_TAG = {
+    AgencyStatus.INVOLVEMENT: "govuk-tag--green",
+    AgencyStatus.NO_TRACE: "govuk-tag--grey",
+    AgencyStatus.OUTSTANDING: "govuk-tag--blue",
+    AgencyStatus.OVERDUE: "govuk-tag--red",
+    AgencyStatus.EXTENSION: "govuk-tag--purple",
+}
+
+
+@dataclass
+class PersonHeader:
+    name: str
+    role: str  # "Victim", "Suspect or perpetrator (Partner)", "Son"
+    date_of_birth: str  # "14 March 1985", or empty
+
+
+@dataclass
+class TrawlHeader:
+    number: int  # 1, 2, ... in the order sent
+    sent_on: str
+    due_on: str  # the date agencies were first asked to answer by
+    scope_from: str
+    scope_to: str
+    agencies: int
+
+
+@dataclass
+class RecordsSecured:
+    person: str
+    answer: str  # "Yes" / "No"
+
+
+@dataclass
+class AgencyLine:
+    """One agency's part in one trawl."""
+
+    request_id: int
+    agency_id: int
+    name: str
+    trawl_number: int
+    sent_on: str
+    due_on: str  # the current due date (moved by an approved extension)
+    status: AgencyStatus
+    link_withheld: bool  # no secure address when sent: it got a notice without the link
+    returned_on: str  # the first return's date, or empty
+    days_taken: int | None
+    version: int | None  # the latest return's version
+    extension_to: str  # an approved extension's new date, or empty
+    extension_requested_to: str  # a request for more time waiting for the officer, or empty
+    systems_checked: str
+    records_secured: list[RecordsSecured] = field(default_factory=list)
+    completed_by: str = ""
+
+    @property
+    def status_text(self) -> str:
+        text = STATUS_TEXT[self.status]
+        if self.status is AgencyStatus.EXTENSION:
+            return f"Extension to {self.extension_to}"
+        return text
+
+    @property
+    def tag_class(self) -> str:
+        return STATUS_TAG[self.status]
+
+    @property
+    def returned(self) -> bool:
+        return self.status in (AgencyStatus.INVOLVEMENT, AgencyStatus.NO_TRACE)
+
+    @property
+    def amended(self) -> bool:
+        return (self.version or 0) > 1
+
+    @property
+    def days_text(self) -> str:
+        if self.days_taken is None:
+            return "Not returned"
+        return f"{self.days_taken} day" if self.days_taken == 1 else f"{self.days_taken} days"
+
+    @property
+    def notes(self) -> list[str]:
+        found = []
+        if self.amended:
+            found.append(f"Amended: version {self.version}")
+        if self.link_withheld:
+            found.append("Link withheld: no secure email address")
+        if self.extension_to and self.status is not AgencyStatus.EXTENSION:
+            found.append(f"Extension approved to {self.extension_to}")
+        if self.extension_requested_to:
+            found.append(f"Extension requested to {self.extension_requested_to}")
+        return found
+
+
+@dataclass
+class Knowledge:
+    """What one agency knew of one person."""
+
+    agency_id: int
+    agency: str
+    nature: str
+    first_contact: str
+    last_contact: str
+    services: str
+    dash_risk: str
+    marac: str
+    risk_other: str
+    records_secured: str
+
+
+@dataclass
+class PersonSummary:
+    key: str
+    name: str
+    role: str
+    known_to: list[Knowledge] = field(default_factory=list)
+    no_trace_from: list[str] = field(default_factory=list)  # agency names
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.role})" if self.role else self.name
+
+
+@dataclass
+class PanelAgency:
+    agency_id: int
+    name: str
+    involvement: bool
+
+
+@dataclass
+class PanelRecommendation:
+    adjusted: bool  # the officer chose these; otherwise: the agencies with involvement
+    agencies: list[PanelAgency]
+    involved_ids: list[int]
+
+    @property
+    def reason(self) -> str:
+        if self.adjusted:
+            return "Adjusted by the DHR officer"
+        return "Recommended because of involvement"
+
+    @property
+    def agency_ids(self) -> list[int]:
+        return [a.agency_id for a in self.agencies]
+
+
+CONSENT_TEXT = {
+    ConsentStatus.AWAITING: "Awaiting an answer",
+    ConsentStatus.GIVEN: "Given",
+    ConsentStatus.DECLINED: "Declined",
+    ConsentStatus.WITHDRAWN: "Withdrawn",
+}
+CONSENT_TAG = {
+    ConsentStatus.AWAITING: "govuk-tag--blue",
+    ConsentStatus.GIVEN: "govuk-tag--green",
+    ConsentStatus.DECLINED: "govuk-tag--red",
+    ConsentStatus.WITHDRAWN: "govuk-tag--orange",
+}
+
+
+@dataclass
+class ConsentLine:
+    name: str
+    relationship: str
+    status: ConsentStatus
+    asked_on: str
+    answered_on: str  # the latest answer's date, or empty
+
+    @property
+    def status_text(self) -> str:
+        return CONSENT_TEXT[self.status]
+
+    @property
+    def tag_class(self) -> str:
+        return CONSENT_TAG[self.status]
+
+
+@dataclass
+class FlaggedCriterion:
+    """A QA criterion answered No or Partially."""
+
+    number: int
+    text: str
+    answer: str  # "No" / "Partially"
+    comment: str
+
+
+@dataclass
+class ImrLine:
+    agency_id: int
+    agency: str
+    status: str  # "requested", "overdue", "submitted", "final"
+    status_text: str  # "Requested: due 21 December 2026", "Submitted: version 2", "Final: ..."
+    due_on: str
+    version: int | None
+    submitted_on: str
+    flagged: list[FlaggedCriterion] = field(default_factory=list)
+
+    @property
+    def tag_class(self) -> str:
+        return {
+            "requested": "govuk-tag--blue",
+            "overdue": "govuk-tag--red",
+            "submitted": "govuk-tag--turquoise",
+            "final": "govuk-tag--green",
+        }[self.status]
+
+
+@dataclass
+class Summary:
+    case_id: int
+    reference: str
+    generated_at: dt.datetime
+    people_header: list[PersonHeader]
+    trawls: list[TrawlHeader]
+    agencies: list[AgencyLine]
+    people: list[PersonSummary]
+    panel: PanelRecommendation
+    chronology: list[chronology.Entry]
+    consent: list[ConsentLine]
+    imrs: list[ImrLine]
+
+    @property
+    def generated_text(self) -> str:
+        local = clock.as_utc(self.generated_at).astimezone(LONDON)
+        hour = local.hour % 12 or 12
+        return f"{local.day} {local:%B %Y} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
+
+    @property
+    def outstanding(self) -> list[AgencyLine]:
+        """The agencies that have not returned yet (outstanding, overdue or on an extension)."""
+        return [a for a in self.agencies if not a.returned]
+
+    @property
+    def returned(self) -> list[AgencyLine]:
+        return [a for a in self.agencies if a.returned]
+
+    @property
+    def overdue(self) -> list[AgencyLine]:
+        return [a for a in self.agencies if a.status is AgencyStatus.OVERDUE]
+
+    @property
+    def complete(self) -> bool:
+        """Every agency asked has returned (and at least one was asked)."""
+        return bool(self.agencies) and not self.outstanding
+
+    @property
+    def duplicates(self) -> int:
+        return sum(1 for e in self.chronology if e.probable_duplicate)
+
+    def counts(self) -> dict[str, int]:
+        found = {status.value: 0 for status in AgencyStatus}
+        for line in self.agencies:
+            found[line.status.value] += 1
+        return found
+
+
+# --- building it -------------------------------------------------------------------------------
+
+
+def role_text(person: CasePerson) -> str:
+    label = ROLE_LABELS.get(person.role, str(person.role))
+    relation = person.relationship_to_victim
+    if not relation:
+        return label
+    return relation if person.role is PersonRole.OTHER else f"{label} ({relation})"
+
+
+def agency_status(request: TrawlRequest, now: dt.datetime) -> AgencyStatus:
+    latest = request.latest_return
+    if latest is not None:
+        return AgencyStatus.INVOLVEMENT if latest.involvement else AgencyStatus.NO_TRACE
+    if schedule.is_overdue(request.due_date, now):
+        return AgencyStatus.OVERDUE
+    if _approved_extension(request) is not None:
+        return AgencyStatus.EXTENSION
+    return AgencyStatus.OUTSTANDING
+
+
+def _approved_extension(request: TrawlRequest):  # noqa: ANN202
+    approved = [e for e in request.extensions if e.status is ExtensionStatus.APPROVED]
+    return approved[-1] if approved else None
+
+
+def _choice(questions: list, name: str, value: Any) -> str:
+    q = next(q for q in questions if q.name == name)
+    if value in (None, ""):
+        return ""
+    return dict(q.choices).get(value, str(value))
+
+
+def _sent_trawls(session: Session, case: Case) -> list[Trawl]:
+    return list(
+        session.scalars(
+            select(Trawl)
+            .where(Trawl.case_id == case.id, Trawl.status == TrawlStatus.SENT)
+            .options(
+                selectinload(Trawl.people),
+                selectinload(Trawl.requests).selectinload(TrawlRequest.returns),
+                selectinload(Trawl.requests).selectinload(TrawlRequest.extensions),
+                selectinload(Trawl.requests).selectinload(TrawlRequest.agency),
+            )
+            .order_by(Trawl.sent_at, Trawl.id)
+        )
+    )
+
+
+#: A trawl's people by the id its returns name them with (as a string).
+TrawlPeople = dict[str, TrawlPerson]
+
+
+class _People:
+    """The case's people, and each trawl's copy of them, as one person each."""
+
+    def __init__(self, case_people: list[CasePerson], trawls: list[Trawl]) -> None:
+        self.summaries: dict[str, PersonSummary] = {}
+        self.of_trawl_person: dict[int, PersonSummary] = {}
+        self.victims: set[str] = set()
+        for p in case_people:
+            key = f"person-{p.id}"
+            self.summaries[key] = PersonSummary(key, p.name, role_text(p))
+            if p.role is PersonRole.DECEASED:
+                self.victims.add(key)
+        for trawl in trawls:
+            for tp in trawl.people:
+                key = f"person-{tp.case_person_id}" if tp.case_person_id else f"trawl-{tp.id}"
+                if key not in self.summaries:
+                    self.summaries[key] = PersonSummary(key, tp.name, tp.relation or "")
+                self.of_trawl_person[tp.id] = self.summaries[key]
+
+
+def build(session: Session, case: Case, *, now: dt.datetime | None = None) -> Summary:
+    """The summary of ``case`` as it stands ``now``."""
+    now = now or clock.now()
+    trawls = _sent_trawls(session, case)
+    case_people = list(
+        session.scalars(
+            select(CasePerson)
+            .where(CasePerson.case_id == case.id)
+            .order_by(CasePerson.position, CasePerson.id)
+        )
+    )
+    people = _People(case_people, trawls)
+
+    headers = [
+        TrawlHeader(
+            number=n,
+            sent_on=day_text(t.sent_at),
+            due_on=day_text(t.due_date),
+            scope_from=day_text(t.scope_from),
+            scope_to=day_text(t.scope_to),
+            agencies=len(t.requests),
+        )
+        for n, t in enumerate(trawls, start=1)
+    ]
+
+    lines: list[AgencyLine] = []
+    entries: list[chronology.Entry] = []
+    involved: set[int] = set()
+    for number, trawl in enumerate(trawls, start=1):
+        trawl_people = {str(tp.id): tp for tp in trawl.people}
+        for req in sorted(trawl.requests, key=lambda r: (r.agency.name.casefold(), r.id)):
+            lines.append(_agency_line(req, number, trawl_people, now))
+            latest = req.latest_return
+            if latest is None:
+                continue
+            if latest.involvement:
+                involved.add(req.agency_id)
+            _collect_people(people, req, latest.answers or {}, trawl_people)
+            entries += _entries(people, req, latest.answers or {}, trawl_people)
+
+    return Summary(
+        case_id=case.id,
+        reference=case.reference,
+        generated_at=now,
+        people_header=[
+            PersonHeader(p.name, role_text(p), day_text(p.date_of_birth)) for p in case_people
+        ],
+        trawls=headers,
+        agencies=lines,
+        people=list(people.summaries.values()),
+        panel=_panel(session, case, lines, involved),
+        chronology=chronology.merge(entries),
+        consent=_consent(session, case),
+        imrs=_imrs(session, case, now),
+    )
+
+
+def _agency_line(
+    req: TrawlRequest, number: int, trawl_people: dict[str, TrawlPerson], now: dt.datetime
+) -> AgencyLine:
+    latest = req.latest_return
+    answers = (latest.answers or {}) if latest else {}
+    extension = _approved_extension(req)
+    pending = req.pending_extension
+    details = return_form.PERSON_DETAILS
+    secured = []
+    for key, answer in (answers.get("people") or {}).items():
+        tp = trawl_people.get(key)
+        if tp is None or (answer or {}).get("involvement") != "yes":
+            continue
+        secured.append(
+            RecordsSecured(
+                return_form.person_label(tp),
+                _choice(details, "records_secured", answer.get("records_secured"))
+                or return_form.NOT_ANSWERED,
+            )
+        )
+    completed = answers.get("completed_by") or {}
+    days = None
+    if req.returned_at is not None:
+        days = schedule.days_taken(clock.as_utc(req.sent_at), clock.as_utc(req.returned_at))
+    return AgencyLine(
+        request_id=req.id,
+        agency_id=req.agency_id,
+        name=req.agency.name,
+        trawl_number=number,
+        sent_on=day_text(req.sent_at),
+        due_on=day_text(req.due_date),
+        status=agency_status(req, now),
+        link_withheld=req.link_withheld,
+        returned_on=day_text(req.returned_at),
+        days_taken=days,
+        version=latest.version if latest else None,
+        extension_to=day_text(extension.requested_date) if extension else "",
+        extension_requested_to=day_text(pending.requested_date) if pending else "",
+        systems_checked=(answers.get("systems_checked") or "") if latest else "",
+        records_secured=secured,
+        completed_by=", ".join(x for x in (completed.get("name"), completed.get("role")) if x),
+    )
+
+
+def _collect_people(
+    people: _People, req: TrawlRequest, answers: dict[str, Any], trawl_people: TrawlPeople
+) -> None:
+    for key, answer in (answers.get("people") or {}).items():
+        tp = trawl_people.get(key)
+        if tp is None:
+            continue
+        summary = people.of_trawl_person[tp.id]
+        answer = answer or {}
+        if answer.get("involvement") == "yes":
+            details = return_form.PERSON_DETAILS
+            summary.known_to.append(
+                Knowledge(
+                    agency_id=req.agency_id,
+                    agency=req.agency.name,
+                    nature=answer.get("nature") or "",
+                    first_contact=day_text(answer.get("first_contact")),
+                    last_contact=day_text(answer.get("last_contact")),
+                    services=answer.get("services") or "",
+                    dash_risk=_choice(details, "dash_risk", answer.get("dash_risk")),
+                    marac=_choice(details, "marac", answer.get("marac")),
+                    risk_other=answer.get("risk_other") or "",
+                    records_secured=_choice(
+                        details, "records_secured", answer.get("records_secured")
+                    ),
+                )
+            )
+        elif answer.get("involvement") == "no_trace":
+            summary.no_trace_from.append(req.agency.name)
+
+
+def _entries(
+    people: _People, req: TrawlRequest, answers: dict[str, Any], trawl_people: TrawlPeople
+) -> list[chronology.Entry]:
+    found = []
+    for row in answers.get("chronology") or []:
+        if not row.get("date"):
+            continue
+        tp = trawl_people.get(str(row.get("contact_with")))
+        person = people.of_trawl_person.get(tp.id) if tp else None
+        found.append(
+            chronology.Entry(
+                date=row["date"],
+                time=row.get("time") or None,
+                agency_id=req.agency_id,
+                agency=req.agency.name,
+                person_key=person.key if person else None,
+                family_member=return_form.person_label(tp) if tp else "",
+                information=row.get("event") or "",
+                source=row.get("source") or None,
+                professional=row.get("professional") or None,
+                outcome=row.get("outcome") or None,
+                victim_seen=bool(person and person.key in people.victims),
+            )
+        )
+    return found
+
+
+def _panel(
+    session: Session, case: Case, lines: list[AgencyLine], involved: set[int]
+) -> PanelRecommendation:
+    names = dict(
+        session.execute(
+            select(Agency.id, Agency.name).where(Agency.partnership_id == case.partnership_id)
+        ).all()
+    )
+    adjusted = case.panel_agency_ids is not None
+    chosen = list(case.panel_agency_ids) if adjusted else sorted(involved)
+    agencies = [
+        PanelAgency(agency_id, names[agency_id], agency_id in involved)
+        for agency_id in chosen
+        if agency_id in names
+    ]
+    agencies.sort(key=lambda a: (a.name.casefold(), a.agency_id))
+    return PanelRecommendation(adjusted, agencies, sorted(involved))
+
+
+def _consent(session: Session, case: Case) -> list[ConsentLine]:
+    rows = session.scalars(
+        select(ConsentRequest)
+        .where(ConsentRequest.case_id == case.id)
+        .options(selectinload(ConsentRequest.responses))
+        .order_by(ConsentRequest.created_at, ConsentRequest.id)
+    )
+    found = []
+    for r in rows:
+        latest = r.responses[-1] if r.responses else None
+        found.append(
+            ConsentLine(
+                name=r.name,
+                relationship=r.relationship_to_victim,
+                status=r.status,
+                asked_on=day_text(r.created_at),
+                answered_on=day_text(latest.submitted_at) if latest else "",
+            )
+        )
+    return found
+
+
+def _imrs(session: Session, case: Case, now: dt.datetime) -> list[ImrLine]:
+    rows = session.scalars(
+        select(ImrRequest)
+        .where(ImrRequest.case_id == case.id)
+        .options(selectinload(ImrRequest.agency), selectinload(ImrRequest.submissions))
+    )
+    found = []
+    for r in sorted(rows, key=lambda r: (r.agency.name.casefold(), r.id)):
+        latest = r.latest
+        flagged: list[FlaggedCriterion] = []
+        if latest is None:
+            overdue = schedule.is_overdue(r.due_date, now)
+            status = "overdue" if overdue else "requested"
+            text = "Overdue" if overdue else f"Requested: due {day_text(r.due_date)}"
+        else:
+            status = "final" if latest.is_final else "submitted"
+            text = f"{'Final' if latest.is_final else 'Submitted'}: version {latest.version}"
+            flagged = [
+                FlaggedCriterion(c.number, c.text, c.answer_label, c.comment or "")
+                for c in imr_form.criteria(latest.checklist or {})
+                if c.flagged
+            ]
+        found.append(
+            ImrLine(
+                agency_id=r.agency_id,
+                agency=r.agency.name,
+                status=status,
+                status_text=text,
+                due_on=day_text(r.due_date),
+                version=latest.version if latest else None,
+                submitted_on=day_text(latest.submitted_at) if latest else "",
+                flagged=flagged,
+            )
+        )
+    return found

@@ -1,0 +1,132 @@
+"""The summary's tables as spreadsheets: the agency table and the merged chronology, as CSV and
+as XLSX. Every text cell goes through ``safe_cell`` (the audit trail's CSV guard), so nothing an
+agency typed can run as a formula: a cell starting ``=``, ``+``, ``-`` or ``@`` gets a leading
+quote. Numbers stay numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+
+from service import clock
+from service.models import Case
+from service.summaries import chronology
+from service.summaries.build import AgencyLine, Summary
+from service.views.console.audit import safe_cell
+from service.workdays import london_date
+
+CSV_TYPE = "text/csv"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+AGENCY_COLUMNS = [
+    "Agency",
+    "Trawl",
+    "Sent",
+    "Due",
+    "Status",
+    "Returned",
+    "Days taken",
+    "Latest version",
+    "Extension to",
+    "Extension requested to",
+    "Link withheld",
+    "Systems checked",
+    "Records secured",
+    "Completed by",
+]
+CHRONOLOGY_COLUMNS = ["Entry", *chronology.COLUMNS]
+
+#: What each table is called: in file names and as the worksheet's title.
+TABLES = {"agencies": "Agencies", "chronology": "Chronology"}
+
+
+def agency_row(line: AgencyLine) -> list[Any]:
+    return [
+        line.name,
+        line.trawl_number,
+        line.sent_on,
+        line.due_on,
+        line.status_text,
+        line.returned_on,
+        line.days_taken,
+        line.version,
+        line.extension_to,
+        line.extension_requested_to,
+        "Yes" if line.link_withheld else "No",
+        line.systems_checked,
+        "; ".join(f"{r.person}: {r.answer}" for r in line.records_secured),
+        line.completed_by,
+    ]
+
+
+def rows(summary: Summary, table: str) -> tuple[list[str], list[list[Any]]]:
+    """The table's headings and rows, cells as they are (not yet made safe)."""
+    if table == "agencies":
+        return AGENCY_COLUMNS, [agency_row(line) for line in summary.agencies]
+    if table == "chronology":
+        return CHRONOLOGY_COLUMNS, [[e.number, *e.cells()] for e in summary.chronology]
+    raise ValueError(f"no table called {table!r}")
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, int):
+        return value
+    return safe_cell(value)
+
+
+def as_csv(headings: list[str], body: Iterable[list[Any]]) -> bytes:
+    """UTF-8 with a byte-order mark, so that spreadsheets read it as UTF-8."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(headings)
+    writer.writerows([_cell(c) for c in row] for row in body)
+    return out.getvalue().encode("utf-8")
+
+
+def as_xlsx(title: str, headings: list[str], body: Iterable[list[Any]]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title
+    sheet.append(headings)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in body:
+        # An explicit string type too: openpyxl would otherwise store "=..." as a formula.
+        sheet.append([_cell(c) for c in row])
+    for column in sheet.iter_cols(min_row=2):
+        for cell in column:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def export(summary: Summary, table: str, kind: str) -> bytes:
+    """``table`` ("agencies" or "chronology") as ``kind`` ("csv" or "xlsx")."""
+    headings, body = rows(summary, table)
+    if kind == "csv":
+        return as_csv(headings, body)
+    if kind == "xlsx":
+        return as_xlsx(TABLES[table], headings, body)
+    raise ValueError(f"no export as {kind!r}")
+
+
+def filename(case: Case, table: str, kind: str, *, now: dt.datetime | None = None) -> str:
+    """``EXA-DHR-2026-01-chronology-2026-12-15.xlsx``: nothing personal."""
+    day = london_date(now or clock.now())
+    return f"{case.reference}-{table}-{day.isoformat()}.{kind}"

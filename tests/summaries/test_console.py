@@ -1,0 +1,209 @@
+"""The summary in the console: the page, its downloads (each audited), formula-safe
+spreadsheets, JSON through the schema, the officer's panel agencies, and who may see what."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import openpyxl
+import pytest
+from sqlalchemy import select
+
+from service.models import AuditEvent, CaseChair, Role
+from service.summaries.schema import SummarySchema
+from tests.console import csrf_from, make_user, sign_in
+from tests.summaries import factories as f
+from tests.trawls.answering import text
+
+DOWNLOADS = {
+    "summary.pdf": ("application/pdf", "summary.downloaded", None),
+    "summary/agencies.csv": ("text/csv", "summary.exported", "agencies"),
+    "summary/agencies.xlsx": ("application/vnd.openxmlformats", "summary.exported", "agencies"),
+    "summary/chronology.csv": ("text/csv", "summary.exported", "chronology"),
+    "summary/chronology.xlsx": ("application/vnd.openxmlformats", "summary.exported", "chronology"),
+    "summary.json": ("application/json", "summary.exported", "summary"),
+}
+
+
+@pytest.fixture
+def story(session, partnership):
+    return f.story(session, partnership)
+
+
+def events(session, action, case_id):
+    session.rollback()
+    return list(
+        session.scalars(
+            select(AuditEvent).where(AuditEvent.action == action, AuditEvent.case_id == case_id)
+        )
+    )
+
+
+def csv_rows(response):
+    body = response.get_data().decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(body)))
+
+
+def xlsx_rows(response):
+    book = openpyxl.load_workbook(io.BytesIO(response.get_data()))
+    return [
+        [c if c is not None else "" for c in row] for row in book.active.iter_rows(values_only=True)
+    ]
+
+
+def test_the_officer_reads_the_summary_page_and_it_is_audited(signed_in, session, story):
+    response = signed_in.get(f"/console/cases/{story.case.id}/summary")
+    assert response.status_code == 200
+    page = text(response)
+    police = story.agency("police").name
+    assert story.case.reference in page
+    assert "Returned: involvement" in page and "Returned: no trace" in page
+    assert "Extension to 11 January 2027" in page
+    assert "Link withheld: no secure email address" in page
+    assert f.AMENDED_NATURE in page and f.FIRST_NATURE not in page
+    assert "Probable duplicate of entry 2" in page and "Probable duplicate of entry 1" in page
+    assert "Access to legal advice available for critical aspects" in page
+    assert "Legal advice was not sought." in page
+    assert "Recommended because of involvement" in page and police in page
+    assert "Change the recommended agencies" in page
+    assert 'href="/static/css/summary.css"' in response.get_data(as_text=True)
+    assert len(events(session, "summary.viewed", story.case.id)) == 1
+    # The case page links to it.
+    case_page = signed_in.get(f"/console/cases/{story.case.id}").get_data(as_text=True)
+    assert f'/console/cases/{story.case.id}/summary"' in case_page
+
+
+@pytest.mark.parametrize("path", list(DOWNLOADS))
+def test_each_download_is_audited_and_named_without_personal_data(signed_in, session, story, path):
+    mimetype, action, table = DOWNLOADS[path]
+    response = signed_in.get(f"/console/cases/{story.case.id}/{path}")
+    assert response.status_code == 200
+    assert response.mimetype.startswith(mimetype)
+    disposition = response.headers["Content-Disposition"]
+    assert f'filename="{story.case.reference}-' in disposition
+    assert "Alice" not in disposition and "Example" not in disposition
+    assert response.headers["Cache-Control"] == "no-store"
+    (event,) = events(session, action, story.case.id)
+    if table:
+        assert event.detail["table"] == table
+
+
+def test_the_spreadsheets_hold_the_agency_table_and_the_chronology(signed_in, story):
+    base = f"/console/cases/{story.case.id}/summary"
+    police = story.agency("police").name
+    for rows in (csv_rows(signed_in.get(f"{base}/agencies.csv")),
+                 xlsx_rows(signed_in.get(f"{base}/agencies.xlsx"))):  # fmt: skip
+        assert rows[0][:5] == ["Agency", "Trawl", "Sent", "Due", "Status"]
+        by_name = {r[0]: r for r in rows[1:]}
+        assert len(by_name) == 6
+        assert by_name[police][4] == "Returned: involvement"
+        assert str(by_name[police][6]) == "2"  # days taken
+        assert str(by_name[police][7]) == "2"  # latest version
+        assert by_name[story.agency("gp").name][4] == "Returned: no trace"
+        assert by_name[story.agency("recovery").name][10] == "Yes"  # link withheld
+    for rows in (csv_rows(signed_in.get(f"{base}/chronology.csv")),
+                 xlsx_rows(signed_in.get(f"{base}/chronology.xlsx"))):  # fmt: skip
+        assert rows[0] == [
+            "Entry", "Date (dd/mm/yyyy)", "Time", "Family Members", "Information",
+            "Source - Agency", "Action / Outcome", "Victim seen",
+            "IMR & Panel Members Initials & Comment", "Probable duplicate of",
+        ]  # fmt: skip
+        assert [str(r[0]) for r in rows[1:]] == ["1", "2", "3", "4"]
+        assert rows[1][1:4] == ["14/03/2026", "23:10", "Alice Example (Victim)"]
+        assert rows[1][9] == "entry 2" and rows[2][9] == "entry 1"
+
+
+def test_nothing_an_agency_typed_runs_as_a_formula(signed_in, session, story):
+    trawl = story.trawl
+    found = f.answers(
+        trawl, {0: f.person_answer(nature="=HYPERLINK(\"http://x\")")},
+        systems="=1+2", name="@SUM(A1)",
+        chronology=[f.entry(trawl, 0, date="2026-01-02", event="+cmd|' /C calc'!A0",
+                            outcome="-2+3")],
+    )  # fmt: skip
+    f.submit(session, story.requests["social_care"], found, at=f.DURING)
+    session.commit()
+    base = f"/console/cases/{story.case.id}/summary"
+    agency = story.agency("social_care").name
+    for rows in (csv_rows(signed_in.get(f"{base}/agencies.csv")),
+                 xlsx_rows(signed_in.get(f"{base}/agencies.xlsx"))):  # fmt: skip
+        (row,) = [r for r in rows if r[0] == agency]
+        assert row[11] == "'=1+2"
+        assert row[13].startswith("'@SUM(A1)")
+    for rows in (csv_rows(signed_in.get(f"{base}/chronology.csv")),
+                 xlsx_rows(signed_in.get(f"{base}/chronology.xlsx"))):  # fmt: skip
+        (row,) = [r for r in rows if r[1] == "02/01/2026"]
+        assert row[4] == "'+cmd|' /C calc'!A0" and row[6] == "'-2+3"
+    book = openpyxl.load_workbook(io.BytesIO(signed_in.get(f"{base}/chronology.xlsx").get_data()))
+    assert all(cell.data_type != "f" for row in book.active.iter_rows() for cell in row)
+
+
+def test_the_json_validates_against_the_schema(signed_in, story):
+    response = signed_in.get(f"/console/cases/{story.case.id}/summary.json")
+    data = json.loads(response.get_data(as_text=True))
+    assert SummarySchema().validate(data) == {}
+    assert data["reference"] == story.case.reference
+    assert sorted(data["outstanding"]) == sorted(
+        story.agency(n).name for n in ("housing", "social_care", "recovery")
+    )
+    assert [e["duplicate_of"] for e in data["chronology"]] == [[2], [1], [], []]
+    assert data["imrs"][0]["flagged"][0]["comment"] == "Legal advice was not sought."
+    broken = {**data, "agencies": [{**data["agencies"][0], "status": "lost"}]}
+    assert "agencies" in SummarySchema().validate(broken)
+
+
+def test_the_officer_adjusts_the_panel_agencies_and_it_is_remembered(signed_in, session, story):
+    url = f"/console/cases/{story.case.id}/summary/panel"
+    page = signed_in.get(url)
+    html = page.get_data(as_text=True)
+    police, hospital, gp = (story.requests[n].agency_id for n in ("police", "hospital", "gp"))
+    # The agencies with involvement start ticked.
+    assert f'value="{police}" checked' in html and f'value="{gp}" checked' not in html
+    headers = {"Referer": f"https://localhost{url}"}
+    nothing = signed_in.post(url, data={"csrf_token": csrf_from(html)}, headers=headers)
+    assert nothing.status_code == 200
+    assert "There is a problem" in text(nothing)
+    assert "Select at least one agency to recommend" in text(nothing)
+
+    response = signed_in.post(
+        url, data={"csrf_token": csrf_from(html), "agencies": [str(police), str(gp)],
+                   "action": "save"}, headers=headers,
+    )  # fmt: skip
+    assert response.status_code == 302
+    session.rollback()
+    assert set(story.case.panel_agency_ids) == {police, gp}
+    summary_page = text(signed_in.get(f"/console/cases/{story.case.id}/summary"))
+    assert "Adjusted by the DHR officer" in summary_page
+    assert "(no involvement returned)" in summary_page
+    (event,) = events(session, "summary.panel_adjusted", story.case.id)
+    assert set(event.detail["agencies"]) == {police, gp}
+    # Shown ticked when the officer comes back.
+    again = signed_in.get(url).get_data(as_text=True)
+    assert f'value="{gp}" checked' in again and f'value="{hospital}" checked' not in again
+
+    reset = signed_in.post(
+        url, data={"csrf_token": csrf_from(again), "action": "reset"}, headers=headers
+    )
+    assert reset.status_code == 302
+    session.rollback()
+    assert story.case.panel_agency_ids is None
+    assert len(events(session, "summary.panel_reset", story.case.id)) == 1
+
+
+def test_a_chair_reads_only_their_own_cases_summary_and_cannot_adjust(
+    page_client, session, partnership, story
+):
+    chair = make_user(session, partnership, Role.CHAIR)
+    other_case = f.make_case(session, partnership)
+    session.add(CaseChair(case_id=story.case.id, user_id=chair.id))
+    session.commit()
+    assert sign_in(page_client, chair).status_code == 302
+    own = page_client.get(f"/console/cases/{story.case.id}/summary")
+    assert own.status_code == 200
+    assert "Change the recommended agencies" not in text(own)
+    assert page_client.get(f"/console/cases/{story.case.id}/summary.pdf").status_code == 200
+    assert page_client.get(f"/console/cases/{other_case.id}/summary").status_code == 404
+    assert page_client.get(f"/console/cases/{other_case.id}/summary.json").status_code == 404
+    assert page_client.get(f"/console/cases/{story.case.id}/summary/panel").status_code == 403
