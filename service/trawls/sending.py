@@ -176,6 +176,9 @@ def send(
     trawl.status = TrawlStatus.SENT
     trawl.sent_at = now
     trawl.due_date = schedule.due_date(partnership, now)
+    # The collated summary goes to the DHR officer with what is still outstanding at the moment
+    # the first chasers go (the morning after the due date): see service.summaries.delivery.
+    trawl.summary_due_at = schedule.first_chaser_at(partnership, trawl.due_date)
     trawl.people = [
         TrawlPerson(
             case_person_id=p.id,

@@ -5,7 +5,7 @@ AA checks."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from redis import Redis
@@ -71,6 +71,8 @@ def console_data(live_server, redis_url):
         trawl, draft = _trawls(s, p, case)
         imr = _imrs(s, p, case)
         consent = _consent(s, case)
+        meeting = _panel(s, p, case)
+        feedback_draft = _feedback(s, case)
     return {
         "partnership": p,
         "case": case,
@@ -80,6 +82,8 @@ def console_data(live_server, redis_url):
         "draft": draft,
         "imr": imr,
         "consent": consent,
+        "meeting": meeting,
+        "feedback": feedback_draft,
     }
 
 
@@ -104,7 +108,17 @@ def _trawls(s, p, case):
     answers = {
         "people": {person: {"involvement": "yes", "nature": "A welfare visit"}},
         "systems_checked": "Niche RMS",
-        "chronology": [],
+        "chronology": [
+            {
+                "date": "2026-03-14",
+                "time": "23:10",
+                "source": "Case record",
+                "professional": None,
+                "contact_with": person,
+                "event": "Welfare visit at home.",
+                "outcome": None,
+            }
+        ],
         "completed_by": {"name": "Pat Lead", "role": "Safeguarding lead"},
     }
     returns.submit(s, police, answers, involvement=True)
@@ -157,6 +171,57 @@ def _consent(s, case):
         )  # fmt: skip
     s.flush()
     return request
+
+
+def _panel(s, p, case):
+    """The case's panel: two members, a meeting whose papers have gone (one of them late), and
+    the agencies' representatives to choose from."""
+    from service.panels import meetings, members
+    from tests.uploads.files import pdf
+
+    people = [
+        members.add(s, case, name=name, email=email, agency=None, role="Panel member",
+                    actor="test")
+        for name, email in (("Morgan Police", "panel.police@example.police.uk"),
+                            ("Nia Health", "panel.health@nhs.net"))
+    ]  # fmt: skip
+    day = clock.now().date() + timedelta(days=3)
+    meeting, _ = meetings.schedule(
+        s, case,
+        meetings.Details(date=day, start=datetime.min.time().replace(hour=10),
+                         duration_minutes=120, location="Room 4, County Hall",
+                         joining_details="https://meet.example.gov.uk/j/1", note=None),
+        [m.id for m in people], created_by=None, actor="test",
+    )  # fmt: skip
+    meetings.add_paper(s, meeting, title="Agenda", filename="agenda.pdf", data=pdf("Agenda"),
+                       uploaded_by=None, actor="test")  # fmt: skip
+    s.flush()
+    from service.panels import dispatch
+
+    assert dispatch.claim_dispatch(s, meeting, clock.now())
+    s.refresh(meeting)
+    dispatch.send_papers(s, meeting, clock.now())
+    meetings.add_paper(s, meeting, title="Draft overview report", filename="draft.pdf",
+                       data=pdf("Draft"), uploaded_by=None, actor="test")  # fmt: skip
+    s.flush()
+    return meeting
+
+
+def _feedback(s, case):
+    """A draft sent to the case's panel for comment: one member has answered with comments."""
+    from service.panels import feedback
+    from tests.uploads.files import pdf
+
+    members = feedback.current_members(s, case.id)
+    draft = feedback.send(
+        s, case, title="Draft overview report, version 1", filename="draft.pdf", data=pdf(),
+        note="Sections 4 and 5 are new.", deadline=clock.now().date() + timedelta(days=14),
+        member_ids=[m.id for m in members], created_by=None, actor="test",
+    )  # fmt: skip
+    feedback.answer(s, draft.recipients[0].id, no_comments=False, name="Morgan Police",
+                    comments="Paragraph 4.2 needs the date of the last GP visit.")  # fmt: skip
+    s.flush()
+    return draft
 
 
 def focus(page, predicate_js: str, limit: int = 60) -> None:
@@ -369,6 +434,19 @@ def console_pages(console_data) -> list[str]:
         f"/console/cases/{case_id}/imrs",
         f"/console/cases/{case_id}/imrs/new",
         f"/console/imr-requests/{console_data['imr'].id}",
+        f"/console/cases/{case_id}/panel",
+        f"/console/cases/{case_id}/panel/members/new",
+        f"/console/cases/{case_id}/panel/meetings/new",
+        f"/console/panel-meetings/{console_data['meeting'].id}",
+        f"/console/panel-meetings/{console_data['meeting'].id}/edit",
+        f"/console/panel-meetings/{console_data['meeting'].id}/cancel",
+        f"/console/panel-meetings/{console_data['meeting'].id}/papers/new",
+        f"/console/cases/{case_id}/summary",
+        f"/console/cases/{case_id}/summary/panel",
+        f"/console/cases/{case_id}/summary/send",
+        f"/console/cases/{case_id}/summary/sent",  # without a send: back to the summary
+        f"/console/cases/{case_id}/drafts/new",
+        f"/console/drafts/{console_data['feedback'].id}",
     ]
 
 
@@ -379,7 +457,7 @@ def test_every_console_page_has_no_axe_violations(live_server, console_data, chr
         rule.rule
         for rule in live_server.app.url_map.iter_rules()
         if rule.rule.startswith("/console") and "GET" in rule.methods
-        and not rule.rule.endswith((".csv", ".pdf"))
+        and not rule.rule.endswith((".csv", ".pdf", ".xlsx", ".json"))
         and rule.endpoint != "console.file_download"  # an uploaded file, served as it is
     }  # fmt: skip
     adapter = live_server.app.url_map.bind("localhost")
@@ -403,6 +481,18 @@ def test_every_console_page_has_no_axe_violations(live_server, console_data, chr
             (f"/console/trawls/{console_data['draft'].id}/people/add", "Add the person"),
             (f"/console/cases/{console_data['case'].id}/imrs/new", "Send the request"),
             (f"/console/cases/{console_data['case'].id}/consent/new", "Send the request"),
+            (f"/console/cases/{console_data['case'].id}/panel/members/new", "Add the member"),
+            (
+                f"/console/cases/{console_data['case'].id}/panel/meetings/new",
+                "Schedule the meeting",
+            ),
+            (
+                f"/console/panel-meetings/{console_data['meeting'].id}/papers/new",
+                "Upload the paper",
+            ),
+            (f"/console/cases/{console_data['case'].id}/summary/panel", "Save the recommended"),
+            (f"/console/cases/{console_data['case'].id}/drafts/new", "Send the draft"),
+            (f"/console/cases/{console_data['case'].id}/summary/send", "Continue"),
         ]:
             page.goto(live_server.url + path)
             if "/decision" in path:  # a decision with no number of years
@@ -410,10 +500,24 @@ def test_every_console_page_has_no_axe_violations(live_server, console_data, chr
                 page.fill("#trawl_years", "")
             if path.endswith("/scope"):  # a scoping period that ends before it starts
                 page.fill("#scope_to-year", "2001")
+            if path.endswith("/summary/panel"):  # no agency recommended
+                for box in page.locator("input[name=agencies]:checked").all():
+                    box.uncheck()
             page.locator(f"main button:has-text('{button}')").first.click()
             page.wait_for_load_state()
             assert "There is a problem" in page.content(), path
             check_axe(page)
+        # Send to sub-group: its check page, and who it went to.
+        page.goto(f"{live_server.url}/console/cases/{console_data['case'].id}/summary/send")
+        page.fill("#other_addresses", "sub.group@exampleshire.gov.uk")
+        page.locator("main button:has-text('Continue')").first.click()
+        page.wait_for_load_state()
+        assert heading(page) == "Check before sending the summary"
+        check_axe(page)
+        page.locator("main button:has-text('Send the summary')").click()
+        page.wait_for_url("**/summary/sent?event=*")
+        assert heading(page) == "Summary sent"
+        check_axe(page)
         assert problems == [], problems
     finally:
         context.close()

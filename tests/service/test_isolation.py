@@ -80,6 +80,8 @@ def two_partnerships(session, partnership):
     b_trawl, b_request = _b_trawl(session, b_case, b_agency)
     b_consent, b_response = _b_consent(session, b_case)
     b_imr = _b_imr(session, b_case, b_agency)
+    b_member, b_meeting, b_paper = _b_panel(session, b_case, b_agency)
+    b_draft = _b_feedback(session, b_case, b_member)
     b_file = StoredFile(
         id="f" * 32, partnership_id=other.id, filename="Otherton IMR.pdf",
         content_type="application/pdf", size=9, sha256="0" * 64,
@@ -104,6 +106,11 @@ def two_partnerships(session, partnership):
             "response_id": b_response.id,
             "file_id": b_file.id,
             "imr_id": b_imr.id,
+            "member_id": b_member.id,
+            "meeting_id": b_meeting.id,
+            "paper_id": b_paper.id,
+            "feedback_id": b_draft.id,
+            "recipient_id": b_draft.recipients[0].id,
             "version": 1,
         },
     }
@@ -177,6 +184,48 @@ def _b_imr(session, b_case, b_agency):
     return request
 
 
+def _b_panel(session, b_case, b_agency):
+    """B's panel: a member, a meeting with them invited, and a paper for it."""
+    import datetime as dt
+
+    from service.panels import meetings, members
+    from tests.uploads.files import pdf
+
+    member = members.add(session, b_case, name="Otherton Member", email="panel@otherton.gov.uk",
+                         agency=b_agency, role="Otherton role", actor="test")  # fmt: skip
+    day = clock.now().date() + dt.timedelta(days=40)
+    meeting, _ = meetings.schedule(
+        session, b_case,
+        meetings.Details(date=day, start=dt.time(10), duration_minutes=60,
+                         location="Otherton Town Hall", joining_details=None, note="Otherton"),
+        [member.id], created_by=None, actor="test",
+    )  # fmt: skip
+    paper = meetings.add_paper(
+        session, meeting, title="Otherton agenda", filename="a.pdf", data=pdf("Otherton agenda"),
+        uploaded_by=None, actor="test",
+    )  # fmt: skip
+    session.flush()
+    return member, meeting, paper
+
+
+def _b_feedback(session, b_case, b_member):
+    """B's draft for comment, sent to its member, who has answered with comments."""
+    import datetime as dt
+
+    from service.panels import feedback
+    from tests.uploads.files import pdf
+
+    draft = feedback.send(
+        session, b_case, title="Otherton draft", filename="d.pdf", data=pdf("Otherton draft"),
+        note="Otherton note", deadline=clock.now().date() + dt.timedelta(days=14),
+        member_ids=[b_member.id], created_by=None, actor="test",
+    )  # fmt: skip
+    feedback.answer(session, draft.recipients[0].id, no_comments=False,
+                    comments="Otherton comments", name="Otherton Member")  # fmt: skip
+    session.flush()
+    return draft
+
+
 def snapshot_of_b(session, data) -> list:
     """Every row that belongs to partnership B, or that points at one of B's rows."""
     session.rollback()
@@ -217,6 +266,29 @@ def snapshot_of_b(session, data) -> list:
     for model, column in (
         (ImrRequest, ImrRequest.partnership_id == b),
         (ImrSubmission, ImrSubmission.request_id == ids["imr_id"]),
+    ):
+        for row in session.scalars(select(model).where(column).order_by(model.id)):
+            rows.append(
+                (model.__name__, {c.key: getattr(row, c.key) for c in model.__table__.columns})
+            )
+    from service.models import PanelDelivery, PanelInvitation, PanelMeeting, PanelMember, PanelPaper
+
+    for model, column in (
+        (PanelMember, PanelMember.partnership_id == b),
+        (PanelMeeting, PanelMeeting.partnership_id == b),
+        (PanelInvitation, PanelInvitation.meeting_id == ids["meeting_id"]),
+        (PanelPaper, PanelPaper.meeting_id == ids["meeting_id"]),
+        (PanelDelivery, PanelDelivery.meeting_id == ids["meeting_id"]),
+    ):
+        for row in session.scalars(select(model).where(column).order_by(model.id)):
+            rows.append(
+                (model.__name__, {c.key: getattr(row, c.key) for c in model.__table__.columns})
+            )
+    from service.models import FeedbackRecipient, FeedbackRequest
+
+    for model, column in (
+        (FeedbackRequest, FeedbackRequest.partnership_id == b),
+        (FeedbackRecipient, FeedbackRecipient.request_id == ids["feedback_id"]),
     ):
         for row in session.scalars(select(model).where(column).order_by(model.id)):
             rows.append(
@@ -266,7 +338,7 @@ def test_nothing_of_another_partnership_is_visible_or_changeable(
     forged = {
         name: str(value)
         for key, value in data["ids"].items()
-        for name in (key, key.removesuffix("_id"), "chair", "user", "agency", "case")
+        for name in (key, key.removesuffix("_id"), "chair", "user", "agency", "agencies", "case")
     } | {"csrf_token": csrf}
     checked = 0
     for rule in console_rules(page_app):
@@ -320,3 +392,47 @@ def test_a_user_of_another_partnership_cannot_be_made_a_chair_here(
     )  # fmt: skip
     session.rollback()
     assert session.scalars(select(CaseChair).where(CaseChair.case_id == case_id)).all() == []
+
+
+def test_sending_a_summary_offers_and_shows_nothing_of_another_partnership(
+    page_client, session, two_partnerships
+):
+    """A's officer sending A's summary is offered none of B's contacts, cannot tick B's panel
+    member, and B's sends are not shown on A's confirmation page."""
+    from service.models import Message, PanelMember
+    from service.summaries import delivery
+
+    data = two_partnerships
+    b_case = session.get(Case, data["ids"]["case_id"])
+    session.add(
+        PanelMember(partnership_id=data["b"].id, case_id=b_case.id, name="Otherton Member",
+                    email="member@otherton.gov.uk", role="Otherton role")
+    )  # fmt: skip
+    b_sent = delivery.send_to_sub_group(
+        session, b_case, data["b"], ["member@otherton.gov.uk"], note="Otherton note",
+        actor="test",
+    )  # fmt: skip
+    session.commit()
+    officer = make_user(session, data["a"], Role.OFFICER, email="a.officer@exampleshire.gov.uk")
+    sign_in(page_client, officer)
+    page = f"/console/cases/{data['a_case'].id}/summary/send"
+    html = page_client.get(page).get_data(as_text=True)
+    no_markers(html, "send to sub-group page")
+    response = page_client.post(
+        page,
+        data={"recipients": ["member@otherton.gov.uk", "dhr@otherton.gov.uk"],
+              "csrf_token": csrf_from(html)},
+        headers={"Referer": f"https://localhost{page}"},
+    )  # fmt: skip
+    assert response.status_code == 400
+    assert delivery.NOT_OFFERED in response.get_data(as_text=True)
+    sent = page_client.get(
+        f"/console/cases/{data['a_case'].id}/summary/sent?event={b_sent.event_id}"
+    )
+    assert sent.status_code == 302
+    no_markers(page_client.get(sent.headers["Location"]).get_data(as_text=True), "summary")
+    session.rollback()
+    assert session.scalar(
+        select(Message.id).where(Message.purpose == delivery.SUB_GROUP.name,
+                                 Message.partnership_id == data["a"].id)
+    ) is None  # fmt: skip

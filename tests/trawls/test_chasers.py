@@ -415,7 +415,11 @@ def test_chasers_are_delivered_with_the_agencys_own_link_and_no_names(
         f"[{case.reference}]"
     )
     chaser_subject = f"OFFICIAL-SENSITIVE: Reminder: trawl return overdue [{case.reference}]"
-    assert set(received) == {request_subject, chaser_subject}
+    # The same morning the DHR officer gets the collated summary of what is outstanding.
+    summary_subject = (
+        f"OFFICIAL-SENSITIVE: Collated summary: trawl due date passed [{case.reference}]"
+    )
+    assert set(received) == {request_subject, chaser_subject, summary_subject}
     assert sorted(received[chaser_subject]) == sorted(map(address, trawl.requests))
     for request in trawl.requests:
         chaser = received[chaser_subject][address(request)]

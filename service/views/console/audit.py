@@ -25,7 +25,7 @@ from forms.audit import AuditFilterForm
 from service import audit as audit_trail
 from service import clock, db
 from service.auth import accounts, scope, web
-from service.models import Agency, AuditEvent, Case, User
+from service.models import Agency, AuditEvent, Case, PanelMember, User
 from service.views.console import bp, common
 
 LONDON = ZoneInfo("Europe/London")
@@ -123,6 +123,40 @@ ACTION_LABELS: dict[str, str] = {
     "imr.checklist_downloaded": "IMR QA checklist downloaded as PDF",
     "imr.chaser_sent": "IMR chaser sent",
     "imr.escalated": "IMR escalated",
+    # the panel (service/panels, the panel pages, workers/panel_checks.py)
+    "panel.viewed": "Viewed case panel",
+    "panel.member_added": "Panel member added",
+    "panel.member_removed": "Panel member removed",
+    "panel.meeting_scheduled": "Panel meeting scheduled",
+    "panel.meeting_viewed": "Viewed panel meeting",
+    "panel.meeting_updated": "Panel meeting updated",
+    "panel.meeting_moved": "Panel meeting moved",
+    "panel.meeting_cancelled": "Panel meeting cancelled",
+    "panel.paper_added": "Panel paper uploaded",
+    "panel.paper_removed": "Panel paper removed",
+    "panel.papers_dispatched": "Panel papers sent",
+    "panel.no_papers_warning": "Officer warned: no panel papers",
+    # the collated summary (service/summaries, the summary pages)
+    "summary.viewed": "Viewed collated summary",
+    "summary.downloaded": "Collated summary downloaded as PDF",
+    "summary.exported": "Collated summary exported",
+    "summary.panel_adjusted": "Recommended panel agencies changed",
+    "summary.panel_reset": "Recommended panel agencies reset to those with involvement",
+    # sending the collated summary (service/summaries/delivery.py, workers/summary_checks.py)
+    "summary.sent_to_officer": "Collated summary sent to the DHR officer",
+    "summary.sent_to_sub_group": "Collated summary sent to the sub-group",
+    # drafts for comment (service/panels/feedback.py, the draft pages, workers/feedback_checks.py)
+    "feedback.sent": "Draft sent to the panel for comment",
+    "feedback.viewed": "Viewed draft for comment and its comments",
+    "feedback.comments_downloaded": "Comments on a draft downloaded",
+    "feedback.closed": "Draft for comment closed",
+    "feedback.link_reissued": "New link sent to a panel member for a draft",
+    "feedback.link_opened": "Panel member opened their link to a draft",
+    "feedback.draft_downloaded": "Panel member downloaded a draft",
+    "feedback.answered": "Panel member answered on a draft",
+    "feedback.answer_changed": "Panel member changed their answer on a draft",
+    "feedback.reminder_sent": "Reminder sent to a panel member about a draft",
+    "feedback.all_answered": "Every panel member answered on a draft",
     # this page
     "audit.exported": "Audit trail exported",
 }
@@ -145,6 +179,9 @@ OBJECT_LABELS = {
     "trawl_request": "Trawl request",
     "imr_request": "IMR request",
     "consent_request": "Consent request",
+    "panel_member": "Panel member",
+    "panel_meeting": "Panel meeting",
+    "feedback_request": "Draft for comment",
 }
 
 CSV_COLUMNS = [
@@ -290,6 +327,12 @@ def _rows(s: Session, sc: scope.Scope, events: list[AuditEvent]) -> list[dict[st
         if agency_ids
         else {}
     )
+    member_ids = _ids(events, "panel_member")
+    members = (
+        {m.id: m for m in s.scalars(sc.select(PanelMember, PanelMember.id.in_(member_ids)))}
+        if member_ids
+        else {}
+    )
     case_ids = _object_ids(events, "case") | {e.case_id for e in events if e.case_id}
     cases = {c.id: c for c in s.scalars(sc.select(Case, Case.id.in_(case_ids)))} if case_ids else {}
 
@@ -301,6 +344,9 @@ def _rows(s: Session, sc: scope.Scope, events: list[AuditEvent]) -> list[dict[st
         if kind == "agency" and ident.isdigit():
             agency = agencies.get(int(ident))
             return f"{agency.name} (agency)" if agency else f"Agency {ident}"
+        if kind == "panel_member" and ident.isdigit():
+            member = members.get(int(ident))
+            return f"{member.name} (panel member)" if member else f"Panel member {ident}"
         if kind == "family" and ident.isdigit():
             return f"Family member (consent request {ident})"
         return ACTOR_LABELS.get(actor, actor)
@@ -325,6 +371,10 @@ def _rows(s: Session, sc: scope.Scope, events: list[AuditEvent]) -> list[dict[st
                 target = (text, "console.consent_request", {"consent_id": int(ident)})
             elif e.object_type == "imr_request" and ident.isdigit():
                 target = (text, "console.imr_request", {"imr_id": int(ident)})
+            elif e.object_type == "panel_meeting" and ident.isdigit():
+                target = (text, "console.panel_meeting", {"meeting_id": int(ident)})
+            elif e.object_type == "feedback_request" and ident.isdigit():
+                target = (text, "console.feedback_request", {"feedback_id": int(ident)})
             elif e.object_type == "message" and ident:
                 target = (text, "console.outbox_message", {"message_id": ident})
             else:

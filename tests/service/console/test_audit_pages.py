@@ -352,3 +352,48 @@ def test_another_partnerships_events_never_appear(signed_in, session, partnershi
     assert not [r for r in rows if "theirs" in r["detail"]]
     assert [r for r in rows if "ours" in r["detail"]]
     assert not [r for r in rows if r["action"] == "test.theirs"]
+
+
+def test_panel_members_and_panel_objects_are_named_and_linked(
+    signed_in, session, partnership, officer
+):
+    from service.models import PanelMember
+
+    case = Case(partnership_id=partnership.id, reference="DHR-2026-002")
+    session.add(case)
+    session.flush()
+    member = PanelMember(
+        partnership_id=partnership.id,
+        case_id=case.id,
+        name="Pat Constable",
+        email="pat.constable@police.example.gov.uk",
+    )
+    session.add(member)
+    session.flush()
+    event(
+        session,
+        partnership,
+        "feedback.answered",
+        actor=f"panel_member:{member.id}",
+        object_type="feedback_request",
+        object_id=41,
+        case_id=case.id,
+    )
+    event(
+        session,
+        partnership,
+        "panel.meeting_scheduled",
+        actor=f"user:{officer.id}",
+        object_type="panel_meeting",
+        object_id=42,
+        case_id=case.id,
+    )
+    event(session, partnership, "feedback.answered", actor="panel_member:999999")
+    session.commit()
+
+    html = signed_in.get("/console/audit").get_data(as_text=True)
+    text = " ".join(table_rows(html))
+    assert "Pat Constable (panel member)" in text
+    assert "Panel member 999999" in text  # one not found is still shown, by number
+    assert 'href="/console/drafts/41"' in html
+    assert 'href="/console/panel-meetings/42"' in html
