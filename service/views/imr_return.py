@@ -36,16 +36,13 @@ from service import audit, db, uploads
 from service.auth import web
 from service.imrs import links, requesting, submission
 from service.models import Agency, Case, ImrRequest, ImrSubmission, StoredFile
-from service.ratelimit import limiter
 from service.views import linked
 
 bp = Blueprint("imr_return", __name__, url_prefix=links.PATH)
 
 SESSION_KEY = "imr_return"
 SENT_KEY = "imr_return_sent"
-#: Posts per client address: generous for a person filling in the form, not for a script.
-PUBLIC_LIMIT = "120 per 10 minutes"
-limit = limiter.limit(PUBLIC_LIMIT, methods=["POST"])
+limit = linked.public_limit
 
 #: The form's pages in order: "Save and continue" on each goes to the next.
 PAGES = ["document", "details", "anonymised", "criteria-1", "criteria-2", "criteria-3",
@@ -57,6 +54,7 @@ _link = linked.LinkedRequest(
     check=links.check,
     session_key=SESSION_KEY,
     forget=(SENT_KEY,),
+    token_in_query=True,
     problem_template="imr/link_problem.html",
     start_endpoint="imr_return.start",
     opened_action="imr.link_opened",
@@ -67,18 +65,6 @@ LinkRefused = linked.LinkRefused
 
 
 # --- the request behind the link -------------------------------------------------------------
-
-
-@bp.get("")
-def open_link():
-    """The link in the email: check it, remember it in the session, and drop it from the URL."""
-    token = request.args.get("token")
-    if token is None:
-        if _link.remembered():
-            return redirect(url_for("imr_return.start"))
-        raise LinkRefused
-    session.pop(SENT_KEY, None)
-    return _link.open(token, permanent=True)
 
 
 def _current() -> ImrRequest:

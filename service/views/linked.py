@@ -12,11 +12,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, g, redirect, render_template, session, url_for
+from flask import Blueprint, g, redirect, render_template, request, session, url_for
 
 from service import audit, db, tokens
 from service.auth import web
 from service.models import Partnership
+from service.ratelimit import limiter
+
+#: Posts per client address on the pages behind a link: generous for a person filling in a
+#: form, not for a script.
+PUBLIC_LIMIT = "120 per 10 minutes"
+public_limit = limiter.limit(PUBLIC_LIMIT, methods=["POST"])
 
 
 class LinkRefused(Exception):
@@ -39,13 +45,30 @@ class LinkedRequest:
         actor: Callable[[Any], str],
         forget: tuple[str, ...] = (),
         stash_field: str = "token",
+        token_in_query: bool = False,
     ) -> None:
+        """``token_in_query``: the blueprint's root address opens the link from ``?token=``
+        (the emailed links); otherwise the blueprint adds its own opening route."""
         self.check, self.session_key = check, session_key
         self.problem_template, self.start_endpoint = problem_template, start_endpoint
         self.opened_action, self.object_type, self.actor = opened_action, object_type, actor
         self.forget, self.stash_field = forget, stash_field
         self.g_name = f"linked_{session_key}"
         bp.register_error_handler(LinkRefused, self._refused)
+        if token_in_query:
+            bp.add_url_rule("", "open_link", self._open_from_query, methods=["GET"])
+
+    def _open_from_query(self):
+        """The link in the email: check it, remember it in the session, and drop it from the
+        URL. Coming back without the token continues with the link this browser remembers."""
+        token = request.args.get("token")
+        if token is None:
+            if self.remembered():
+                return redirect(url_for(self.start_endpoint))
+            raise LinkRefused
+        for key in self.forget:
+            session.pop(key, None)
+        return self.open(token, permanent=True)
 
     def _refused(self, _exc: LinkRefused):
         for key in (self.session_key, *self.forget):

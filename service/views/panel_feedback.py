@@ -34,7 +34,6 @@ from service.auth import web
 from service.models import Case, PanelMember, StoredFile
 from service.panels import feedback
 from service.panels import feedback_links as links
-from service.ratelimit import limiter
 from service.trawls.sending import long_date
 from service.views import linked
 
@@ -42,15 +41,14 @@ bp = Blueprint("panel_feedback", __name__, url_prefix=links.PATH)
 
 SESSION_KEY = "panel_feedback"
 SENT_KEY = "panel_feedback_sent"
-#: Posts per client address: generous for a person answering, not for a script.
-PUBLIC_LIMIT = "120 per 10 minutes"
-limit = limiter.limit(PUBLIC_LIMIT, methods=["POST"])
+limit = linked.public_limit
 
 _link = linked.LinkedRequest(
     bp,
     check=links.check,
     session_key=SESSION_KEY,
     forget=(SENT_KEY,),
+    token_in_query=True,
     problem_template="feedback/link_problem.html",
     start_endpoint="panel_feedback.start",
     opened_action="feedback.link_opened",
@@ -58,18 +56,6 @@ _link = linked.LinkedRequest(
     actor=lambda linked_row: f"panel_member:{linked_row.member_id}",
 )
 LinkRefused = linked.LinkRefused
-
-
-@bp.get("")
-def open_link():
-    """The link in the email: check it, remember it in the session, and drop it from the URL."""
-    token = request.args.get("token")
-    if token is None:
-        if _link.remembered():
-            return redirect(url_for("panel_feedback.start"))
-        raise LinkRefused
-    session.pop(SENT_KEY, None)
-    return _link.open(token, permanent=True)
 
 
 def _current() -> links.Linked:

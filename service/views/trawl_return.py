@@ -48,7 +48,6 @@ from service.models import (
     TrawlRequest,
     TrawlReturn,
 )
-from service.ratelimit import limiter
 from service.trawls import extensions, links, returns, submission
 from service.views import linked
 
@@ -56,9 +55,7 @@ bp = Blueprint("trawl_return", __name__, url_prefix=links.PATH)
 
 SESSION_KEY = "trawl_return"
 SENT_KEY = "trawl_return_sent"
-#: Posts per client address: generous for a person filling in the form, not for a script.
-PUBLIC_LIMIT = "120 per 10 minutes"
-limit = limiter.limit(PUBLIC_LIMIT, methods=["POST"])
+limit = linked.public_limit
 
 
 _link = linked.LinkedRequest(
@@ -66,6 +63,7 @@ _link = linked.LinkedRequest(
     check=links.check,
     session_key=SESSION_KEY,
     forget=(SENT_KEY,),
+    token_in_query=True,
     problem_template="trawl_return/link_problem.html",
     start_endpoint="trawl_return.start",
     opened_action="trawl.link_opened",
@@ -76,18 +74,6 @@ LinkRefused = linked.LinkRefused
 
 
 # --- the request behind the link -------------------------------------------------------------
-
-
-@bp.get("")
-def open_link():
-    """The link in the email: check it, remember it in the session, and drop it from the URL."""
-    token = request.args.get("token")
-    if token is None:
-        if _link.remembered():
-            return redirect(url_for("trawl_return.start"))
-        raise LinkRefused
-    session.pop(SENT_KEY, None)
-    return _link.open(token, permanent=True)
 
 
 def _current() -> TrawlRequest:
