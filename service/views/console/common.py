@@ -22,6 +22,11 @@ def found(s: Session, sc: scope.Scope, model: type[T], ident: Any) -> T:
     return row
 
 
+def actor(sc: scope.Scope) -> str:
+    """How the signed-in user is named in the audit trail and on what they do."""
+    return accounts.actor_of(sc.user)
+
+
 def record(s: Session, sc: scope.Scope, action: str, *, object_type: str, object_id: Any,
            case_id: int | None, **detail: Any) -> None:  # fmt: skip
     """The audit event for the signed-in user's action, from their client address."""

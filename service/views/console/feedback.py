@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, selectinload
 from forms import feedback as catalogue
 from forms.trawl import date_parts
 from service import clock, db, uploads
-from service.auth import accounts, scope, web
+from service.auth import scope, web
 from service.models import (
     Case,
     CaseStatus,
@@ -43,10 +43,6 @@ from service.views.console import bp, common
 from service.workdays import london_date
 
 _record = common.record
-
-
-def _actor(sc: scope.Scope) -> str:
-    return accounts.actor_of(sc.user)
 
 
 def _case(s: Session, sc: scope.Scope, case_id: int) -> Case:
@@ -129,7 +125,7 @@ def feedback_new(case_id: int):
                     created = feedback.send(
                         t, _case(t, sc, case_id), title=form.title.data, filename=upload.filename,
                         data=data, note=form.note.data, deadline=form.deadline.date,
-                        member_ids=form.member_ids(), created_by=sc.user.id, actor=_actor(sc),
+                        member_ids=form.member_ids(), created_by=sc.user.id, actor=common.actor(sc),
                         client_address=web.client_address(),
                     )  # fmt: skip
                     feedback_id = created.id
@@ -238,7 +234,7 @@ def feedback_close(feedback_id: int):
     sc = web.current_scope()
     with db.transaction() as s:
         row = _draft(s, sc, feedback_id)
-        closed = feedback.close(s, row, actor=_actor(sc), client_address=web.client_address())
+        closed = feedback.close(s, row, actor=common.actor(sc), client_address=web.client_address())
     if closed:
         flash("The draft is closed. Members can no longer answer and get no more reminders.",
               "success")  # fmt: skip
@@ -257,7 +253,7 @@ def feedback_new_link(feedback_id: int, recipient_id: int):
             abort(404)
         try:
             sent = feedback.resend_link(
-                s, recipient, actor=_actor(sc), client_address=web.client_address()
+                s, recipient, actor=common.actor(sc), client_address=web.client_address()
             )
         except feedback.AnswerRefused as refused:
             flash(str(refused), "important")

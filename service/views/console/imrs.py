@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from forms import imr as catalogue
 from service import clock, db, uploads
-from service.auth import accounts, scope, web
+from service.auth import scope, web
 from service.imrs import links, requesting, submission, tracking
 from service.models import (
     Agency,
@@ -33,10 +33,6 @@ from service.views.console import bp, common
 from service.workdays import london_date
 
 # --- looking rows up through the Scope ---------------------------------------------------------
-
-
-def _actor(sc: scope.Scope) -> str:
-    return accounts.actor_of(sc.user)
 
 
 _record = common.record
@@ -128,7 +124,7 @@ def imr_new(case_id: int):
                     created = requesting.send(
                         t, case, t.get(Agency, chosen.id), due_date=form.due_date.date,
                         filename=upload.filename, data=data, note=form.note.data or None,
-                        created_by=sc.user.id, actor=_actor(sc),
+                        created_by=sc.user.id, actor=common.actor(sc),
                         by_chair=sc.user.role is Role.CHAIR, client_address=web.client_address(),
                     )  # fmt: skip
                     imr_id, withheld = created.id, created.link_withheld
@@ -210,7 +206,7 @@ def imr_request_new_link(imr_id: int):
         # The agency may have been given a secure address since the request was sent.
         req.link_withheld = not has_secure_address(partnership, req.agency)
         requesting.deliver_request(
-            s, req, partnership=partnership, case=case, actor=_actor(sc),
+            s, req, partnership=partnership, case=case, actor=common.actor(sc),
             by_chair=sc.user.role is Role.CHAIR,
         )  # fmt: skip
         req.last_activity_at = clock.now()

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from forms import options
 from forms import panel as panel_forms
 from service import clock, db, uploads
-from service.auth import accounts, scope, web
+from service.auth import scope, web
 from service.models import (
     Agency,
     Case,
@@ -49,10 +49,6 @@ MESSAGE_TAGS = {
     "held": ("Held", "govuk-tag--yellow"),
     "cancelled": ("Cancelled", "govuk-tag--grey"),
 }
-
-
-def _actor(sc: scope.Scope) -> str:
-    return accounts.actor_of(sc.user)
 
 
 def _case(s: Session, sc: scope.Scope, case_id: int) -> Case:
@@ -151,7 +147,7 @@ def panel_member_new(case_id: int):
                     member = members.add(
                         t, _case(t, sc, case_id), name=form.name.data, email=form.email.data,
                         agency=t.get(Agency, chosen.id) if chosen else None,
-                        role=form.role.data, actor=_actor(sc),
+                        role=form.role.data, actor=common.actor(sc),
                         client_address=web.client_address(),
                     )  # fmt: skip
                     name = member.name
@@ -185,7 +181,7 @@ def panel_member_from_agency(case_id: int):
                     members.add(
                         t, _case(t, sc, case_id), name=f"{agency.name} representative",
                         email=address, agency=t.get(Agency, agency.id),
-                        role="Agency representative", actor=_actor(sc),
+                        role="Agency representative", actor=common.actor(sc),
                         client_address=web.client_address(),
                     )  # fmt: skip
             except members.MemberRefused as refused:
@@ -212,7 +208,7 @@ def panel_member_remove(member_id: int):
         member = common.found(s, sc, PanelMember, member_id)
         case_id, name = member.case_id, member.name
         if member.removed_at is None:
-            members.remove(s, member, actor=_actor(sc), client_address=web.client_address())
+            members.remove(s, member, actor=common.actor(sc), client_address=web.client_address())
     flash(f"{name} is no longer on the panel", "success")
     return redirect(url_for("console.panel", case_id=case_id))
 
@@ -258,9 +254,14 @@ def panel_meeting_new(case_id: int):
         try:
             with db.transaction() as t:
                 meeting, plan = meetings.schedule(
-                    t, _case(t, sc, case_id), _details(form), form.member_ids,
-                    created_by=sc.user.id, actor=_actor(sc), client_address=web.client_address(),
-                )  # fmt: skip
+                    t,
+                    _case(t, sc, case_id),
+                    _details(form),
+                    form.member_ids,
+                    created_by=sc.user.id,
+                    actor=common.actor(sc),
+                    client_address=web.client_address(),
+                )
                 meeting_id = meeting.id
                 days = t.get(Partnership, case.partnership_id).papers_working_days
         except meetings.MeetingRefused as refused:
@@ -372,7 +373,7 @@ def panel_meeting_edit(meeting_id: int):
             with db.transaction() as t:
                 done = meetings.change(
                     t, _meeting(t, sc, meeting_id), _details(form), form.member_ids,
-                    resend_papers=bool(form.resend_papers.data), actor=_actor(sc),
+                    resend_papers=bool(form.resend_papers.data), actor=common.actor(sc),
                     client_address=web.client_address(),
                 )  # fmt: skip
                 days = t.get(Partnership, meeting.partnership_id).papers_working_days
@@ -410,7 +411,7 @@ def panel_meeting_cancel(meeting_id: int):
             with db.transaction() as t:
                 told = meetings.cancel(
                     t, _meeting(t, sc, meeting_id), reason=form.reason.data or None,
-                    user_id=sc.user.id, actor=_actor(sc), client_address=web.client_address(),
+                    user_id=sc.user.id, actor=common.actor(sc), client_address=web.client_address(),
                 )  # fmt: skip
         except meetings.MeetingRefused as refused:
             form.reason.errors = [str(refused)]
@@ -448,7 +449,7 @@ def panel_paper_new(meeting_id: int):
                     paper = meetings.add_paper(
                         t, _meeting(t, sc, meeting_id), title=form.title.data,
                         filename=upload.filename, data=data, uploaded_by=sc.user.id,
-                        actor=_actor(sc), client_address=web.client_address(),
+                        actor=common.actor(sc), client_address=web.client_address(),
                     )  # fmt: skip
                     late = paper.late
                     days = t.get(Partnership, meeting.partnership_id).papers_working_days
@@ -483,7 +484,7 @@ def panel_paper_remove(paper_id: int):
     try:
         with db.transaction() as t:
             meetings.remove_paper(
-                t, common.found(t, sc, PanelPaper, paper_id), actor=_actor(sc),
+                t, common.found(t, sc, PanelPaper, paper_id), actor=common.actor(sc),
                 client_address=web.client_address(),
             )  # fmt: skip
     except meetings.MeetingRefused as refused:

@@ -33,7 +33,7 @@ from forms.trawl import (
 from mail import render as mail_render
 from mail import routing
 from service import audit, clock, db, runtime
-from service.auth import accounts, scope, web
+from service.auth import scope, web
 from service.models import (
     Agency,
     Case,
@@ -64,10 +64,6 @@ STEPS = ["agencies", "people", "scope", "note", "check"]
 
 
 # --- looking rows up through the Scope ---------------------------------------------------------
-
-
-def _actor(sc: scope.Scope) -> str:
-    return accounts.actor_of(sc.user)
 
 
 _record = common.record
@@ -500,7 +496,9 @@ def trawl_send(trawl_id: int):
                 .execution_options(populate_existing=True)
             )
             trawl, case = _draft(t, sc, trawl_id)
-            sent = sending.send(t, trawl, actor=_actor(sc), client_address=web.client_address())
+            sent = sending.send(
+                t, trawl, actor=common.actor(sc), client_address=web.client_address()
+            )
             count, withheld = len(sent), sum(1 for r in sent if r.link_withheld)
             case_id = case.id
     except sending.SendRefused as exc:
@@ -606,7 +604,7 @@ def _deliver(new_link: bool):  # noqa: ANN202
         req.link_withheld = not sending.has_secure_address(partnership, req.agency)
         sending.deliver_request(
             s, req, partnership=partnership, case=case,
-            actor=_actor(web.current_scope()), new_link=new_link,
+            actor=common.actor(web.current_scope()), new_link=new_link,
         )  # fmt: skip
 
     return change
@@ -672,7 +670,7 @@ def trawl_request_extension(request_id: int):
             if ext is None:
                 raise extensions.ExtensionRefused("There is no request for more time to decide")
             extensions.decide(
-                s, ext, actor=_actor(sc), user_id=sc.user.id,
+                s, ext, actor=common.actor(sc), user_id=sc.user.id,
                 client_address=web.client_address(), **decision,
             )  # fmt: skip
             due = req.due_date
@@ -785,7 +783,7 @@ def trawl_statistics_csv():
         audit.record(
             t,
             "trawl.statistics_exported",
-            actor=_actor(sc),
+            actor=common.actor(sc),
             partnership_id=sc.user.partnership_id,
             client_address=web.client_address(),
             date_from=report.start.isoformat(),
