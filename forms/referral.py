@@ -747,7 +747,7 @@ def show(q: Question, value: Any) -> str:
     if value in (None, ""):
         return "Not answered"
     if q.kind == "date":
-        return dt.date.fromisoformat(value).strftime("%-d %B %Y")
+        return clock.long_date(value)
     if q.kind == "choice":
         return dict(q.choices).get(value, value)
     return str(value)

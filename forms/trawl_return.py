@@ -154,11 +154,7 @@ def person_label(person: Person) -> str:
     return f"{person.name} ({person.relation})" if person.relation else person.name
 
 
-def long_date(value: dt.date | str | None) -> str:
-    if not value:
-        return ""
-    day = dt.date.fromisoformat(value) if isinstance(value, str) else value
-    return f"{day.day} {day:%B %Y}"
+long_date = clock.long_date
 
 
 # --- checks shared by the pages, the CSV import and the schema -------------------------------

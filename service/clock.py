@@ -6,7 +6,11 @@ from __future__ import annotations
 import contextlib
 import contextvars
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+#: The UK's time zone: every date and time a person reads is in it.
+LONDON = ZoneInfo("Europe/London")
 
 _frozen: contextvars.ContextVar[datetime | None] = contextvars.ContextVar("frozen", default=None)
 
@@ -41,3 +45,23 @@ def frozen_at(moment: datetime) -> Iterator[datetime]:
         yield moment
     finally:
         _frozen.reset(token)
+
+
+def long_date(value: datetime | date | str | None) -> str:
+    """``22 November 2026``, as GOV.UK writes dates: a moment's date in the UK, a calendar date
+    (or its ISO text) as it is; empty for none."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    day = as_utc(value).astimezone(LONDON).date() if isinstance(value, datetime) else value
+    return f"{day.day} {day:%B %Y}"
+
+
+def long_moment(moment: datetime | None) -> str:
+    """``22 November 2026 at 7:15am`` in UK time; empty for none."""
+    if moment is None:
+        return ""
+    local = as_utc(moment).astimezone(LONDON)
+    hour = local.hour % 12 or 12
+    return f"{local.day} {local:%B %Y} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"

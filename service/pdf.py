@@ -5,7 +5,6 @@ outside itself: every URL the HTML could name is refused.
 
 from __future__ import annotations
 
-from datetime import datetime
 from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,21 +30,10 @@ def _env() -> jinja2.Environment:
     )
 
 
-def london_moment(moment: datetime | None) -> str:
-    """``22 November 2026 at 7:15am`` in UK time; empty for no time."""
-    if moment is None:
-        return ""
-    local = clock.as_utc(moment).astimezone(LONDON)
-    hour = local.hour % 12 or 12
-    return f"{local.day} {local:%B %Y} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
+london_moment = clock.long_moment
 
 
-def london_date(moment: datetime | None) -> str:
-    """``22 December 2026``: the moment's date in the UK; empty for no time."""
-    if moment is None:
-        return ""
-    local = clock.as_utc(moment).astimezone(LONDON)
-    return f"{local.day} {local:%B %Y}"
+london_date = clock.long_date
 
 
 def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:

@@ -29,8 +29,7 @@ def _console_link(referral: Referral) -> str:
 
 def _due_date(referral: Referral) -> str:
     """The day the decision is due, as the console writes it: 14 November 2026."""
-    day = clock.as_utc(referral.decision_due_at).astimezone(decisions.LONDON).date()
-    return f"{day.day} {day:%B %Y}"
+    return clock.long_date(referral.decision_due_at)
 
 
 def _queue(session: Session, referral: Referral, purpose: routing.Purpose) -> bool:

@@ -135,8 +135,7 @@ def render_response_pdf(
 
 
 def london_date_of(response: ConsentResponse) -> str:
-    day = response.signed_on
-    return f"{day.day} {day:%B %Y}"
+    return clock.long_date(response.signed_on)
 
 
 def choice_text(value: bool | None) -> str:

@@ -95,7 +95,7 @@ def send_resume_link(
         purpose=RESUME_MESSAGE.name,
         reference=f"DRAFT-{draft.id}",
         to=[address],
-        context={"link": link, "expires_at": draft.expires_at},
+        context={"link": link, "expires_at": clock.long_date(draft.expires_at)},
         actor="public",
     )
     audit.record(

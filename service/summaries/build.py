@@ -41,18 +41,8 @@ from service.models import (
 from service.summaries import chronology
 from service.trawls import schedule
 from service.trawls.sending import ROLE_LABELS
-from service.workdays import LONDON, london_date
 
-
-def day_text(value: dt.date | dt.datetime | str | None) -> str:
-    """``7 December 2026`` (a moment as its UK date); empty for none."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, dt.datetime):
-        value = london_date(value)
-    elif isinstance(value, str):
-        value = dt.date.fromisoformat(value)
-    return f"{value.day} {value:%B %Y}"
+day_text = clock.long_date
 
 
 # --- the tree ----------------------------------------------------------------------------------
@@ -296,9 +286,7 @@ class Summary:
 
     @property
     def generated_text(self) -> str:
-        local = clock.as_utc(self.generated_at).astimezone(LONDON)
-        hour = local.hour % 12 or 12
-        return f"{local.day} {local:%B %Y} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
+        return clock.long_moment(self.generated_at)
 
     @property
     def outstanding(self) -> list[AgencyLine]:

@@ -89,8 +89,7 @@ def request(
     return ext
 
 
-def schedule_text(day: dt.date) -> str:
-    return f"{day.day} {day:%B %Y}"
+schedule_text = clock.long_date
 
 
 def decide(

@@ -147,8 +147,7 @@ def email_context(
     }
 
 
-def long_date(day: dt.date | None) -> str:
-    return f"{day.day} {day:%B %Y}" if day else ""
+long_date = clock.long_date
 
 
 def send(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask
@@ -24,12 +24,7 @@ def london_time(moment: datetime | None) -> str:
     return f"{local.day} {local:%b %Y %H:%M}"
 
 
-def london_date(moment: datetime | date | None) -> str:
-    """``22 November 2026``: a moment's date in London, or a calendar date as it is."""
-    if moment is None:
-        return ""
-    day = _local(moment).date() if isinstance(moment, datetime) else moment
-    return f"{day.day} {day:%B %Y}"
+london_date = clock.long_date
 
 
 def init_app(app: Flask) -> None:

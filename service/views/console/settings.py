@@ -3,12 +3,10 @@ and are changed by loading the file again (``dhr partnership load``)."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import abort, render_template
 from markupsafe import Markup
 
-from service import db
+from service import clock, db
 from service.auth import web
 from service.models import InsecureRecipientAction, Partnership
 from service.views.console import bp
@@ -34,10 +32,7 @@ def hour(value: int) -> str:
     return f"{value}am" if value < 12 else f"{value - 12}pm"
 
 
-def long_date(iso: str) -> str:
-    """``2026-12-25`` as ``25 December 2026``."""
-    d = date.fromisoformat(iso)
-    return f"{d.day} {d:%B %Y}"
+long_date = clock.long_date
 
 
 def lines(values: list[str], empty: str = "None") -> Markup | str:
