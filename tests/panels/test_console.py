@@ -7,10 +7,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from service import clock
-from service.models import AuditEvent, Message, PanelMeeting, PanelMember
+from service.models import AuditEvent, Message, PanelMeeting, PanelMember, PanelPaper
 from service.panels import messages
 from tests.console import post_form
 from tests.panels.factories import AGENDA, panel, scheduled_meeting
@@ -22,6 +22,11 @@ UTC = dt.UTC
 def members_of(session, case_id):
     session.rollback()
     return list(session.scalars(select(PanelMember).where(PanelMember.case_id == case_id)))
+
+
+def set_column(session, model, row_id, **values) -> None:
+    session.execute(update(model).where(model.id == row_id).values(**values))
+    session.commit()
 
 
 def actions(session):
@@ -124,3 +129,35 @@ def test_a_paper_uploaded_after_dispatch_goes_at_once_and_the_officer_is_warned(
     ).all()
     assert len(late) == 2
     assert {"panel.paper_added", "panel.meeting_viewed"} <= set(actions(session))
+
+
+def test_the_dashboard_shows_a_meeting_whose_papers_go_soon_with_none_uploaded(
+    page_app, session, partnership, officer
+):
+    from tests.console import sign_in
+    from tests.panels.factories import DISPATCH, upload
+
+    meeting = scheduled_meeting(session, partnership)  # papers go Thursday 18 March 2027, 09:00
+    session.commit()
+    item = "panel meeting with no papers yet, due to be sent soon"
+
+    def dashboard_at(moment: dt.datetime) -> str:
+        with clock.frozen_at(moment):
+            client = page_app.test_client()
+            assert sign_in(client, officer).status_code == 302
+            return " ".join(client.get("/console/").get_data(as_text=True).split())
+
+    # Monday 15 March: three working days to go, not yet.
+    assert item not in dashboard_at(dt.datetime(2027, 3, 15, 12, tzinfo=UTC))
+    # Tuesday 16 March: two working days to go.
+    html = dashboard_at(dt.datetime(2027, 3, 16, 12, tzinfo=UTC))
+    assert f'<span class="govuk-!-font-weight-bold">1</span> {item}' in html
+    assert f'href="/console/cases/{meeting.case_id}/panel"' in html
+    # Papers uploaded: nothing to say.
+    paper = upload(session, meeting, dt.datetime(2027, 3, 16, 13, tzinfo=UTC))
+    assert item not in dashboard_at(dt.datetime(2027, 3, 16, 14, tzinfo=UTC))
+    # Removed again: it shows again; once dispatched (without papers) it no longer waits.
+    set_column(session, PanelPaper, paper.id, removed_at=dt.datetime(2027, 3, 16, 15, tzinfo=UTC))
+    assert item in dashboard_at(dt.datetime(2027, 3, 16, 16, tzinfo=UTC))
+    set_column(session, PanelMeeting, meeting.id, dispatched_at=DISPATCH)
+    assert item not in dashboard_at(DISPATCH + dt.timedelta(hours=1))

@@ -20,15 +20,18 @@ from service.models import (
     Case,
     CaseStatus,
     ExtensionStatus,
+    MeetingStatus,
     Message,
     MessageStatus,
+    PanelMeeting,
+    PanelPaper,
     Referral,
     ReferralStatus,
     TrawlExtension,
     TrawlRequest,
 )
 from service.views.console import bp
-from service.workdays import london_date
+from service.workdays import Calendar, london_date
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,43 @@ def _trawl_extensions(s: Session, sc: scope.Scope) -> Iterator[Item]:
         "request for more time to decide",
         "requests for more time to decide",
         _where(waiting),
+    )
+
+
+#: How many working days ahead a meeting without papers starts to show.
+PAPERS_WARNING_WORKING_DAYS = 2
+
+
+@attention_item("panels.manage")
+def _meetings_without_papers(s: Session, sc: scope.Scope) -> Iterator[Item]:
+    """Meetings whose papers go within two working days (or are going now) with none uploaded."""
+    today = london_date(clock.now())
+    soon = Calendar.of(sc.user.partnership).add(today, PAPERS_WARNING_WORKING_DAYS)
+    has_papers = (
+        select(PanelPaper.id)
+        .where(PanelPaper.meeting_id == PanelMeeting.id, PanelPaper.removed_at.is_(None))
+        .exists()
+    )
+    case_ids = s.scalars(
+        sc.select(
+            PanelMeeting,
+            PanelMeeting.status == MeetingStatus.SCHEDULED,
+            PanelMeeting.dispatched_at.is_(None),
+            PanelMeeting.dispatch_on <= soon,
+            ~has_papers,
+        ).with_only_columns(PanelMeeting.case_id)
+    ).all()
+    cases = set(case_ids)
+    href = (
+        url_for("console.panel", case_id=cases.pop())
+        if len(cases) == 1
+        else url_for("console.cases")
+    )
+    yield Item(
+        len(case_ids),
+        "panel meeting with no papers yet, due to be sent soon",
+        "panel meetings with no papers yet, due to be sent soon",
+        href,
     )
 
 
