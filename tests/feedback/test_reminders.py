@@ -6,8 +6,6 @@ answered, and nothing once the draft is closed."""
 from __future__ import annotations
 
 import datetime as dt
-import re
-import subprocess
 
 import redis
 from sqlalchemy import select
@@ -17,12 +15,12 @@ from service.models import AuditEvent, Case, FeedbackRecipient, Message
 from service.panels import feedback
 from service.panels import feedback_links as links
 from service.panels import feedback_messages as messages
-from tests.conftest import DHR
 from tests.feedback.factories import BEFORE, ON_DAY, answered, sent_draft
 from tests.jobs import run_worker_burst
 from tests.referrals.test_decision_sweep import sweep
+from tests.sweeping import check_count, sweep_outputs_at_once
+from tests.sweeping import sweep_here as sweep_once
 from tests.trawls.factories import PEOPLE
-from workers import sweep as sweep_mod
 
 UTC = dt.UTC
 MINUTE = dt.timedelta(minutes=1)
@@ -30,28 +28,16 @@ NAMES = [p["name"] for p in PEOPLE]
 
 
 def reminders_in(output: str) -> int:
-    return int(re.search(r"^feedback reminders: (\d+)$", output, re.M).group(1))
+    return check_count(output, "feedback reminders")
 
 
 def sweeps_at_once(env: dict, at: dt.datetime) -> list[int]:
     """Two `dhr sweep --at` processes started together; the reminders each one sent."""
-    runs = [
-        subprocess.Popen(
-            [*DHR, "sweep", "--at", at.isoformat()], env=env, text=True,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        )
-        for _ in range(2)
-    ]  # fmt: skip
-    outputs = [run.communicate(timeout=120) for run in runs]
-    assert [run.returncode for run in runs] == [0, 0], outputs
-    return [reminders_in(out) for out, _ in outputs]
+    return [reminders_in(out) for out in sweep_outputs_at_once(env, at)]
 
 
 def sweep_here(at: dt.datetime) -> int:
-    with clock.frozen_at(at):
-        report = sweep_mod.run(at)
-    assert report.errors == {}
-    return report.checks["feedback reminders"]
+    return sweep_once(at)["feedback reminders"]
 
 
 def outbox(session, purpose: str) -> list[Message]:

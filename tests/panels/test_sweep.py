@@ -6,17 +6,14 @@ over SMTP: the papers and a calendar invitation that parses."""
 from __future__ import annotations
 
 import datetime as dt
-import re
-import subprocess
 
 import icalendar
 import redis
 from sqlalchemy import select
 
 from service import clock, runtime
-from service.models import DeliveryKind, Message, PanelDelivery, PanelInvitation, PanelMeeting
+from service.models import DeliveryKind, PanelDelivery, PanelInvitation, PanelMeeting
 from service.panels import meetings, messages
-from tests.conftest import DHR
 from tests.jobs import run_worker_burst
 from tests.panels.factories import (
     DISPATCH,
@@ -29,7 +26,9 @@ from tests.panels.factories import (
     upload,
 )
 from tests.referrals.test_decision_sweep import sweep
-from workers import sweep as sweep_mod
+from tests.sweeping import check_count, sweep_outputs_at_once
+from tests.sweeping import outbox as all_messages
+from tests.sweeping import sweep_here as sweep_once
 
 UTC = dt.UTC
 PAPERS, LATE, MOVED, CANCELLED, NO_PAPERS = (
@@ -40,35 +39,16 @@ OFFICER = "dhr.officer@exampleshire.gov.uk"
 ADDRESSES = ["panel.health@nhs.net", "panel.police@example.police.uk"]
 
 
-def count(output: str, name: str) -> int:
-    return int(re.search(rf"^{name}: (\d+)$", output, re.M).group(1))
+count = check_count
 
 
-def sweeps_at_once(env: dict, at: dt.datetime) -> list[str]:
-    runs = [
-        subprocess.Popen([*DHR, "sweep", "--at", at.isoformat()], env=env, text=True,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        for _ in range(2)
-    ]  # fmt: skip
-    outputs = [run.communicate(timeout=120) for run in runs]
-    assert [run.returncode for run in runs] == [0, 0], outputs
-    return [out for out, _ in outputs]
+sweeps_at_once = sweep_outputs_at_once
 
 
-def sweep_here(at: dt.datetime) -> dict[str, int]:
-    with clock.frozen_at(at):
-        report = sweep_mod.run(at)
-    assert report.errors == {}
-    return report.checks
+sweep_here = sweep_once
 
 
-def outbox(session, *purposes: str) -> list[Message]:
-    session.rollback()
-    session.expire_all()
-    query = select(Message).order_by(Message.created_at, Message.recipient)
-    if purposes:
-        query = query.where(Message.purpose.in_(purposes))
-    return list(session.scalars(query))
+outbox = all_messages
 
 
 def meeting_row(session, meeting_id: int) -> PanelMeeting:

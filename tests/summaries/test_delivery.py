@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import subprocess
 import threading
 
 import pytest
@@ -36,14 +35,15 @@ from service.models import (
 )
 from service.summaries import delivery
 from service.trawls import returns
-from tests.conftest import DHR
 from tests.consent.factories import pdf_text
 from tests.console import csrf_from, make_user, sign_in
 from tests.jobs import run_worker_burst
 from tests.referrals.test_decision_sweep import sweep
 from tests.summaries.factories import answers, send_trawl, story, submit
+from tests.sweeping import outbox as all_messages
+from tests.sweeping import sweep_here as sweep_once
+from tests.sweeping import sweep_outputs_at_once
 from tests.trawls.factories import PEOPLE, make_case
-from workers import sweep as sweep_mod
 
 UTC = dt.UTC
 DUE_MOMENT = dt.datetime(2026, 12, 22, 9, 0, tzinfo=UTC)  # 09:00 London (GMT)
@@ -63,37 +63,19 @@ def counts_in(output: str) -> dict[str, int]:
 
 def sweeps_at_once(env: dict, at: dt.datetime) -> list[dict[str, int]]:
     """Two `dhr sweep --at` processes started together; what each one's summary checks did."""
-    runs = [
-        subprocess.Popen(
-            [*DHR, "sweep", "--at", at.isoformat()], env=env, text=True,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        )
-        for _ in range(2)
-    ]  # fmt: skip
-    outputs = [run.communicate(timeout=120) for run in runs]
-    assert [run.returncode for run in runs] == [0, 0], outputs
-    return [counts_in(out) for out, _ in outputs]
+    return [counts_in(out) for out in sweep_outputs_at_once(env, at)]
 
 
 def sweep_here(at: dt.datetime) -> dict[str, int]:
     """One sweep in this process (quicker where no second process is the point)."""
-    with clock.frozen_at(at):
-        report = sweep_mod.run(at)
-    assert report.errors == {}
     return {
         k.removeprefix("summaries: "): v
-        for k, v in report.checks.items()
+        for k, v in sweep_once(at).items()
         if k.startswith("summaries: ")
     }
 
 
-def outbox(session, *purposes: str) -> list[Message]:
-    session.rollback()
-    session.expire_all()
-    query = select(Message).order_by(Message.created_at, Message.recipient)
-    if purposes:
-        query = query.where(Message.purpose.in_(purposes))
-    return list(session.scalars(query))
+outbox = all_messages
 
 
 def trawl_row(session, trawl_id: int) -> Trawl:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import subprocess
 
 import redis
 from sqlalchemy import select
@@ -20,15 +19,16 @@ from service.models import (
     AuditEvent,
     Case,
     CaseStatus,
-    Message,
     MessageStatus,
     TrawlExtension,
     TrawlRequest,
 )
 from service.trawls import extensions, links, messages, returns, sending
-from tests.conftest import DHR
 from tests.jobs import run_worker_burst
 from tests.referrals.test_decision_sweep import sweep
+from tests.sweeping import check_count, sweep_outputs_at_once
+from tests.sweeping import outbox as all_messages
+from tests.sweeping import sweep_here as sweep_once
 from tests.trawls.factories import PEOPLE, agencies, make_case, sent_trawl
 from workers import sweep as sweep_mod
 
@@ -46,38 +46,20 @@ NAMES = [p["name"] for p in PEOPLE]
 
 
 def chasers_in(output: str) -> int:
-    return int(re.search(r"^trawl chasers: (\d+)$", output, re.M).group(1))
+    return check_count(output, "trawl chasers")
 
 
 def sweeps_at_once(env: dict, at: dt.datetime) -> list[int]:
     """Two `dhr sweep --at` processes started together; the chasers each one sent."""
-    runs = [
-        subprocess.Popen(
-            [*DHR, "sweep", "--at", at.isoformat()], env=env, text=True,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        )
-        for _ in range(2)
-    ]  # fmt: skip
-    outputs = [run.communicate(timeout=120) for run in runs]
-    assert [run.returncode for run in runs] == [0, 0], outputs
-    return [chasers_in(out) for out, _ in outputs]
+    return [chasers_in(out) for out in sweep_outputs_at_once(env, at)]
 
 
 def sweep_here(at: dt.datetime) -> int:
     """One sweep in this process (quicker where no second process is the point)."""
-    with clock.frozen_at(at):
-        report = sweep_mod.run(at)
-    assert report.errors == {}
-    return report.checks["trawl chasers"]
+    return sweep_once(at)["trawl chasers"]
 
 
-def outbox(session, *purposes: str) -> list[Message]:
-    session.rollback()
-    session.expire_all()
-    query = select(Message).order_by(Message.created_at, Message.recipient)
-    if purposes:
-        query = query.where(Message.purpose.in_(purposes))
-    return list(session.scalars(query))
+outbox = all_messages
 
 
 def recipients(session, purpose: str) -> list[str]:
