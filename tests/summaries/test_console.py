@@ -63,6 +63,7 @@ def test_the_officer_reads_the_summary_page_and_it_is_audited(signed_in, session
     assert "Extension to 11 January 2027" in page
     assert "Link withheld: no secure email address" in page
     assert f.AMENDED_NATURE in page and f.FIRST_NATURE not in page
+    assert "1 June 2025 to 20 August 2026" in page and "Dates not given" not in page
     assert "Probable duplicate of entry 2" in page and "Probable duplicate of entry 1" in page
     assert "Access to legal advice available for critical aspects" in page
     assert "Legal advice was not sought." in page
