@@ -323,7 +323,9 @@ def candidates(session: Session, partnership: Partnership, case: Case) -> list[C
     )
     for member in members:
         about = ", ".join(
-            x for x in (member.role, member.agency.name if member.agency else None) if x
+            x
+            for x in (member.role, member.agency.name if member.agency else None)
+            if x and x.casefold() != "panel member"
         )
         found.append((member.email, member.name, "Panel member" + (f": {about}" if about else "")))
     agencies = session.scalars(

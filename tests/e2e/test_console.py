@@ -245,7 +245,15 @@ def heading(page) -> str:
     return page.locator("h1").inner_text().strip()
 
 
+#: A tag that reached the page as text: markup escaped by mistake (a template joining HTML
+#: with an already-escaped value, for one).
+MARKUP_AS_TEXT = re.compile(r"</?(?:a|span|strong|br|p|ul|li|div|h[1-6])\b[^>]*>")
+
+
 def check_axe(page) -> None:
+    """No axe-core violations, and no markup shown to the reader as text."""
+    shown = MARKUP_AS_TEXT.search(page.locator("body").inner_text())
+    assert shown is None, f"{page.url} shows markup as text: {shown.group(0)!r}"
     page.add_script_tag(url=AXE_URL)
     result = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG

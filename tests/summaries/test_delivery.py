@@ -396,6 +396,8 @@ def sub_group(session, partnership):
                     agency_id=st.agency("police").id),
         PanelMember(partnership_id=partnership.id, case_id=st.case.id, name="Val Volunteer",
                     email="val@example.org", role="Specialist adviser"),
+        PanelMember(partnership_id=partnership.id, case_id=st.case.id, name="Nia Health",
+                    email="nia.health@nhs.net", role="Panel member"),
     ])  # fmt: skip
     session.commit()
     return st
@@ -426,6 +428,9 @@ def test_the_officer_chooses_from_the_people_on_the_case_and_only_secure_ones(si
                     "public.protection@example.police.uk"):  # fmt: skip
         assert f'value="{address}"' in html, address
     assert "Pat Panel" in html and "Panel member: Safeguarding lead, Exampleshire Police" in html
+    # A member whose role is just "Panel member" is not called so twice.
+    assert "Panel member: nia.health@nhs.net" in html and "Panel member: Panel member" not in html
+    assert "&lt;span" not in html  # the heading's caption is markup, not text
     # Not on a secure domain: named, but not offered.
     insecure = re.search(r'id="insecure-contacts">(.*?)</ul>', html, re.S).group(1)
     assert "val@example.org" in insecure
