@@ -33,13 +33,11 @@ log = logging.getLogger(__name__)
 
 
 def _due(session: Session, column, now: datetime) -> list[PanelMeeting]:  # noqa: ANN001
-    # populate_existing: a long-lived scheduler session must read the guards afresh.
     return list(
         session.scalars(
             select(PanelMeeting)
             .where(PanelMeeting.status == MeetingStatus.SCHEDULED, column <= now)
             .order_by(column, PanelMeeting.id)
-            .execution_options(populate_existing=True)
         )
     )
 

@@ -487,9 +487,6 @@ def due_reminders(session: Session, now: datetime) -> list[FeedbackRecipient]:
                 PanelMember.removed_at.is_(None),
             )
             .order_by(FeedbackRecipient.next_reminder_at, FeedbackRecipient.id)
-            # The compare-and-set needs the values as they are now, not as an earlier sweep in
-            # this long-lived session left them.
-            .execution_options(populate_existing=True)
         )
     )
 
@@ -513,9 +510,9 @@ def _claim(session: Session, recipient: FeedbackRecipient, next_at: datetime | N
 
 def remind(session: Session, recipient: FeedbackRecipient, now: datetime) -> bool:
     """Send this member's next reminder if this sweep wins it; True if it did."""
-    request = session.get(FeedbackRequest, recipient.request_id, populate_existing=True)
-    partnership = session.get(Partnership, request.partnership_id, populate_existing=True)
-    member = session.get(PanelMember, recipient.member_id, populate_existing=True)
+    request = session.get(FeedbackRequest, recipient.request_id)
+    partnership = session.get(Partnership, request.partnership_id)
+    member = session.get(PanelMember, recipient.member_id)
     if deadline_passed(request, now):
         # The sweep did not run until after the deadline: a reminder now would be too late.
         session.execute(

@@ -116,7 +116,6 @@ def fill_missing(session: Session, now: datetime) -> int:
         select(Trawl)
         .where(Trawl.status == TrawlStatus.SENT, Trawl.summary_due_at.is_(None))
         .order_by(Trawl.id)
-        .execution_options(populate_existing=True)
     ).all()
     for trawl in found:
         if trawl.due_date is None:
@@ -169,9 +168,6 @@ def _due(session: Session, *criteria) -> list[Trawl]:  # noqa: ANN002
             .join(Case, Case.id == Trawl.case_id)
             .where(Trawl.status == TrawlStatus.SENT, Case.status == CaseStatus.OPEN, *criteria)
             .order_by(Trawl.id)
-            # The compare-and-set needs the row as it is now, not as an earlier sweep in this
-            # long-lived session left it.
-            .execution_options(populate_existing=True)
         )
     )
 
@@ -225,8 +221,7 @@ def outstanding_text(line: summaries.AgencyLine) -> str:
 
 def send_to_officer(session: Session, trawl: Trawl, trigger: Trigger, now: datetime) -> bool:
     """Send the DHR officer the summary for ``trigger`` if this sweep wins it; True if it did."""
-    # Fresh from the database: an officer may have changed the inbox since the last sweep.
-    partnership = session.get(Partnership, trawl.partnership_id, populate_existing=True)
+    partnership = session.get(Partnership, trawl.partnership_id)
     case = session.get(Case, trawl.case_id)
     if not _addressable(trigger.purpose, partnership):
         log.warning(
