@@ -1,0 +1,78 @@
+"""Speed targets for the collated summary of a large case (`make bench`).
+
+Every agency of the example partnership returns with involvement and 50 chronology entries about
+the victim, spread over two years, with some nights seen by two agencies: about 600 entries to
+merge, sort and compare for duplicates, then lay out as a PDF.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import pytest
+from sqlalchemy import select
+
+from service import clock
+from service.models import Agency
+from service.summaries import build, documents
+from tests.summaries.factories import DURING, answers, entry, person_answer, send_trawl, submit
+from tests.trawls.factories import make_case
+
+pytestmark = pytest.mark.bench
+
+ENTRIES = 50
+SHARED = "Police attended Harbour Row after neighbours reported shouting; cut lip treated."
+TOPICS = [
+    "Housing officer inspected damp bedroom repairs",
+    "General practitioner reviewed blood pressure medication",
+    "Probation supervision appointment attended punctually",
+    "Ambulance crew assessed ankle sprain outdoors",
+    "School nurse discussed attendance concerns",
+    "Mental health practitioner completed wellbeing questionnaire",
+    "Recovery worker arranged detox assessment",
+    "Children's social worker visited family home",
+    "Domestic abuse advocate phoned regarding refuge vacancy",
+    "Community nurse dressed leg ulcer",
+    "Benefits adviser checked universal credit claim",
+    "Fire service fitted smoke alarms",
+]
+
+
+def test_a_large_summary_builds_and_renders_in_time(session, partnership, record_property):
+    """Targets: the summary of ~600 entries builds in under 2 seconds; its PDF in under 30."""
+    case = make_case(session, partnership)
+    keys = list(session.scalars(select(Agency.key).where(Agency.partnership_id == partnership.id)))
+    trawl = send_trawl(session, partnership, case, keys)
+    start_day = dt.date(2024, 6, 1)
+    for n, request in enumerate(trawl.requests):
+        rows = [
+            entry(
+                trawl,
+                0,
+                date=(start_day + dt.timedelta(days=7 * i + (n % 3))).isoformat(),
+                # Every tenth entry is the night every agency saw; the rest are the agency's own.
+                event=SHARED if i % 10 == 0 else f"{TOPICS[n % len(TOPICS)]} (record {n}-{i})",
+            )
+            for i in range(ENTRIES)
+        ]
+        submit(session, request, answers(trawl, {0: person_answer()}, chronology=rows), at=DURING)
+    session.commit()
+
+    with clock.frozen_at(DURING):
+        start = time.perf_counter()
+        summary = build.build(session, case)
+        built = time.perf_counter() - start
+        start = time.perf_counter()
+        pdf = documents.summary_pdf(session, case, summary)
+        rendered = time.perf_counter() - start
+    entries = len(summary.chronology)
+    flagged = sum(1 for e in summary.chronology if e.duplicate_of)
+    print(f"\n{entries} entries ({flagged} flagged) built in {built:.2f}s; "
+          f"PDF of {len(pdf) // 1024} KB in {rendered:.2f}s")  # fmt: skip
+    record_property("summary_build_seconds", built)
+    record_property("summary_pdf_seconds", rendered)
+    assert entries == ENTRIES * len(trawl.requests)
+    assert flagged == ENTRIES // 10 * len(trawl.requests)  # the shared nights, and only those
+    assert built < 2.0
+    assert rendered < 30.0
