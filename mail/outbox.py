@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from mail import policy, render, routing
 from mail.transports.base import TransportConfigError
-from service import audit, clock, runtime
+from service import audit, clock, db, runtime
 from service.models import Message, MessageAttachment, MessageStatus, Partnership
 from service.models.types import new_id
 
@@ -517,7 +517,10 @@ def release(
         raise _not_now(message, "released", "held")
     partnership = (
         session.get(
-            Partnership, message.partnership_id, populate_existing=True, with_for_update=True
+            Partnership,
+            message.partnership_id,
+            populate_existing=True,
+            with_for_update=db.NO_KEY_UPDATE,
         )
         if message.partnership_id is not None
         else None

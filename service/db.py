@@ -94,6 +94,12 @@ def engine() -> Engine:
 
 WRITE_OPTION = "dhr_write"
 
+#: How rows are locked so that two transactions take turns: FOR NO KEY UPDATE on Postgres. It
+#: excludes other lockers and writers of the row, but not the key-share locks that foreign-key
+#: checks take on it (plain FOR UPDATE would, and two transactions that each inserted or updated
+#: a child row would then deadlock). SQLite ignores it: its writers already take turns.
+NO_KEY_UPDATE = {"key_share": True}
+
 
 _DEPTH = "dhr.transaction_depth"
 

@@ -111,7 +111,7 @@ def record(
     session.scalar(
         select(ConsentRequest)
         .where(ConsentRequest.id == request.id)
-        .with_for_update()
+        .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     )
     signed_name = (signed_name or "").strip()

@@ -36,7 +36,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from mail import outbox, policy, routing
-from service import audit, clock, pdf, runtime, uploads
+from service import audit, clock, db, pdf, runtime, uploads
 from service.models import (
     Case,
     CaseStatus,
@@ -375,7 +375,7 @@ def answer(
     if probe is None:
         raise AnswerRefused("This link does not open a draft")
     request = session.get(
-        FeedbackRequest, probe.request_id, populate_existing=True, with_for_update=True
+        FeedbackRequest, probe.request_id, populate_existing=True, with_for_update=db.NO_KEY_UPDATE
     )
     recipient = session.get(FeedbackRecipient, recipient_id, populate_existing=True)
     if request.closed_at is not None:

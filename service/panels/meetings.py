@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from service import audit, clock, uploads, workdays
+from service import audit, clock, db, uploads, workdays
 from service.models import (
     Case,
     CaseStatus,
@@ -197,7 +197,9 @@ def schedule(
 def locked(session: Session, meeting_id: int) -> PanelMeeting:
     """The meeting as the database has it now, locked for this transaction: a dispatch and an
     upload or a move take turns, so no paper is left out of the papers and none sent twice."""
-    meeting = session.get(PanelMeeting, meeting_id, populate_existing=True, with_for_update=True)
+    meeting = session.get(
+        PanelMeeting, meeting_id, populate_existing=True, with_for_update=db.NO_KEY_UPDATE
+    )
     if meeting is None:
         raise MeetingRefused("This meeting no longer exists")
     return meeting

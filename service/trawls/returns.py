@@ -89,7 +89,10 @@ def _note_if_last(session: Session, trawl_id: int, now: datetime) -> None:
     """If no request of the trawl is still waiting for its first return, note that the last
     one arrived now (once). The trawl row is locked first: of two last returns committing at
     once, the second waits here and then sees the first, so one of them notes it."""
-    session.execute(select(Trawl.id).where(Trawl.id == trawl_id).with_for_update())
+    # FOR NO KEY UPDATE: this transaction already holds a key-share lock on the trawl (Postgres
+    # takes one for the foreign key when a request row is updated twice in one transaction), and
+    # so may the other return's; FOR UPDATE would then wait on each other: a deadlock.
+    session.execute(select(Trawl.id).where(Trawl.id == trawl_id).with_for_update(key_share=True))
     waiting = session.scalar(
         select(TrawlRequest.id)
         .where(TrawlRequest.trawl_id == trawl_id, TrawlRequest.returned_at.is_(None))

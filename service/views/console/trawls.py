@@ -492,7 +492,7 @@ def trawl_send(trawl_id: int):
             # Two clicks (or two officers) at once: the second waits here, then finds it sent.
             t.scalar(
                 sc.select(Trawl, Trawl.id == trawl_id)
-                .with_for_update()
+                .with_for_update(key_share=True)
                 .execution_options(populate_existing=True)
             )
             trawl, case = _draft(t, sc, trawl_id)
