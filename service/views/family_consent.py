@@ -18,8 +18,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from flask import Blueprint, redirect, render_template, request, send_file, session, url_for
-from flask_wtf import FlaskForm
+from flask import Blueprint, redirect, render_template, send_file, session, url_for
 
 from forms import consent as consent_forms
 from service import audit, clock, db
@@ -28,7 +27,7 @@ from service.consent import documents, links, responses
 from service.consent.requests import victim_name
 from service.models import ConsentRequest, ConsentStatus
 from service.ratelimit import limiter
-from service.views import linked
+from service.views import journey, linked
 from service.workdays import london_date
 
 bp = Blueprint("family_consent", __name__, url_prefix=links.PATH)
@@ -88,18 +87,6 @@ def _save(answers: dict[str, Any]) -> None:
     session[ANSWERS_KEY] = consent_forms.dump_answers(answers)
 
 
-def _timed_out(form: FlaskForm) -> bool:
-    """The CSRF token expired (the page was open too long): keep what was typed, say why."""
-    if form.is_submitted() and form.meta.csrf and form.csrf_token.errors:
-        form.csrf_token.errors = []
-        return True
-    return False
-
-
-def _returning() -> bool:
-    return request.args.get("return") == "check"
-
-
 def _render(template: str, req: ConsentRequest, **kw: Any):
     latest = responses.latest(req)
     return render_template(
@@ -107,7 +94,7 @@ def _render(template: str, req: ConsentRequest, **kw: Any):
         req=req,
         victim=_victim(req),
         latest=latest,
-        returning=_returning(),
+        returning=journey.returning(),
         **kw,
     )
 
@@ -154,14 +141,14 @@ def choices():
         form.victim_information.data = answers.get("victim_information")
         form.suspect_information.data = answers.get("suspect_information")
     valid = form.validate_on_submit()
-    timed_out = _timed_out(form)
+    timed_out = journey.timed_out(form)
     if valid and not timed_out:
         answers["victim_information"] = form.victim_information.data
         answers["suspect_information"] = (
             form.suspect_information.data if req.ask_about_suspect else None
         )
         _save(answers)
-        if _returning():
+        if journey.returning():
             return redirect(url_for("family_consent.check"))
         return redirect(url_for("family_consent.sign"))
     return _render(
@@ -192,7 +179,7 @@ def sign():
         return redirect(url_for("family_consent.choices"))
     form = _sign_form(answers)
     valid = form.validate_on_submit()
-    timed_out = _timed_out(form)
+    timed_out = journey.timed_out(form)
     if valid and not timed_out:
         answers["signed_name"] = form.signed_name.data
         answers["signed_on"] = form.signed_on.date
@@ -221,7 +208,7 @@ def check():
     )
     form = consent_forms.SendForm()
     valid = form.validate_on_submit()
-    timed_out = _timed_out(form)
+    timed_out = journey.timed_out(form)
     if valid and not timed_out:
         try:
             with db.transaction() as s:
@@ -288,7 +275,7 @@ def withdraw():
         return redirect(url_for("family_consent.start"))
     form = _sign_form({})
     valid = form.validate_on_submit()
-    timed_out = _timed_out(form)
+    timed_out = journey.timed_out(form)
     if valid and not timed_out:
         try:
             with db.transaction() as s:

@@ -36,7 +36,7 @@ from service import audit, db, uploads
 from service.auth import web
 from service.imrs import links, requesting, submission
 from service.models import Agency, Case, ImrRequest, ImrSubmission, StoredFile
-from service.views import linked
+from service.views import journey, linked
 
 bp = Blueprint("imr_return", __name__, url_prefix=links.PATH)
 
@@ -92,21 +92,9 @@ def _context(req: ImrRequest, **kw: Any) -> dict[str, Any]:
     }
 
 
-def _timed_out(form: FlaskForm) -> bool:
-    """The CSRF token expired (the page was open too long): keep what was typed, say why."""
-    if form.is_submitted() and form.meta.csrf and form.csrf_token.errors:
-        form.csrf_token.errors = []
-        return True
-    return False
-
-
-def _returning() -> bool:
-    return request.args.get("return") == "check"
-
-
 def _after_save(page: str) -> Any:
     """The next page, or check your answers when the agency came from there."""
-    if _returning():
+    if journey.returning():
         return redirect(url_for("imr_return.check"))
     following = PAGES[PAGES.index(page) + 1]
     if following.startswith("criteria-"):
@@ -117,7 +105,7 @@ def _after_save(page: str) -> Any:
 def _render_page(template: str, req: ImrRequest, form: FlaskForm, timed_out: bool, **kw: Any):
     return render_template(
         f"imr/{template}",
-        **_context(req, form=form, timed_out=timed_out, returning=_returning(),
+        **_context(req, form=form, timed_out=timed_out, returning=journey.returning(),
                    has_errors=bool(form.errors) or timed_out, **kw),
     )  # fmt: skip
 
@@ -244,7 +232,7 @@ def document():
         return redirect(url_for("imr_return.start"))
     form = catalogue.DocumentForm()
     valid = form.validate_on_submit()
-    timed_out = _timed_out(form)
+    timed_out = journey.timed_out(form)
     if valid and not timed_out:
         upload = request.files.get("document")
         if upload is None or not upload.filename:
@@ -285,7 +273,7 @@ def details():
         checklist["agency"] = db.Sessions.get(Agency, req.agency_id).name
     form = catalogue.details_form(checklist if request.method == "GET" else None)
     valid = form.validate_on_submit()
-    timed_out = _timed_out(form)
+    timed_out = journey.timed_out(form)
     if valid and not timed_out:
         _save_checklist(req, catalogue.details_answers(form))
         return _after_save("details")
@@ -300,7 +288,7 @@ def anonymised():
         return redirect(url_for("imr_return.start"))
     form = catalogue.anonymised_form(_checklist(req) if request.method == "GET" else None)
     valid = form.validate_on_submit()
-    timed_out = _timed_out(form)
+    timed_out = journey.timed_out(form)
     if valid and not timed_out:
         _save_checklist(req, {"anonymised": form.answers()})
         return _after_save("anonymised")
@@ -317,7 +305,7 @@ def criteria(part: int):
         return redirect(url_for("imr_return.start"))
     form = catalogue.criteria_form(part, _checklist(req) if request.method == "GET" else None)
     valid = form.validate_on_submit()
-    timed_out = _timed_out(form)
+    timed_out = journey.timed_out(form)
     if valid and not timed_out:
         _save_checklist(req, {"criteria": form.answers()})
         return _after_save(f"criteria-{part}")
@@ -336,7 +324,7 @@ def signature():
         return redirect(url_for("imr_return.start"))
     form = catalogue.signature_form(_checklist(req) if request.method == "GET" else None)
     valid = form.validate_on_submit()
-    timed_out = _timed_out(form)
+    timed_out = journey.timed_out(form)
     if valid and not timed_out:
         _save_checklist(req, form.answers())
         return _after_save("signature")
@@ -385,7 +373,7 @@ def check():
     checklist = _checklist(req)
     form = catalogue.CheckForm()
     valid = form.validate_on_submit()
-    timed_out = _timed_out(form)
+    timed_out = journey.timed_out(form)
     if valid and not timed_out and not problems:
         try:
             with db.transaction() as t:

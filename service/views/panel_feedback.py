@@ -26,7 +26,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_wtf import FlaskForm
 
 from forms import feedback as catalogue
 from service import audit, db
@@ -35,7 +34,7 @@ from service.models import Case, PanelMember, StoredFile
 from service.panels import feedback
 from service.panels import feedback_links as links
 from service.trawls.sending import long_date
-from service.views import linked
+from service.views import journey, linked
 
 bp = Blueprint("panel_feedback", __name__, url_prefix=links.PATH)
 
@@ -79,14 +78,6 @@ def _context(opened: links.Linked, **kw):
         "late": feedback.is_late(draft, recipient),
         **kw,
     }
-
-
-def _timed_out(form: FlaskForm) -> bool:
-    """The CSRF token expired (the page was open too long): keep what was typed, say why."""
-    if form.is_submitted() and form.meta.csrf and form.csrf_token.errors:
-        form.csrf_token.errors = []
-        return True
-    return False
 
 
 @bp.get("/start")
@@ -133,7 +124,7 @@ def answer():
     else:
         form = catalogue.AnswerForm()
     valid = form.validate_on_submit()
-    timed_out = _timed_out(form)
+    timed_out = journey.timed_out(form)
     if valid and not timed_out:
         try:
             with db.transaction() as t:

@@ -34,6 +34,7 @@ from service.auth import web
 from service.models import Partnership, Referral, ReferralStatus
 from service.ratelimit import limiter
 from service.referrals import drafts
+from service.views import journey
 
 bp = Blueprint("referral", __name__, url_prefix="/refer")
 
@@ -120,27 +121,15 @@ def section_status(section: catalogue.Section, answers: dict, problems: dict) ->
     return "Completed"
 
 
-def _returning() -> bool:
-    return request.args.get("return") == "check"
-
-
 def _after(section: catalogue.Section, page: catalogue.Page | None = None) -> str:
     """Where to go once a page is saved: the section's next page, else the task list."""
-    if _returning():
+    if journey.returning():
         return url_for("referral.check")
     if page is not None:
         index = section.pages.index(page)
         if index + 1 < len(section.pages):
             return url_for("referral.page", slug=section.pages[index + 1].slug)
     return url_for("referral.start")
-
-
-def _timed_out(form: FlaskForm) -> bool:
-    """The CSRF token expired (the page was open too long): keep what was typed, say why."""
-    if form.is_submitted() and form.meta.csrf and form.csrf_token.errors:
-        form.csrf_token.errors = []
-        return True
-    return False
 
 
 # --- task list and question pages -----------------------------------------------------------
@@ -185,7 +174,7 @@ def page(slug: str):
     else:
         form = catalogue.page_form(pg.questions, data=catalogue.form_data(answers, pg.questions))
     valid = form.validate_on_submit()
-    timed_out = _timed_out(form)
+    timed_out = journey.timed_out(form)
     if valid and not timed_out:
         page_answers = catalogue.answers_from(form, pg.questions)
         problem = _cross_check(page_answers, answers)
@@ -262,7 +251,7 @@ def group(slug: str):
         data={"answer": answers.get(f"{grp.name}_any")} if request.method == "GET" else None
     )
     valid = form.validate_on_submit()
-    timed_out = _timed_out(form)
+    timed_out = journey.timed_out(form)
     if valid and not timed_out:
         if form.answer.data == "no":
             _save({f"{grp.name}_any": "no", grp.name: []})
@@ -285,7 +274,7 @@ def group_list(slug: str):
         return redirect(url_for("referral.group", slug=slug))
     form = AddAnotherForm()
     valid = form.validate_on_submit()
-    timed_out = _timed_out(form)
+    timed_out = journey.timed_out(form)
     if valid and not timed_out:
         if form.add_another.data == "yes":
             return redirect(
@@ -322,7 +311,7 @@ def group_item(slug: str, index: int):
     else:
         form = catalogue.page_form(grp.questions, data=catalogue.form_data(existing, grp.questions))
     valid = form.validate_on_submit()
-    timed_out = _timed_out(form)
+    timed_out = journey.timed_out(form)
     if valid and not timed_out:
         item = catalogue.answers_from(form, grp.questions)
         if index < len(items):
@@ -391,7 +380,7 @@ def check():
     problems = catalogue.problems(answers)
     form = FlaskForm()
     valid = form.validate_on_submit()
-    timed_out = _timed_out(form)
+    timed_out = journey.timed_out(form)
     if valid and not timed_out and not problems:
         from service.referrals import submission
 
@@ -480,7 +469,7 @@ def save_for_later():
         else None
     )
     valid = form.validate_on_submit()
-    timed_out = _timed_out(form)
+    timed_out = journey.timed_out(form)
     if valid and not timed_out:
         with db.transaction() as s:
             try:

@@ -49,7 +49,7 @@ from service.models import (
     TrawlReturn,
 )
 from service.trawls import extensions, links, returns, submission
-from service.views import linked
+from service.views import journey, linked
 
 bp = Blueprint("trawl_return", __name__, url_prefix=links.PATH)
 
@@ -133,24 +133,12 @@ def _context(req: TrawlRequest, **kw: Any) -> dict[str, Any]:
     }
 
 
-def _timed_out(form: FlaskForm) -> bool:
-    """The CSRF token expired (the page was open too long): keep what was typed, say why."""
-    if form.is_submitted() and form.meta.csrf and form.csrf_token.errors:
-        form.csrf_token.errors = []
-        return True
-    return False
-
-
-def _returning() -> bool:
-    return request.args.get("return") == "check"
-
-
 def _after_save() -> Any:
     """Where a saved page goes: "save and come back later", check your answers, or the
     overview."""
     if request.form.get("action") == "later":
         return redirect(url_for("trawl_return.saved"))
-    if _returning():
+    if journey.returning():
         return redirect(url_for("trawl_return.check"))
     return redirect(url_for("trawl_return.start"))
 
@@ -161,7 +149,7 @@ def _render_page(
 ):  # fmt: skip
     return render_template(
         f"trawl_return/{template}",
-        **_context(req, form=form, timed_out=timed_out, returning=_returning(),
+        **_context(req, form=form, timed_out=timed_out, returning=journey.returning(),
                    has_errors=bool(form.errors) or timed_out or more_errors, **kw),
     )  # fmt: skip
 
@@ -258,7 +246,7 @@ def person(person_id: int):
     existing = (answers.get("people") or {}).get(str(p.id)) or {}
     form = catalogue.person_form(existing if request.method == "GET" else None)
     valid = form.validate_on_submit()
-    timed_out = _timed_out(form)
+    timed_out = journey.timed_out(form)
     if valid and not timed_out:
         people_answers = dict(answers.get("people") or {})
         # Only the request's own people are kept: anything else in a draft is dropped.
@@ -284,7 +272,7 @@ def systems():
     answers = _answers(req)
     form = catalogue.systems_form(answers if request.method == "GET" else None)
     valid = form.validate_on_submit()
-    timed_out = _timed_out(form)
+    timed_out = journey.timed_out(form)
     if valid and not timed_out:
         answers["systems_checked"] = form.answers()["systems_checked"]
         _save(req, answers)
@@ -304,7 +292,7 @@ def your_details():
         secure=_secure(g.partnership),
     )
     valid = form.validate_on_submit()
-    timed_out = _timed_out(form)
+    timed_out = journey.timed_out(form)
     if valid and not timed_out:
         answers["completed_by"] = form.answers()
         _save(req, answers)
@@ -339,7 +327,7 @@ def chronology():
     imported = request.args.get("imported", type=int)
     return render_template(
         "trawl_return/chronology.html",
-        **_context(req, items=items, imported=imported, returning=_returning(),
+        **_context(req, items=items, imported=imported, returning=journey.returning(),
                    remove_form=FlaskForm(), full=len(entries) >= catalogue.MAX_CHRONOLOGY),
     )  # fmt: skip
 
@@ -359,7 +347,7 @@ def chronology_entry(index: int):
     existing = entries[index] if index < len(entries) else {}
     form = catalogue.chronology_form(people, existing if request.method == "GET" else None)
     valid = form.validate_on_submit()
-    timed_out = _timed_out(form)
+    timed_out = journey.timed_out(form)
     if valid and not timed_out:
         entry = form.answers()
         if index < len(entries):
@@ -415,7 +403,7 @@ def chronology_upload():
     form = catalogue.UploadForm()
     problems: list[str] = []
     valid = form.validate_on_submit()
-    timed_out = _timed_out(form)
+    timed_out = journey.timed_out(form)
     if valid and not timed_out:
         upload = request.files.get("file")
         mode = form.mode.data if entries else "replace"
@@ -505,7 +493,7 @@ def check():
     parts = catalogue.answer_parts(answers, people)
     form = catalogue.CheckForm()
     valid = form.validate_on_submit()
-    timed_out = _timed_out(form)
+    timed_out = journey.timed_out(form)
     if valid and not timed_out and not problems:
         answers["declaration"] = bool(form.declaration.data)
         answers["dates_confirmed"] = bool(flagged) and bool(form.dates_confirmed.data)
@@ -623,7 +611,7 @@ def more_time():
     general: list[dict[str, str]] = []
     can_ask = req.returned_at is None and req.pending_extension is None
     valid = form.validate_on_submit()
-    timed_out = _timed_out(form)
+    timed_out = journey.timed_out(form)
     if can_ask and valid and not timed_out:
         try:
             with db.transaction() as s:
