@@ -35,8 +35,8 @@ from forms.trawl_return import (
     _data,
     _form_class,
     _mm_field,
-    long_date,
 )
+from service import clock
 
 SHORT = 200
 LONG = 5000
@@ -389,7 +389,7 @@ def _show(q: Question, value: Any) -> str:
         return NOT_ANSWERED
     if q.kind == "date":
         try:
-            return long_date(value)
+            return clock.long_date(value)
         except (TypeError, ValueError):
             return str(value)
     return str(value)

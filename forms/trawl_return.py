@@ -154,9 +154,6 @@ def person_label(person: Person) -> str:
     return f"{person.name} ({person.relation})" if person.relation else person.name
 
 
-long_date = clock.long_date
-
-
 # --- checks shared by the pages, the CSV import and the schema -------------------------------
 
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
@@ -398,7 +395,7 @@ class _ExtensionBase(QuestionsForm):
         day = self.new_date.date
         if not self.new_date.errors and day and self.due_date and day <= self.due_date:
             self.new_date.errors = [
-                f"The new date must be after the current due date, {long_date(self.due_date)}"
+                f"The new date must be after the current due date, {clock.long_date(self.due_date)}"
             ]
 
 
@@ -658,7 +655,7 @@ def show(q: Question, value: Any, people: Sequence[Person] = ()) -> str:
         return NOT_ANSWERED
     if q.kind == "date":
         try:
-            return long_date(value)
+            return clock.long_date(value)
         except (TypeError, ValueError):
             return str(value)
     if q.name == "contact_with":

@@ -41,9 +41,9 @@ from sqlalchemy.orm import Session
 
 from mail import outbox, policy, routing
 from service import audit
+from service.clock import long_date
 from service.models import Agency, Case, CaseStatus, Partnership
 from service.trawls import schedule
-from service.trawls.sending import long_date
 from service.workdays import london_date
 
 log = logging.getLogger(__name__)

@@ -14,9 +14,9 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from service import runtime
+from service.clock import long_date
 from service.imrs import links, messages
 from service.models import Agency, Case, ImrRequest
-from service.trawls.sending import long_date
 from service.workdays import london_date
 from workers import chasers
 from workers.sweep import deadline_check

@@ -20,9 +20,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service import runtime
+from service.clock import long_date
 from service.models import Agency, Case, ExtensionStatus, TrawlExtension, TrawlRequest
 from service.trawls import links, messages
-from service.trawls.sending import long_date
 from service.workdays import london_date
 from workers import chasers
 from workers.sweep import deadline_check

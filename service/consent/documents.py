@@ -110,7 +110,7 @@ def render_response_html(
         statements=statements(victim),
         heading=STATUS_HEADINGS[response.status],
         withdrawn=response.status is ConsentStatus.WITHDRAWN,
-        signed_on=london_date_of(response),
+        signed_on=clock.long_date(response.signed_on),
         submitted=london_moment(response.submitted_at or clock.now()),
         choice=choice_text,
         consent_to=lambda name: consent_to(name, victim),
@@ -132,10 +132,6 @@ def render_response_pdf(
             response, request, partnership=partnership, victim=victim, reference=reference
         )
     )
-
-
-def london_date_of(response: ConsentResponse) -> str:
-    return clock.long_date(response.signed_on)
 
 
 def choice_text(value: bool | None) -> str:

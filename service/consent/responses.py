@@ -222,7 +222,7 @@ def _tell_the_review(session: Session, request: ConsentRequest, response: Consen
                 "ask_about_suspect": request.ask_about_suspect,
                 "victim_information": response.victim_information,
                 "suspect_information": response.suspect_information,
-                "signed_on": documents.london_date_of(response),
+                "signed_on": clock.long_date(response.signed_on),
                 "submitted": documents.london_moment(response.submitted_at),
             },
             attachments=[review_copy(session, request, response)],

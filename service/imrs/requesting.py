@@ -16,10 +16,11 @@ from sqlalchemy.orm import Session
 
 from mail import outbox, routing
 from service import audit, clock, uploads
+from service.clock import long_date
 from service.imrs import links, messages
 from service.models import Agency, Case, CaseStatus, ImrRequest, Partnership, StoredFile
 from service.trawls import schedule
-from service.trawls.sending import has_secure_address, long_date
+from service.trawls.sending import has_secure_address
 from service.workdays import london_date
 
 #: Room left in a message for its bodies and headers when deciding whether the terms of

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from mail import outbox, routing
 from service import audit, clock
+from service.clock import long_date
 from service.models import (
     Case,
     DeliveryKind,
@@ -29,7 +30,6 @@ from service.models import (
     StoredFile,
 )
 from service.panels import ics, messages
-from service.trawls.sending import long_date
 from service.workdays import LONDON
 
 PURPOSES = {

@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 
 from mail import outbox, policy, routing
 from service import audit, clock, db, pdf, runtime, uploads
+from service.clock import long_date
 from service.models import (
     Case,
     CaseStatus,
@@ -49,7 +50,6 @@ from service.models import (
 )
 from service.panels import feedback_links as links
 from service.panels import feedback_messages as messages
-from service.trawls.sending import long_date
 from service.workdays import Calendar, at_hour, end_of, london_date
 
 log = logging.getLogger(__name__)

@@ -47,6 +47,7 @@ from sqlalchemy.orm import Session
 
 from mail import outbox, policy, routing
 from service import audit, runtime
+from service.clock import long_date
 from service.models import (
     Agency,
     AuditEvent,
@@ -62,7 +63,6 @@ from service.models import (
 from service.summaries import build as summaries
 from service.summaries import documents
 from service.trawls import schedule
-from service.trawls.sending import long_date
 from service.workdays import london_date
 
 log = logging.getLogger(__name__)

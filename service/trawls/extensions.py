@@ -70,8 +70,8 @@ def request(
             reference=case.reference,
             context={
                 "agency_name": agency.name,
-                "due_date": schedule_text(trawl_request.due_date),
-                "requested_date": schedule_text(new_date),
+                "due_date": clock.long_date(trawl_request.due_date),
+                "requested_date": clock.long_date(new_date),
                 "reason": reason,
                 "case_id": case.id,
             },
@@ -87,9 +87,6 @@ def request(
         client_address=client_address,
     )
     return ext
-
-
-schedule_text = clock.long_date
 
 
 def decide(
@@ -139,8 +136,8 @@ def decide(
             context={
                 "agency_name": agency.name,
                 "approved": approve,
-                "due_date": schedule_text(req.due_date),
-                "requested_date": schedule_text(ext.requested_date),
+                "due_date": clock.long_date(req.due_date),
+                "requested_date": clock.long_date(ext.requested_date),
                 "refusal_reason": ext.refusal_reason,
                 "link": links.current_url(session, req),
             },

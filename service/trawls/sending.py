@@ -139,15 +139,12 @@ def email_context(
     return {
         "agency_name": agency.name,
         "case_reference": case.reference,
-        "due_date": long_date(request.due_date if request else trawl.due_date),
-        "scope_from": long_date(trawl.scope_from),
-        "scope_to": long_date(trawl.scope_to),
+        "due_date": clock.long_date(request.due_date if request else trawl.due_date),
+        "scope_from": clock.long_date(trawl.scope_from),
+        "scope_to": clock.long_date(trawl.scope_to),
         "note": trawl.note,
         "link": link,
     }
-
-
-long_date = clock.long_date
 
 
 def send(

@@ -32,7 +32,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 
 from forms import imr as catalogue
-from service import audit, db, uploads
+from service import audit, clock, db, uploads
 from service.auth import web
 from service.imrs import links, requesting, submission
 from service.models import Agency, Case, ImrRequest, ImrSubmission, StoredFile
@@ -87,7 +87,7 @@ def _context(req: ImrRequest, **kw: Any) -> dict[str, Any]:
         "req": req,
         "case": s.get(Case, req.case_id),
         "agency": s.get(Agency, req.agency_id),
-        "long_date": catalogue.long_date,
+        "long_date": clock.long_date,
         **kw,
     }
 

@@ -30,10 +30,10 @@ from flask import (
 from forms import feedback as catalogue
 from service import audit, db
 from service.auth import web
+from service.clock import long_date
 from service.models import Case, PanelMember, StoredFile
 from service.panels import feedback
 from service.panels import feedback_links as links
-from service.trawls.sending import long_date
 from service.views import journey, linked
 
 bp = Blueprint("panel_feedback", __name__, url_prefix=links.PATH)

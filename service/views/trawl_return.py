@@ -37,7 +37,7 @@ from sqlalchemy.exc import IntegrityError
 
 from forms import trawl_return as catalogue
 from mail import policy
-from service import audit, db
+from service import audit, clock, db
 from service.auth import web
 from service.models import (
     Agency,
@@ -127,7 +127,7 @@ def _context(req: TrawlRequest, **kw: Any) -> dict[str, Any]:
         "case": s.get(Case, req.case_id),
         "agency": s.get(Agency, req.agency_id),
         "people": _people(req),
-        "long_date": catalogue.long_date,
+        "long_date": clock.long_date,
         "person_label": catalogue.person_label,
         **kw,
     }

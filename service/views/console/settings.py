@@ -32,9 +32,6 @@ def hour(value: int) -> str:
     return f"{value}am" if value < 12 else f"{value - 12}pm"
 
 
-long_date = clock.long_date
-
-
 def lines(values: list[str], empty: str = "None") -> Markup | str:
     """Each value on its own line, or ``empty``."""
     if not values:
@@ -113,7 +110,7 @@ def sections(p: Partnership) -> list[tuple[str, str | None, list[dict[str, objec
             [
                 row(
                     "Office closed, beyond bank holidays",
-                    lines([long_date(d) for d in sorted(p.closure_days)]),
+                    lines([clock.long_date(d) for d in sorted(p.closure_days)]),
                 )
             ],
         ),

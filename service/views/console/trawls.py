@@ -423,7 +423,7 @@ def _preview(s: Session, case: Case, trawl: Trawl, partnership: Partnership,
     if agency is None:
         return None
     context = sending.email_context(case, trawl, None, agency, LINK_PLACEHOLDER)
-    context["due_date"] = sending.long_date(schedule.due_date(partnership, clock.now()))
+    context["due_date"] = clock.long_date(schedule.due_date(partnership, clock.now()))
     text, _html = mail_render.render(
         messages.REQUEST.template,
         {
@@ -678,7 +678,7 @@ def trawl_request_extension(request_id: int):
         flash(str(exc), "important")
         return redirect(url_for("console.trawl_request", request_id=request_id))
     if decision["approve"]:
-        flash(f"Extension approved: the return is now due on {sending.long_date(due)}", "success")
+        flash(f"Extension approved: the return is now due on {clock.long_date(due)}", "success")
     else:
         flash("Extension refused: the due date has not changed", "success")
     return redirect(url_for("console.trawl_request", request_id=request_id))

@@ -7,8 +7,9 @@ import re
 
 import pytest
 
+from service.clock import long_date
 from service.models import InsecureRecipientAction
-from service.views.console.settings import hour, long_date
+from service.views.console.settings import hour
 from tests.console import make_user, sign_in
 
 URL = "/console/settings"
