@@ -1,4 +1,4 @@
-"""One outbox row → one MIME message, identical on every attempt."""
+"""One outbox row → one MIME message, identical on every attempt, with its live links back in."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
 
+from mail import links
 from mail.transports import Envelope
 from service.models import Message
 
@@ -25,9 +26,12 @@ def build(message: Message, sender: str) -> Envelope:
     mime["Message-ID"] = message.message_id_header
     mime["Auto-Submitted"] = "auto-generated"
     mime["X-Auto-Response-Suppress"] = "All"
-    mime.set_content(message.body_text)
+    # The recipient gets the live links the stored bodies hold only as placeholders.
+    mime.set_content(links.restore(message.body_text, "text", message.live_links))
     if message.body_html:
-        mime.add_alternative(message.body_html, subtype="html")
+        mime.add_alternative(
+            links.restore(message.body_html, "html", message.live_links), subtype="html"
+        )
     for attachment in message.attachments:
         maintype, subtype, params = content_type_parts(attachment.content_type)
         mime.add_attachment(

@@ -17,6 +17,10 @@ so two workers or two sweeps can never both move the same message.
     held: sensitive content for an address outside the allowlist, kept for the officer, who
           releases or cancels it from the console. Releasing asks the policy again, so
           sensitive content never goes to an address that is not secure.
+
+Bodies are stored with every live link (one that opens something without signing in) replaced
+by a placeholder; the link is written back only when the message is built for the transport
+(``mail.links``), so whoever reads the outbox cannot use it.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.orm import Session
 
+from mail import links as live_links
 from mail import policy, render, routing
 from mail.transports.base import TransportConfigError
 from service import audit, clock, db, runtime
@@ -83,8 +88,12 @@ def queue_message(
     to: Iterable[str] = (),
     attachments: Sequence[Attachment] = (),
     actor: str = "system",
+    sealed: Sequence[str] = (),
 ) -> list[Message]:
     """Write one outbox row per recipient into the caller's transaction.
+
+    ``sealed``: values in the body (one-time codes) that only the recipient may read: stored
+    encrypted, and shown in the outbox as a placeholder, like a live link.
 
     Recipients come from the purpose's routing; the secure-recipient policy decides, per address,
     whether it gets the content, a content-free notice, or is held. Delivery jobs are enqueued
@@ -112,6 +121,14 @@ def queue_message(
     )
     if links:
         text, html = _with_download_links(text, html, links, settings.SERVICE_URL)
+    # Every console role reads the outbox: a link that opens something is kept out of the body.
+    lookup = live_links.lookup_in(session)
+    text, html, found_links = live_links.redact_bodies(text, html, lookup)
+    if sealed:
+        text, found_links = live_links.seal(text, "text", sealed, found_links or [])
+        if html is not None:
+            html, found_links = live_links.seal(html, "html", sealed, found_links)
+        found_links = found_links or None
     now = clock.now()
     created: list[Message] = []
     for raw in addresses:
@@ -133,11 +150,14 @@ def queue_message(
         if verdict.decision is policy.Decision.NOTICE:
             notice_text, notice_html = render.render(routing.NOTICE.template, base_context)
             message.subject = routing.subject(routing.NOTICE.title, reference)
-            message.body_text, message.body_html = notice_text, notice_html
+            message.body_text, message.body_html, message.live_links = live_links.redact_bodies(
+                notice_text, notice_html, lookup
+            )
             message.sensitive = False
         else:
             message.subject = routing.subject(entry.title, reference)
             message.body_text, message.body_html = text, html
+            message.live_links = [dict(link) for link in found_links] if found_links else None
             message.attachments = [
                 MessageAttachment(
                     position=i, filename=a.filename, content_type=a.content_type, data=a.data
@@ -550,11 +570,15 @@ def release(
                 "service_url": runtime.settings().SERVICE_URL,
             },
         )
+        notice_text, notice_html, notice_links = live_links.redact_bodies(
+            notice_text, notice_html, live_links.lookup_in(session)
+        )
         values.update(
             policy=policy.Decision.NOTICE.value,
             subject=routing.subject(routing.NOTICE.title, message.reference),
             body_text=notice_text,
             body_html=notice_html,
+            live_links=notice_links,
             sensitive=False,
         )
     result = session.execute(

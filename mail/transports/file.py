@@ -1,4 +1,10 @@
-"""``file:///abs/dir``: each message becomes an .eml file. For the demo and development."""
+"""``file:///abs/dir``: each message becomes an .eml file. For the demo and development.
+
+The folder is the recipients' mailbox, not a view of the outbox: each .eml is the message as
+delivered, working links and all (the demo's user follows them from there), so it is no place
+for anyone the messages are not addressed to. The outbox itself (the console, ``dhr mail list``)
+keeps only the placeholder ``mail.links`` puts where each link was.
+"""
 
 from __future__ import annotations
 

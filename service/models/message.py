@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service import clock
 from service.db import Base
-from service.models.types import UTCDateTime, new_id, str_enum
+from service.models.types import JSON, UTCDateTime, new_id, str_enum
 
 
 class MessageStatus(enum.StrEnum):
@@ -36,6 +37,9 @@ class Message(Base):
     subject: Mapped[str] = mapped_column(String(255))
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
+    # The bodies hold a placeholder where each live link was; this says where, and which token
+    # row gives the link back when the message is built for the transport (``mail.links``).
+    live_links: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     sensitive: Mapped[bool] = mapped_column(default=True)
     # What the secure-recipient policy decided: "secure", "notice" (content withheld) or "held".
     policy: Mapped[str] = mapped_column(String(16), default="secure")

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from forms.referral import SECTIONS, Question
 from service import db, partnerships
 from service.models import Message
+from tests.delivered import delivered_text
 from tests.e2e.conftest import _live_app, check_axe_is_installed, serving
 from tests.e2e.test_console import check_axe, focus, focus_field, heading
 from tests.factories import EXAMPLE
@@ -215,7 +216,7 @@ def test_save_and_return_in_a_new_browser(referral_server, chromium_browser):
             .where(Message.purpose == "referral.resume")
             .order_by(Message.created_at.desc())
         ).first()
-        link = re.search(r"http\S+/refer/resume\?token=\S+", message.body_text).group(0)
+        link = re.search(r"http\S+/refer/resume\?token=\S+", delivered_text(message)).group(0)
     path = link.split("/refer/", 1)[1]
     second = chromium_browser.new_context()
     page = second.new_page()

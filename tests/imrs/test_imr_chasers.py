@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from service.imrs import links, messages
 from service.models import AuditEvent, Case, ImrRequest, Message
+from tests.delivered import delivered_text
 from tests.imrs.factories import (
     FIRST_CHASER,
     OFFICER_INBOX,
@@ -54,7 +55,7 @@ def test_an_overdue_imr_gets_exactly_one_chaser_then_escalation_with_the_second(
     assert chaser.subject == (
         f"OFFICIAL-SENSITIVE: Reminder: Individual Management Review overdue [{case.reference}]"
     )
-    assert "by 21 December 2026" in chaser.body_text and link in chaser.body_text
+    assert "by 21 December 2026" in chaser.body_text and link in delivered_text(chaser)
     for name in NAMES:
         assert name not in chaser.body_text and name not in chaser.subject
     assert outbox(session, messages.ESCALATION.name) == []

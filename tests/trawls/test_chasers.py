@@ -24,6 +24,7 @@ from service.models import (
     TrawlRequest,
 )
 from service.trawls import extensions, links, messages, returns, sending
+from tests.delivered import delivered_text
 from tests.jobs import run_worker_burst
 from tests.referrals.test_decision_sweep import sweep
 from tests.sweeping import check_count, sweep_outputs_at_once
@@ -132,7 +133,7 @@ def test_five_agencies_two_return_three_are_chased_then_escalated_exactly_once(
         assert chased.last_chased_at == FIRST and chased.next_chaser_at == SECOND
         assert chased.escalated_at is None
         (message,) = [m for m in chasers if m.recipient == address(request)]
-        assert links.current_url(session, chased) in message.body_text
+        assert links.current_url(session, chased) in delivered_text(message)
     assert row(session, found.id).chasers_sent == 0
     assert row(session, no_trace.id).next_chaser_at is None
 

@@ -23,6 +23,7 @@ from service.models import (
 )
 from service.trawls import links
 from tests.console import make_user, post_form, sign_in, token_of
+from tests.delivered import delivered_text
 from tests.trawls.factories import make_case
 
 POLICE = "Exampleshire Police"
@@ -165,7 +166,7 @@ def test_officer_sends_a_trawl_and_each_agency_gets_one_email_with_its_own_link(
         (police, "public.protection@example.police.uk"),
         (probation, "safeguarding@exampleshire-probation.gov.uk"),
     ):
-        body = by_recipient[address].body_text
+        body = delivered_text(by_recipient[address])
         assert "Please include GP records." in body
         link = re.search(r"https://\S+/return\?token=\S+", body).group(0)
         assert links.check(s, token_of(link)).id == requests[agency].id

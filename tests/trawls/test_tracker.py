@@ -25,6 +25,7 @@ from service.models import (
 )
 from service.trawls import extensions, links, returns, schedule
 from tests.console import make_user, post_form, sign_in, token_of
+from tests.delivered import delivered_text
 from tests.trawls.factories import sent_trawl
 
 
@@ -84,7 +85,7 @@ def messages(session, purpose: str) -> list[Message]:
 
 
 def link_in(message: Message) -> str:
-    return re.search(r"https://\S+/return\?token=\S+", message.body_text).group(0)
+    return re.search(r"https://\S+/return\?token=\S+", delivered_text(message)).group(0)
 
 
 @pytest.fixture
@@ -272,7 +273,7 @@ def test_approving_more_time_moves_the_due_date_and_the_chasers(
     assert s.scalars(select(TrawlExtension)).one().status is ExtensionStatus.APPROVED
     (told,) = messages(session, "trawl.extension_decided")
     assert "approved" in told.body_text and f"{asked_for.day} {asked_for:%B %Y}" in told.body_text
-    assert "/return?token=" in told.body_text
+    assert "/return?token=" in delivered_text(told)
     html = signed_in.get(page).get_data(as_text=True)
     assert "Extension approved" in html and "Do you approve the new date?" not in html
 

@@ -11,7 +11,10 @@ from sqlalchemy import func, select, update
 from mail import outbox
 from mail.outbox import Attachment
 from service import clock
+from service import tokens as tokens_mod
+from service.auth import accounts
 from service.models import (
+    AccessToken,
     AuditEvent,
     InsecureRecipientAction,
     Message,
@@ -399,6 +402,38 @@ def test_a_viewer_can_read_the_outbox_but_not_act(page_client, session, partners
         assert page_client.get(f"{url}/release").status_code == 403
     assert fetch(session, failed).status is MessageStatus.FAILED
     assert fetch(session, held_id).status is MessageStatus.HELD
+
+
+def test_a_viewer_reading_set_up_emails_finds_no_link_to_take_over_an_account(
+    page_client, session, partnership
+):
+    """An invitation, and a new set-up link for an officer who already has an account: the
+    viewer sees that a link went, never the link, so cannot finish the set-up as them."""
+    viewer = make_user(session, partnership, Role.VIEWER)
+    officer = make_user(session, partnership, Role.OFFICER)
+    _invited, link = accounts.create_user(
+        session,
+        partnership,
+        email="new.officer@exampleshire.gov.uk",
+        role=Role.OFFICER,
+        actor="test",
+        send_email=True,
+    )
+    accounts.send_new_setup_link(session, officer, actor=officer)
+    session.commit()
+    tokens = [link.split("token=", 1)[1]] + [
+        tokens_mod.token_for(row)
+        for row in session.scalars(select(AccessToken).where(AccessToken.purpose == accounts.SETUP))
+    ]
+    sent = session.scalars(select(Message).where(Message.purpose == "account.setup")).all()
+    assert len(sent) == 2
+    sign_in(page_client, viewer)
+
+    for message in sent:
+        html = page(page_client.get(f"/console/outbox/{message.id}"))
+        body = re.search(r'<pre class="app-message-body">(.*?)</pre>', html, re.S).group(1)
+        assert "[link sent to the recipient]" in body
+        assert "?token=" not in html and not [t for t in tokens if t in html]
 
 
 def test_a_chair_has_no_outbox(page_client, session, partnership):
