@@ -69,6 +69,13 @@ def token_for(row: AccessToken) -> str:
     return _serializer(row.purpose).dumps(row.id)
 
 
+def nonce_of(token: str) -> str | None:
+    """The stored row's id a signed token names, read without checking the signature: only to
+    name a token that ``check`` has just accepted."""
+    _signed, nonce = URLSafeSerializer("unchecked").loads_unsafe(token or "")
+    return nonce if isinstance(nonce, str) else None
+
+
 def check(session: Session, token: str, *, purpose: str) -> AccessToken:
     """The row ``token`` names, if it is for ``purpose`` and still usable; else TokenRefused."""
     try:

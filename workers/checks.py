@@ -14,6 +14,7 @@ MODULES: tuple[str, ...] = (
     "workers.panel_checks",
     "workers.feedback_checks",
     "workers.summary_checks",
+    "workers.link_checks",
 )
 
 

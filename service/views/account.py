@@ -6,6 +6,7 @@ import time
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     flash,
     g,
@@ -24,11 +25,12 @@ from forms.account import (
     SecurityCodeForm,
     SignInForm,
 )
-from service import db, tokens
+from service import db, link_sessions, tokens
 from service.auth import accounts, totp, web
 from service.auth.accounts import Outcome
 from service.models import User
 from service.ratelimit import SIGN_IN_LIMIT, limiter
+from service.views import linked
 
 bp = Blueprint("account", __name__)
 
@@ -149,12 +151,62 @@ def keep_alive():
 
 # --- one-time links -------------------------------------------------------------------------
 
+#: Where the browser keeps the random key of its visit through a set-up or a reset link.
+SETUP_VISIT = "setup_visit"
+RESET_VISIT = "reset_visit"
+
 
 def _link_problem(exc: tokens.TokenRefused, kind: str):
-    return (
-        render_template("account/link_problem.html", problem=exc.problem.value, kind=kind),
-        404 if exc.problem is tokens.TokenProblem.INVALID else 410,
+    return linked.no_referrer(
+        Response(
+            render_template("account/link_problem.html", problem=exc.problem.value, kind=kind),
+            404 if exc.problem is tokens.TokenProblem.INVALID else 410,
+        )
     )
+
+
+def _end_visit(name: str) -> None:
+    key = session.pop(name, None)
+    if key is not None:
+        with db.transaction() as s:
+            link_sessions.end(s, key)
+
+
+def _open_link(name: str, purpose: str, kind: str, endpoint: str):
+    """The emailed link: check it, start a visit kept in the database, and go on to ``endpoint``
+    without the token in the address. The cookie gets only the visit's random key, which opens
+    nothing once the visit ends, and no Referer carries the link. The browser's history still
+    holds the link's own address, as the email does: it works until the set-up or the reset is
+    done (which uses the token up) or the link expires."""
+    token = request.args["token"]
+    try:
+        token_row, user = accounts.user_for_token(db.Sessions(), token, purpose)
+    except tokens.TokenRefused as exc:
+        _end_visit(name)
+        return _link_problem(exc, kind)
+    with db.transaction() as s:
+        link_sessions.end(s, session.get(name))
+        session[name] = link_sessions.start(s, token_row, subject_id=user.id)
+    return linked.no_referrer(redirect(url_for(endpoint)))
+
+
+def _visit_token(name: str) -> str:
+    """The token of this browser's visit through a set-up or reset link; not found once the
+    visit has ended (finished, idle or too old), whoever holds the cookie."""
+    s = db.Sessions()
+    visit = link_sessions.find(s, session.get(name))
+    token_row = link_sessions.token_of(s, visit) if visit is not None else None
+    if token_row is None:
+        _end_visit(name)
+        abort(404)
+    with db.transaction() as t:
+        link_sessions.touch(t, visit)
+    return tokens.token_for(token_row)
+
+
+def _refused(exc: tokens.TokenRefused, name: str, kind: str):
+    _end_visit(name)
+    return _link_problem(exc, kind)
 
 
 # --- account set-up -------------------------------------------------------------------------
@@ -163,35 +215,19 @@ def _link_problem(exc: tokens.TokenRefused, kind: str):
 @bp.get("/account/set-up")
 def set_up():
     if request.args.get("token"):
-        # Keep the token in the session, not the address bar, browser history or a Referer.
-        token = session["setup_token"] = request.args["token"]
-        try:
-            accounts.user_for_token(db.Sessions(), token, accounts.SETUP)
-        except tokens.TokenRefused as exc:
-            session.pop("setup_token", None)
-            return _link_problem(exc, "setup")
-        return redirect(url_for("account.set_up"))
-    token = session.get("setup_token")
-    if not token:
-        abort(404)
+        return _open_link(SETUP_VISIT, accounts.SETUP, "setup", "account.set_up")
+    token = _visit_token(SETUP_VISIT)
     try:
         _, user = accounts.user_for_token(db.Sessions(), token, accounts.SETUP)
     except tokens.TokenRefused as exc:
-        return _link_problem(exc, "setup")
+        return _refused(exc, SETUP_VISIT, "setup")
     return render_template("account/set_up_start.html", user=user)
-
-
-def _setup_token():
-    token = session.get("setup_token")
-    if not token:
-        abort(404)
-    return token
 
 
 @bp.route("/account/set-up/password", methods=["GET", "POST"])
 @limit
 def set_up_password():
-    token = _setup_token()
+    token = _visit_token(SETUP_VISIT)
     form = ChoosePasswordForm()
     try:
         _, user = accounts.user_for_token(db.Sessions(), token, accounts.SETUP)
@@ -204,14 +240,14 @@ def set_up_password():
             if not form.errors:
                 return redirect(url_for("account.set_up_authenticator"))
     except tokens.TokenRefused as exc:
-        return _link_problem(exc, "setup")
+        return _refused(exc, SETUP_VISIT, "setup")
     return render_template("account/set_up_password.html", form=form, user=user)
 
 
 @bp.route("/account/set-up/authenticator", methods=["GET", "POST"])
 @limit
 def set_up_authenticator():
-    token = _setup_token()
+    token = _visit_token(SETUP_VISIT)
     form = SecurityCodeForm()
     try:
         with db.transaction() as s:
@@ -227,9 +263,9 @@ def set_up_authenticator():
                 except accounts.AccountRefused as exc:
                     form.code.errors = [str(exc)]
     except tokens.TokenRefused as exc:
-        return _link_problem(exc, "setup")
+        return _refused(exc, SETUP_VISIT, "setup")
     if form.is_submitted() and not form.errors:
-        session.pop("setup_token", None)
+        _end_visit(SETUP_VISIT)
         flash(
             "Your account is set up. Sign in with your email address, password and a code "
             "from your authenticator app.",
@@ -269,16 +305,8 @@ def reset_sent():
 @limit
 def reset_password():
     if request.method == "GET" and request.args.get("token"):
-        session["reset_token"] = request.args["token"]
-        try:
-            accounts.user_for_token(db.Sessions(), session["reset_token"], accounts.RESET)
-        except tokens.TokenRefused as exc:
-            session.pop("reset_token", None)
-            return _link_problem(exc, "reset")
-        return redirect(url_for("account.reset_password"))
-    token = session.get("reset_token")
-    if not token:
-        abort(404)
+        return _open_link(RESET_VISIT, accounts.RESET, "reset", "account.reset_password")
+    token = _visit_token(RESET_VISIT)
     form = ResetPasswordForm()
     try:
         accounts.user_for_token(db.Sessions(), token, accounts.RESET)
@@ -295,11 +323,12 @@ def reset_password():
                 except accounts.AccountRefused as exc:
                     getattr(form, exc.field or "password").errors = [str(exc)]
             if not form.errors:
+                _end_visit(RESET_VISIT)
                 session.clear()
                 flash("Your password has been changed. Sign in with your new password.", "success")
                 return redirect(url_for("account.sign_in"))
     except tokens.TokenRefused as exc:
-        return _link_problem(exc, "reset")
+        return _refused(exc, RESET_VISIT, "reset")
     return render_template("account/reset_password.html", form=form)
 
 

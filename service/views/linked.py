@@ -1,10 +1,20 @@
 """Public pages opened by a link that carries a token (an agency's trawl return or IMR, a
-family member's consent): no account, just the link.
+family member's consent, a panel member's comments): no account, just the link.
 
-The link is checked, remembered in the browser's session and dropped from the address bar;
-every page checks it again, so a link revoked meanwhile stops working at once. Whatever is
-wrong with a link (altered, unknown, expired, revoked, another purpose), the visitor sees the
-same page with the same status, which names no partnership and no case.
+Opening the link checks it, starts a visit kept in the database (``service.link_sessions``)
+and sends the browser on to the first page without the token in the address. The browser's
+cookie holds only the visit's random key, never the token or which token it is; every page
+finds the visit and checks its token again, so a link revoked meanwhile stops working at once.
+Whatever is wrong with a link or a visit (altered, unknown, expired, revoked, another purpose,
+a visit that has ended), the visitor sees the same page with the same status, which names no
+partnership and no case.
+
+What is left behind once a visit ends (idle for two hours, twelve hours after it began, half
+an hour after the form was sent, or another link of the same kind opened in this browser): a
+copied cookie opens nothing. The browser's history still holds the link's own address, which is
+the link in the recipient's email or letter: it opens the form again for as long as that link
+works (until it expires or the officer revokes or replaces it), exactly as the email does, and
+nothing more. The response to opening a link is never cached and sends no Referer on.
 """
 
 from __future__ import annotations
@@ -12,11 +22,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, g, redirect, render_template, request, session, url_for
 
-from service import audit, db, tokens
+from service import audit, db, link_sessions, tokens
 from service.auth import web
-from service.models import Partnership
+from service.models import AccessToken, LinkSession, Partnership
 from service.ratelimit import limiter
 
 #: Posts per client address on the pages behind a link: generous for a person filling in a
@@ -26,7 +36,15 @@ public_limit = limiter.limit(PUBLIC_LIMIT, methods=["POST"])
 
 
 class LinkRefused(Exception):
-    """The link (or the session that holds it) cannot open a request: why is never shown."""
+    """The link (or the visit that holds it) cannot open a request: why is never shown."""
+
+
+def no_referrer(response: Response) -> Response:
+    """For a response to an address with a token in it: the browser sends that address nowhere
+    (not even to this site's own logs). Pages behind the link keep the site's ``same-origin``,
+    which the CSRF check of HTTPS form posts needs."""
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 class LinkedRequest:
@@ -44,23 +62,27 @@ class LinkedRequest:
         object_type: str,
         actor: Callable[[Any], str],
         forget: tuple[str, ...] = (),
-        stash_field: str = "token",
         token_in_query: bool = False,
+        token_id: Callable[[str], str | None] = tokens.nonce_of,
+        link_for: Callable[[AccessToken], str] = tokens.token_for,
     ) -> None:
         """``token_in_query``: the blueprint's root address opens the link from ``?token=``
-        (the emailed links); otherwise the blueprint adds its own opening route."""
+        (the emailed links); otherwise the blueprint adds its own opening route.
+        ``token_id`` names the stored token of a link that ``check`` accepted, and ``link_for``
+        writes a stored token as its link again (signed tokens by default)."""
         self.check, self.session_key = check, session_key
         self.problem_template, self.start_endpoint = problem_template, start_endpoint
         self.opened_action, self.object_type, self.actor = opened_action, object_type, actor
-        self.forget, self.stash_field = forget, stash_field
+        self.forget = forget
+        self.token_id, self.link_for = token_id, link_for
         self.g_name = f"linked_{session_key}"
         bp.register_error_handler(LinkRefused, self._refused)
         if token_in_query:
             bp.add_url_rule("", "open_link", self._open_from_query, methods=["GET"])
 
     def _open_from_query(self):
-        """The link in the email: check it, remember it in the session, and drop it from the
-        URL. Coming back without the token continues with the link this browser remembers."""
+        """The link in the email: check it, start a visit, and drop it from the URL. Coming
+        back without the token continues the visit this browser has."""
         token = request.args.get("token")
         if token is None:
             if self.remembered():
@@ -71,48 +93,82 @@ class LinkedRequest:
         return self.open(token, permanent=True)
 
     def _refused(self, _exc: LinkRefused):
-        for key in (self.session_key, *self.forget):
-            session.pop(key, None)
+        key = session.pop(self.session_key, None)
+        for name in self.forget:
+            session.pop(name, None)
+        if key is not None:
+            with db.transaction() as s:
+                link_sessions.end(s, key)
         # Generic wording only: a refused link cannot say whose partnership it came from.
         g.partnership = None
-        return render_template(self.problem_template), 404
+        return no_referrer(Response(render_template(self.problem_template), 404))
 
     def open(self, token: str, *, permanent: bool):
-        """Check ``token``, remember it for this browser (audited), and go to the first page."""
+        """Check ``token``, start this browser's visit through it (audited), and go to the
+        first page. A visit this browser had through another link of this kind ends."""
+        s = db.Sessions()
         try:
-            row = self.check(db.Sessions(), token)
+            row = self.check(s, token)
         except tokens.TokenRefused:
             raise LinkRefused from None
-        session[self.session_key] = {self.stash_field: token, "request_id": row.id}
-        session.permanent = permanent
-        with db.transaction() as s:
+        token_row = s.get(AccessToken, self.token_id(token) or "")
+        if token_row is None:
+            raise LinkRefused
+        with db.transaction() as t:
+            link_sessions.end(t, session.get(self.session_key))
+            session[self.session_key] = link_sessions.start(t, token_row, subject_id=row.id)
             audit.record(
-                s, self.opened_action, actor=self.actor(row),
+                t, self.opened_action, actor=self.actor(row),
                 partnership_id=row.partnership_id, object_type=self.object_type,
                 object_id=row.id, case_id=row.case_id, client_address=web.client_address(),
             )  # fmt: skip
-        return redirect(url_for(self.start_endpoint))
+        session.permanent = permanent
+        g.pop(self.g_name, None)
+        return no_referrer(redirect(url_for(self.start_endpoint)))
+
+    def _visit(self) -> LinkSession | None:
+        return link_sessions.find(db.Sessions(), session.get(self.session_key))
 
     def remembered(self) -> bool:
-        return isinstance(session.get(self.session_key), dict)
+        """This browser has a visit going through a link of this kind."""
+        return self._visit() is not None
 
     def stashed(self) -> dict | None:
-        stash = session.get(self.session_key)
-        return stash if isinstance(stash, dict) else None
+        """What this browser's visit opened (``request_id``), or None without one."""
+        visit = self._visit()
+        return {"request_id": visit.subject_id} if visit is not None else None
 
     def current(self) -> Any:
         """The row this browser's link opens; LinkRefused if it no longer does."""
         if self.g_name in g:
             return g.get(self.g_name)
-        stash = self.stashed()
-        if stash is None or not isinstance(stash.get(self.stash_field), str):
+        s = db.Sessions()
+        visit = self._visit()
+        token_row = link_sessions.token_of(s, visit) if visit is not None else None
+        if token_row is None:
             raise LinkRefused
         try:
-            row = self.check(db.Sessions(), stash[self.stash_field])
+            row = self.check(s, self.link_for(token_row))
         except tokens.TokenRefused:
             raise LinkRefused from None
-        if row.id != stash.get("request_id"):
+        if row.id != visit.subject_id:
             raise LinkRefused
+        with db.transaction() as t:
+            link_sessions.touch(t, visit)
         setattr(g, self.g_name, row)
         g.partnership = db.Sessions.get(Partnership, row.partnership_id)
         return row
+
+    def sent(self) -> None:
+        """The form was sent: this visit ends soon, leaving time for the confirmation."""
+        visit = self._visit()
+        if visit is not None:
+            with db.transaction() as t:
+                link_sessions.sent(t, visit)
+
+    def carry_on(self) -> None:
+        """The visitor starts changing what they sent: the visit is a working one again."""
+        visit = self._visit()
+        if visit is not None:
+            with db.transaction() as t:
+                link_sessions.carry_on(t, visit)

@@ -1,9 +1,9 @@
 """A panel member's answer on a draft, opened from the link in the email.
 
-The link's token is checked, kept in the browser's session and taken out of the address bar;
-every page checks it again, so a revoked or expired link, or a closed draft's, stops working at
-once. Any refused link gets one and the same page, whatever the reason, and it shows nothing of
-the case.
+The link's token is checked, kept on the server for this browser's visit (``linked``) and taken out
+of the address bar; every page checks it again, so a revoked or expired link, or a closed draft's,
+stops working at once. Any refused link gets one and the same page, whatever the reason, and it
+shows nothing of the case.
 
 Pages: the draft (its title, the case, the deadline, a download of the draft and the answer
 given so far); the answer itself ("I have comments", with the comments, or "I have no
@@ -136,6 +136,7 @@ def answer():
             # The deadline passed (or the draft was closed) while the page was open.
             return redirect(url_for("panel_feedback.start"))
         session[SENT_KEY] = row.id
+        _link.sent()
         return redirect(url_for("panel_feedback.confirmation"))
     return render_template(
         "feedback/answer.html",

@@ -1,8 +1,8 @@
 """The agency's trawl-return form, opened from the link in the request email.
 
-The link's token is checked, kept in the browser's session and taken out of the address bar;
-every page checks it again, so a revoked or expired link stops working at once. Any refused
-link gets one and the same page, whatever the reason, and it shows nothing of the case.
+The link's token is checked, kept on the server for this browser's visit (``linked``) and taken out
+of the address bar; every page checks it again, so a revoked or expired link stops working at once.
+Any refused link gets one and the same page, whatever the reason, and it shows nothing of the case.
 
 Pages: an overview with the case, the period and the people and a task list; one page per
 person; the records systems searched; an optional chronology (add, change, remove, or a CSV
@@ -507,6 +507,7 @@ def check():
                 # A second click (or tab) raced the first: that one sent it.
                 return redirect(url_for("trawl_return.start"))
             session[SENT_KEY] = row.id
+            _link.sent()
             return redirect(url_for("trawl_return.confirmation"))
     latest = req.latest_return
     pending_changes = catalogue.changes(latest.answers or {}, answers, people) if latest else None
@@ -584,6 +585,7 @@ def amend():
         answers.pop("declaration", None)
         answers.pop("dates_confirmed", None)
         _save(req, answers)
+        _link.carry_on()
     return redirect(url_for("trawl_return.start"))
 
 

@@ -166,6 +166,9 @@ def test_an_answer_can_be_changed_until_the_deadline(page_client, session, draft
         )
     later = ANSWERING_AT + dt.timedelta(days=3)
     with clock.frozen_at(later):
+        # Days later the member comes back through the link in the email: the visit it
+        # started the first time has long ended.
+        opened(page_client, session, recipient)
         form = page_client.get("/comments/answer").get_data(as_text=True)
         token = csrf_from(form)
         assert "Paragraph 4.2" in form and 'value="Pat Constable"' in form  # the answer so far
@@ -183,6 +186,7 @@ def test_an_answer_can_be_changed_until_the_deadline(page_client, session, draft
                              "previous": "comments"}  # fmt: skip
     # After the deadline the answer stands: the page no longer offers a change.
     with clock.frozen_at(AFTER_DEADLINE):
+        opened(page_client, session, recipient)
         assert page_client.get("/comments/answer").status_code == 302
         response = page_client.post(
             "/comments/answer",
