@@ -11,13 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask_wtf import FlaskForm
 from marshmallow import RAISE, Schema, fields, validate
 from wtforms import BooleanField, RadioField, StringField
 from wtforms import ValidationError as FieldError
 from wtforms.validators import InputRequired, Length
 
 from forms import options
+from forms.base import ServiceForm
 from forms.referral import GovukDateField, Question
 from mail import policy
 from service.consent.requests import NewRequest
@@ -48,7 +48,7 @@ def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-class ConsentRequestForm(FlaskForm):
+class ConsentRequestForm(ServiceForm):
     name = StringField(
         filters=[_strip],
         validators=[InputRequired(NAME_REQUIRED), Length(max=NAME_MAX, message=NAME_TOO_LONG)],
@@ -121,9 +121,12 @@ SUSPECT_REQUIRED = (
 SIGNED_NAME_REQUIRED = "Enter your full name"
 SIGNED_NAME_TOO_LONG = f"Your name must be {NAME_MAX} characters or fewer"
 SIGNED_ON = Question("signed_on", "Date", "date")
+DATE_OF_BIRTH = Question("date_of_birth", "Date of birth", "date", error="Enter your date of birth")
+CODE_REQUIRED = "Enter the code from the email"
+CODE_FORMAT = "The code must be 6 numbers, like 123456"
 
 
-class ChoicesForm(FlaskForm):
+class ChoicesForm(ServiceForm):
     """Consent about the victim's information, and about the suspect's only where asked."""
 
     victim_information = RadioField(choices=options(CHOICES), validate_choice=False)
@@ -143,7 +146,7 @@ class ChoicesForm(FlaskForm):
             raise FieldError(SUSPECT_REQUIRED)
 
 
-class SignForm(FlaskForm):
+class SignForm(ServiceForm):
     """The typed full name that is the signature, and the date (today's unless changed)."""
 
     signed_name = StringField(
@@ -156,7 +159,32 @@ class SignForm(FlaskForm):
     signed_on = GovukDateField(SIGNED_ON)
 
 
-class SendForm(FlaskForm):
+class LetterSignForm(SignForm):
+    """A letter's signature also asks the date of birth: with no email address on file, it is
+    what checks it is them if they come back in another browser."""
+
+    date_of_birth = GovukDateField(DATE_OF_BIRTH)
+
+
+class DateOfBirthForm(ServiceForm):
+    """Checking it is them, for a letter: the date of birth they gave on the form."""
+
+    date_of_birth = GovukDateField(DATE_OF_BIRTH)
+
+
+class CodeForm(ServiceForm):
+    """Checking it is them, for an email request: the code sent to the address they gave."""
+
+    code = StringField(filters=[lambda v: "".join(v.split()) if isinstance(v, str) else v])
+
+    def validate_code(self, field: StringField) -> None:
+        if not field.data:
+            raise FieldError(CODE_REQUIRED)
+        if len(field.data) != 6 or not field.data.isascii() or not field.data.isdigit():
+            raise FieldError(CODE_FORMAT)
+
+
+class SendForm(ServiceForm):
     """Sending from the check page: the CSRF token is all it carries."""
 
 
@@ -170,6 +198,7 @@ class AnswersSchema(Schema):
     suspect_information = fields.String(allow_none=True, validate=validate.OneOf([YES, NO]))
     signed_name = fields.String(allow_none=True, validate=validate.Length(1, NAME_MAX))
     signed_on = fields.Date(allow_none=True)
+    date_of_birth = fields.Date(allow_none=True)
 
 
 def load_answers(raw: Any) -> dict[str, Any]:
@@ -204,4 +233,5 @@ def field_names() -> list[str]:
         "csrf_token", "name", "relationship_to_victim", "delivery", "email", "ask_about_suspect",
         "victim_information", "suspect_information", "signed_name",
         "signed_on-day", "signed_on-month", "signed_on-year",
+        "date_of_birth-day", "date_of_birth-month", "date_of_birth-year", "code",
     })  # fmt: skip

@@ -102,9 +102,14 @@ def run(host: str, port: int) -> int:
     try:
         from werkzeug.serving import run_simple
 
+        from service.access_log import DemoRequestHandler
         from service.app import create_app
 
-        run_simple(host, port, create_app(cfg), threaded=True, use_reloader=False)
+        # Logged as `dhr web` logs: path only, a consent link's code masked.
+        run_simple(
+            host, port, create_app(cfg), threaded=True, use_reloader=False,
+            request_handler=DemoRequestHandler,
+        )  # fmt: skip
     except KeyboardInterrupt:
         pass
     finally:

@@ -9,6 +9,8 @@ carries the case reference.
 
 from __future__ import annotations
 
+import enum
+
 import segno
 
 from service import clock
@@ -39,11 +41,70 @@ CONSENT_TO = {
     "perpetrator to be shared with the professionals carrying out the review.",
 }
 
-STATUS_HEADINGS = {
-    ConsentStatus.GIVEN: "Consent given",
-    ConsentStatus.DECLINED: "Consent not given",
-    ConsentStatus.WITHDRAWN: "Consent withdrawn",
+
+class Agreement(enum.StrEnum):
+    """What an answer agreed to, across the questions asked: a "given" status may be partial."""
+
+    FULL = "full"  # yes to every question asked
+    PARTIAL = "partial"  # yes to some, no to others
+    NONE = "none"  # no to every question
+    WITHDRAWN = "withdrawn"
+
+
+AGREEMENT_HEADINGS = {
+    Agreement.FULL: "Consent given",
+    Agreement.PARTIAL: "Partial consent",
+    Agreement.NONE: "Consent not given",
+    Agreement.WITHDRAWN: "Consent withdrawn",
 }
+#: What each question is about, as a phrase after "information about".
+ABOUT = {"victim_information": "{victim}", "suspect_information": "the suspect or perpetrator"}
+
+
+def agreement(request: ConsentRequest, response: ConsentResponse) -> Agreement:
+    if response.status is ConsentStatus.WITHDRAWN:
+        return Agreement.WITHDRAWN
+    answers = [value for _name, value in asked(request, response)]
+    if all(answers):
+        return Agreement.FULL
+    return Agreement.PARTIAL if any(answers) else Agreement.NONE
+
+
+def asked(request: ConsentRequest, response: ConsentResponse) -> list[tuple[str, bool]]:
+    """Each question the family member was asked, with their answer (yes is True)."""
+    pairs = [("victim_information", bool(response.victim_information))]
+    if request.ask_about_suspect:
+        pairs.append(("suspect_information", bool(response.suspect_information)))
+    return pairs
+
+
+def agreed_lines(request: ConsentRequest, response: ConsentResponse, victim: str) -> list[str]:
+    """One line per question asked, saying exactly what was and was not agreed; none for a
+    withdrawal."""
+    if response.status is ConsentStatus.WITHDRAWN:
+        return []
+    return [
+        f"Consent {'given' if value else 'not given'} to share information about "
+        f"{ABOUT[name].format(victim=victim)}"
+        for name, value in asked(request, response)
+    ]
+
+
+def about(
+    request: ConsentRequest, response: ConsentResponse, victim: str, *, given: bool
+) -> list[str]:
+    """Whom the questions answered yes (``given``) or no were about: ``["Alice Example"]``."""
+    if response.status is ConsentStatus.WITHDRAWN:
+        return []
+    return [
+        ABOUT[name].format(victim=victim)
+        for name, value in asked(request, response)
+        if value is given
+    ]
+
+
+def heading(request: ConsentRequest, response: ConsentResponse) -> str:
+    return AGREEMENT_HEADINGS[agreement(request, response)]
 
 
 def statements(victim: str) -> list[str]:
@@ -108,7 +169,8 @@ def render_response_html(
         victim=victim,
         reference=reference,
         statements=statements(victim),
-        heading=STATUS_HEADINGS[response.status],
+        heading=heading(request, response),
+        agreed=agreed_lines(request, response, victim),
         withdrawn=response.status is ConsentStatus.WITHDRAWN,
         signed_on=clock.long_date(response.signed_on),
         submitted=london_moment(response.submitted_at or clock.now()),

@@ -8,16 +8,19 @@ who has the link, so the signature would protect nothing the unguessable nonce d
 other rule is the same as for any token: the row is checked by ``service.tokens.check`` for
 this purpose, and can be revoked.
 
-The link is for as long as the review runs: it stops working when the case is closed, and in
-any case two years after it was issued (reviews that run longer get a new link). It is not used
-up by answering: the same link later lets the family member withdraw their consent. A new link
-revokes the old one. Every refusal looks the same to the visitor.
+The link lives as long as its case: every page checks that the case is still open, so closing
+the case ends it, whenever that is, and nothing else dates it. It is not used up by answering:
+the same link later lets the family member withdraw their consent. Because it sits in an inbox
+that is not a secure one for all that time, holding it opens only the unanswered form: once an
+answer exists, another browser must first pass a check (``service.consent.verification``). A
+new link revokes the old one, and with it every browser remembered under it. Every refusal
+looks the same to the visitor.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,8 +32,12 @@ PURPOSE = "family-consent"
 SUBJECT = "consent_request"
 #: The path the link opens; the code follows it.
 PATH = "/consent"
-#: How long a link works at most (it stops earlier when the case is closed).
-LIFETIME = timedelta(days=730)
+#: A token row needs an expiry; a consent link's end is its case's closing (``check``), so its
+#: row gets one no review reaches.
+OPEN_ENDED = datetime(9999, 12, 31, tzinfo=UTC)
+#: The pages under ``PATH``: any other segment there is a link's code (the access log masks it).
+PAGES = frozenset({"start", "about-sharing", "choices", "sign", "check", "sent",
+                   "your-form.pdf", "withdraw", "check-its-you", "check-its-you/code"})  # fmt: skip
 
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford's base32, lower case
 _READ_AS = {"i": "1", "l": "1", "o": "0"}
@@ -70,6 +77,15 @@ def nonce_of(code: str) -> str | None:
     return f"{number:032x}"
 
 
+def mask(path: str) -> str:
+    """``path`` as logs may record it: a link's code (anything under ``PATH`` that is not one
+    of its pages) replaced by ``[code]``."""
+    prefix = f"{PATH}/"
+    if path.startswith(prefix) and path[len(prefix) :] not in PAGES:
+        return f"{prefix}[code]"
+    return path
+
+
 def url_for_code(code: str) -> str:
     return f"{runtime.settings().SERVICE_URL.rstrip('/')}{PATH}/{code}"
 
@@ -83,7 +99,7 @@ def issue(session: Session, request: ConsentRequest) -> str:
         subject_type=SUBJECT,
         subject_id=request.id,
         partnership_id=request.partnership_id,
-        expires_at=clock.now() + LIFETIME,
+        expires_at=OPEN_ENDED,
     )
     return url_for_code(code_for(row))
 

@@ -28,3 +28,12 @@ WITHDRAWAL = routing.purpose(
     template="consent_withdrawal",
     audience="direct",
 )
+#: To the address the family gave, when they open their answered form in another browser: the
+#: one-time code, and nothing of the case.
+CODE = routing.purpose(
+    "consent.code",
+    title="Your code for the consent form",
+    template="consent_code",
+    audience="direct",
+    sensitive=False,
+)

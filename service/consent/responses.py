@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from mail import outbox, routing
 from service import audit, clock
-from service.consent import documents, messages
+from service.consent import documents, messages, verification
 from service.consent.requests import victim_name
 from service.models import (
     Case,
@@ -99,12 +99,16 @@ def record(
     withdraw: bool = False,
     signed_name: str,
     signed_on: dt.date,
+    date_of_birth: dt.date | None = None,
+    device: str | None = None,
     client_address: str | None = None,
 ) -> ConsentResponse:
     """Record an answer, audit it and queue it to the review with the signed form attached.
 
     ``withdraw``: the family member withdraws the consent they gave. Otherwise the choices
-    decide: given if any consent is given, declined if none is.
+    decide: given if any consent is given, declined if none is. ``date_of_birth`` (letters):
+    kept only as a digest, to check it is them later. ``device``: the browser sending it, which
+    may then see the answered form without a check for a few hours.
     """
     # Two submissions at once (a double click, two tabs): the second waits here for the first,
     # then finds the status it expected gone.
@@ -154,9 +158,14 @@ def record(
         signed_name=signed_name,
         signed_on=signed_on,
         submitted_at=now,
+        date_of_birth_digest=(
+            verification.digest_date_of_birth(request, date_of_birth) if date_of_birth else None
+        ),
     )
     request.responses.append(response)
     session.flush()
+    if device:
+        verification.remember(session, request, device, reason="answered")
     audit.record(
         session,
         f"consent.{status.value}",
@@ -217,6 +226,7 @@ def _tell_the_review(session: Session, request: ConsentRequest, response: Consen
                 "case_id": case.id,
                 "consent_id": request.id,
                 "status": response.status.value,
+                "agreement": documents.heading(request, response),
                 "relationship": request.relationship_to_victim,
                 "delivery": request.delivery.value,
                 "ask_about_suspect": request.ask_about_suspect,

@@ -4,12 +4,16 @@ from service.models.agency import Agency
 from service.models.audit import AuditEvent
 from service.models.case import Case, CaseChair, CasePerson, CaseStatus, PersonRole
 from service.models.consent import (
+    ConsentCheck,
+    ConsentCheckMethod,
     ConsentDelivery,
+    ConsentDevice,
     ConsentRequest,
     ConsentResponse,
     ConsentStatus,
 )
 from service.models.imr import ImrRequest, ImrSubmission
+from service.models.link_session import LinkSession
 from service.models.message import Message, MessageAttachment, MessageStatus
 from service.models.panel import (
     DeliveryKind,
@@ -53,7 +57,10 @@ __all__ = [
     "CaseChair",
     "CasePerson",
     "CaseStatus",
+    "ConsentCheck",
+    "ConsentCheckMethod",
     "ConsentDelivery",
+    "ConsentDevice",
     "ConsentRequest",
     "ConsentResponse",
     "ConsentStatus",
@@ -62,6 +69,7 @@ __all__ = [
     "ImrRequest",
     "ImrSubmission",
     "InsecureRecipientAction",
+    "LinkSession",
     "Message",
     "MessageAttachment",
     "MessageStatus",

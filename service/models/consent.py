@@ -1,7 +1,10 @@
 """Family consent: a bereaved family member is asked whether agencies may share what they hold.
 
     ConsentRequest (one per family member asked)
-      └── ConsentResponse  each answer they give: given, declined, later withdrawn
+      ├── ConsentResponse  each answer they give: given, declined, later withdrawn
+      ├── ConsentDevice    each browser that may see the answered form again
+      └── ConsentCheck     each check that it is the family member (an emailed code, or the
+                           date of birth they gave on the form)
 
 The current status is the latest response's; every response is kept.
 """
@@ -66,7 +69,48 @@ class ConsentResponse(Base):
     suspect_information: Mapped[bool | None] = mapped_column()
     signed_name: Mapped[str] = mapped_column(String(200))
     signed_on: Mapped[date] = mapped_column(Date)
+    # A keyed digest of the date of birth the family member gave (letters only): the one thing
+    # a letter's holder can be checked against later. The date itself is not kept.
+    date_of_birth_digest: Mapped[str | None] = mapped_column(String(64))
     note: Mapped[str | None] = mapped_column(Text)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     request: Mapped[ConsentRequest] = relationship(back_populates="responses")
+
+
+class ConsentCheckMethod(enum.StrEnum):
+    EMAIL = "email"  # a one-time code sent to the address the family gave
+    DATE_OF_BIRTH = "date_of_birth"  # the date of birth they gave on the form (letters)
+
+
+class ConsentDevice(Base):
+    """A browser that may see a family member's answered form again: the one the answer was
+    sent from, or one that passed a check. Keyed by a digest of a random value that browser
+    holds; it works only with the link it was made under, and only for a few hours."""
+
+    __tablename__ = "consent_device"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("consent_request.id"), index=True)
+    token_id: Mapped[str] = mapped_column(String(32))
+    digest: Mapped[str] = mapped_column(String(64), index=True)
+    reason: Mapped[str] = mapped_column(String(16))  # answered, checked
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ConsentCheck(Base):
+    """One chance to prove it is the family member: an emailed code (one row per code sent), or
+    the date of birth (one row per link). Each has a few attempts; the code is stored digested."""
+
+    __tablename__ = "consent_check"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("consent_request.id"), index=True)
+    token_id: Mapped[str] = mapped_column(String(32), index=True)
+    method: Mapped[ConsentCheckMethod] = mapped_column(str_enum(ConsentCheckMethod))
+    code_digest: Mapped[str | None] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    passed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

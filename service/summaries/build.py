@@ -24,6 +24,8 @@ from sqlalchemy.orm import Session, selectinload
 from forms import imr as imr_form
 from forms import trawl_return as return_form
 from service import clock
+from service.consent import documents as consent_documents
+from service.consent.responses import victim_label
 from service.models import (
     Agency,
     Case,
@@ -115,6 +117,12 @@ class AgencyLine:
     systems_checked: str
     records_secured: list[RecordsSecured] = field(default_factory=list)
     completed_by: str = ""
+    # The same days as values, for the spreadsheets: the texts above are for reading.
+    sent_at: dt.datetime | None = None
+    due_date: dt.date | None = None
+    returned_at: dt.datetime | None = None
+    extension_date: dt.date | None = None
+    extension_requested_date: dt.date | None = None
 
     @property
     def status_text(self) -> str:
@@ -229,14 +237,18 @@ class ConsentLine:
     status: ConsentStatus
     asked_on: str
     answered_on: str  # the latest answer's date, or empty
+    #: Consent "given" to some questions and not others (the status alone would read as full).
+    partial: bool = False
+    #: One line per question asked, saying what was and was not agreed.
+    agreed: list[str] = field(default_factory=list)
 
     @property
     def status_text(self) -> str:
-        return CONSENT_TEXT[self.status]
+        return "Partial consent" if self.partial else CONSENT_TEXT[self.status]
 
     @property
     def tag_class(self) -> str:
-        return CONSENT_TAG[self.status]
+        return "govuk-tag--yellow" if self.partial else CONSENT_TAG[self.status]
 
 
 @dataclass
@@ -489,6 +501,11 @@ def _agency_line(
         systems_checked=(answers.get("systems_checked") or "") if latest else "",
         records_secured=secured,
         completed_by=", ".join(x for x in (completed.get("name"), completed.get("role")) if x),
+        sent_at=req.sent_at,
+        due_date=req.due_date,
+        returned_at=req.returned_at,
+        extension_date=extension.requested_date if extension else None,
+        extension_requested_date=pending.requested_date if pending else None,
     )
 
 
@@ -579,6 +596,7 @@ def _consent(session: Session, case: Case) -> list[ConsentLine]:
     found = []
     for r in rows:
         latest = r.responses[-1] if r.responses else None
+        answered = latest is not None and r.status is not ConsentStatus.AWAITING
         found.append(
             ConsentLine(
                 name=r.name,
@@ -586,6 +604,11 @@ def _consent(session: Session, case: Case) -> list[ConsentLine]:
                 status=r.status,
                 asked_on=day_text(r.created_at),
                 answered_on=day_text(latest.submitted_at) if latest else "",
+                partial=answered
+                and consent_documents.agreement(r, latest) is consent_documents.Agreement.PARTIAL,
+                agreed=consent_documents.agreed_lines(r, latest, victim_label(session, r))
+                if answered
+                else [],
             )
         )
     return found

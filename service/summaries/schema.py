@@ -103,6 +103,8 @@ class ConsentSchema(Schema):
     status = fields.String(required=True, validate=OneOf([s.value for s in ConsentStatus]))
     asked_on = fields.String(required=True)
     answered_on = fields.String(required=True)
+    partial = fields.Boolean(required=True)
+    agreed = fields.List(fields.String(), required=True)
 
 
 class FlaggedCriterionSchema(Schema):

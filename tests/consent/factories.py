@@ -19,6 +19,8 @@ VICTIM = PEOPLE[0]["name"]  # "Alice Example"
 FAMILY_NAME = "Sam Relative"
 FAMILY_EMAIL = "sam.relative@example.com"
 SIGNED_NAME = "Samantha Jane Relative"
+#: The date of birth a family member answering a letter gives on the form.
+DATE_OF_BIRTH = dt.date(1979, 4, 23)
 
 __all__ = ["PEOPLE", "VICTIM", "make_case"]
 
@@ -77,19 +79,23 @@ def answer(
     suspect: str | None = "yes",
     signed_name: str = SIGNED_NAME,
     signed_on: dt.date | None = None,
+    date_of_birth: dt.date = DATE_OF_BIRTH,
 ):
-    """Go through the form from the start page to sending; the last response."""
+    """Go through the form from the start page to sending; the last response. A letter's sign
+    page also asks the date of birth."""
     choices = {"victim_information": victim}
     if suspect is not None:
         choices["suspect_information"] = suspect
     response = post(client, "/consent/choices", choices)
     assert response.status_code == 302, response.get_data(as_text=True)
     signing = {"signed_name": signed_name}
+    html = client.get("/consent/sign").get_data(as_text=True)
+    if 'name="date_of_birth-day"' in html:
+        signing |= date_fields("date_of_birth", date_of_birth)
     if signed_on is not None:
         signing |= date_fields("signed_on", signed_on)
     else:
         # The date the page starts with: today's.
-        html = client.get("/consent/sign").get_data(as_text=True)
         signing |= {
             f"signed_on-{part}": _value_of(html, f"signed_on-{part}")
             for part in ("day", "month", "year")
@@ -116,3 +122,39 @@ def pdf_text(data: bytes) -> str:
 
     reader = pypdf.PdfReader(io.BytesIO(data))
     return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
+
+
+def emailed_codes(settings, to: str = FAMILY_EMAIL) -> list[str]:
+    """The one-time codes delivered to ``to`` so far, as the family member reads them: the
+    queued email is delivered (a worker burst) and read from the file outbox."""
+    import email
+    import email.policy
+    import re
+    from pathlib import Path
+
+    from tests.jobs import run_worker_burst
+
+    run_worker_burst()
+    folder = Path(settings.MAIL_TRANSPORT.removeprefix("file://"))
+    found = []
+    for path in sorted(folder.glob("*.eml"), key=lambda p: p.stat().st_mtime_ns):
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        if to not in str(message["To"]):
+            continue
+        body = message.get_body(("plain",)).get_content()
+        match = re.search(r"Your code is:\s+(\d{6})", body)
+        if match:
+            found.append(match.group(1))
+    return found
+
+
+def check_its_me(client: FlaskClient, settings) -> str:
+    """In a browser that did not send the answer: ask for a code and type it in; the code."""
+    page = client.get("/consent/check-its-you")
+    assert page.status_code == 200, page.get_data(as_text=True)
+    sent = post(client, "/consent/check-its-you", {})
+    assert sent.status_code == 302 and sent.headers["Location"] == "/consent/check-its-you/code"
+    code = emailed_codes(settings)[-1]
+    done = post(client, "/consent/check-its-you/code", {"code": code})
+    assert done.status_code == 302 and done.headers["Location"] == "/consent/start", done.data
+    return code

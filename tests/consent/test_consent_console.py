@@ -38,6 +38,7 @@ from tests.consent.factories import (
     pdf_text,
 )
 from tests.console import make_user, post_form, sign_in
+from tests.delivered import delivered_text
 
 
 def fresh(session):
@@ -86,7 +87,7 @@ def test_officer_asks_a_family_member_by_email(signed_in, session, case):
     assert req.ask_about_suspect is True and req.status is ConsentStatus.AWAITING
     (message,) = session.scalars(select(Message).where(Message.purpose == "consent.request"))
     assert message.recipient == FAMILY_EMAIL
-    assert links.current_url(session, req) in message.body_text
+    assert links.current_url(session, req) in delivered_text(message)
     assert "consent.requested" in actions(session, object_type="consent_request")
     page = signed_in.get(response.headers["Location"])
     assert "The request has been emailed to Sam Relative" in text(page)
@@ -169,7 +170,7 @@ def test_sending_again_and_issuing_a_new_link(signed_in, page_app, session, case
         )
         .all()
     )
-    assert len(emails) == 2 and old in emails[1].body_text
+    assert len(emails) == 2 and old in delivered_text(emails[1])
     assert page_app.test_client().get(old).status_code == 302  # the same link still works
 
     assert post_form(signed_in, f"{page}/new-link", {}, page=page).status_code == 302
@@ -226,11 +227,16 @@ def test_the_tracker_and_the_case_page_follow_each_answer(signed_in, session, pa
                      signed_on=today)  # fmt: skip
     session.commit()
     body = text(signed_in.get(tracker))
-    assert "Gina Given Sister Email Given" in body and "Victim: yes. Suspect: no" in body
+    # Yes about the victim, no about the suspect: partial, never read as full consent.
+    assert "Gina Given Sister Email Partial consent" in body
+    assert "Victim: yes. Suspect: no" in body
     assert "Dan Declined Sister Email Declined" in body and "Victim: no" in body
     assert "Wendy Waiting Sister Letter Awaiting" in body
     case_page = text(signed_in.get(f"/console/cases/{case.id}"))
-    assert "3 family members asked: 1 given, 1 declined, 0 withdrawn, 1 awaiting" in case_page
+    assert (
+        "3 family members asked: 1 given (1 of them partial consent), 1 declined, 0 withdrawn, "
+        "1 awaiting" in case_page
+    )
 
     responses.record(fresh(session), session.get(ConsentRequest, given.id), withdraw=True,
                      signed_name=SIGNED_NAME, signed_on=today)  # fmt: skip
@@ -240,8 +246,9 @@ def test_the_tracker_and_the_case_page_follow_each_answer(signed_in, session, pa
     assert "1 given" not in text(signed_in.get(f"/console/cases/{case.id}"))
     page = text(signed_in.get(f"/console/consent/{given.id}"))
     assert "Status Withdrawn" in page
-    assert "Withdrawn on" in page and "Given on" in page  # every answer, newest first
-    assert page.index("Withdrawn on") < page.index("Given on")
+    # Every answer, newest first; the first was partial (no about the suspect).
+    assert "Withdrawn on" in page and "Partial consent on" in page
+    assert page.index("Withdrawn on") < page.index("Partial consent on")
     assert "consent.tracker_viewed" in actions(session, object_type="case")
     assert "consent.request_viewed" in actions(session, object_id=str(given.id))
 

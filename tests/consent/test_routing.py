@@ -95,7 +95,7 @@ def test_consent_given_reaches_exactly_the_chairs_and_the_dhr_officer(
     answer(page_client, victim="yes", suspect="no")
     sent = assert_routed(session, request_, "consent.response", "Family consent form received")
     assert sent[0].attachments[0].filename.startswith("consent-form-EXA-DHR-2026-")
-    assert "Answer: consent given" in sent[0].body_text
+    assert "Answer: partial consent" in sent[0].body_text
     assert "Information about the suspect or perpetrator: consent not given" in sent[0].body_text
     # Nothing of the answer goes to the family's own address.
     family = answers_sent(session, "consent.request")

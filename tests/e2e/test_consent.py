@@ -1,13 +1,15 @@
 """The family consent form in a real Chromium, with nothing but the keyboard: one family member
-gives consent and, weeks later in another browser, withdraws it through the same link; another
-declines, as easily. "Exit this page" leaves the service, with JavaScript and without it. The DHR
-officer's and the chair's inboxes get each answer with its signed form. Every page of the form,
-its error states and the refused-link page pass axe-core's checks."""
+gives partial consent and, later in another browser, proves it is them with the code emailed
+to them and withdraws it through the same link; another, given a letter, declines, as easily.
+"Exit this page" leaves the service, with JavaScript and without it. The DHR officer's and the
+chair's inboxes get each answer with its signed form. Every page of the form, its error states
+and the refused-link page pass axe-core's checks."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
@@ -42,6 +44,7 @@ OFFICER_INBOX = "dhr.officer@exampleshire.gov.uk"
 CHAIR_INBOX = "independent.chair@exampleshire.cjsm.net"
 EXIT_TO = "https://www.bbc.co.uk/weather"
 YES_NO = [("yes", ""), ("no", "")]
+DATE_OF_BIRTH = {"day": "23", "month": "4", "year": "1979"}
 
 
 @pytest.fixture(scope="module")
@@ -128,7 +131,12 @@ def test_consent_given_then_withdrawn_and_another_declined_with_the_keyboard_onl
         b.axe()
         assert "By sending this form, you confirm that" in b.page.content()
         b.press_button("Send my answer")
-        assert heading(b.page) == "Consent given"
+        # Yes about the victim, no about the suspect: it says so, not "consent given".
+        assert heading(b.page) == "Your answer has been sent"
+        assert "You have given consent for some of the information, not all of it" in (
+            b.page.content()
+        )
+        assert "Consent not given to share information about the suspect" in b.page.content()
         b.axe()
         assert status_of(data["ids"]["giving"]) is ConsentStatus.GIVEN
     finally:
@@ -145,6 +153,9 @@ def test_consent_given_then_withdrawn_and_another_declined_with_the_keyboard_onl
         b.choose("victim_information", YES_NO, "no")
         b.press_button("Continue")
         b.type_into("signed_name", "Daniel Relative")
+        # A letter has no email address to send a code to: the date of birth checks it later.
+        for part, value in DATE_OF_BIRTH.items():
+            b.type_into(f"date_of_birth-{part}", value)
         b.press_button("Continue")
         assert "you do not want to give consent" in b.page.content()
         b.press_button("Send my answer")
@@ -155,12 +166,25 @@ def test_consent_given_then_withdrawn_and_another_declined_with_the_keyboard_onl
     finally:
         second.close()
 
-    # Later, in another browser, Gina withdraws her consent through the same link.
+    # Later, in another browser, Gina withdraws her consent through the same link, once the
+    # code emailed to her shows it is her.
     third = chromium_browser.new_context()
     b = Family(third.new_page())
     try:
-        b.start(server.url + data["links"]["giving"])
-        assert "You gave consent on" in b.page.content()
+        b.page.goto(server.url + data["links"]["giving"])
+        assert b.page.url.endswith("/consent/check-its-you")
+        assert heading(b.page) == "We need to check it’s you"
+        assert VICTIM not in b.page.content()
+        b.axe()
+        b.press_button("Send me a code")
+        assert heading(b.page) == "Enter the code from the email"
+        b.axe()
+        b.type_into("code", emailed_code(smtp))
+        b.press_button("Continue")
+        assert b.page.url.endswith("/consent/start")
+        assert f"You gave consent for information about {VICTIM}, but not about" in (
+            b.page.content()
+        )
         check_axe(b.page)
         b.continue_to("/consent/withdraw")
         assert heading(b.page) == "Withdraw your consent"
@@ -206,6 +230,19 @@ def test_consent_given_then_withdrawn_and_another_declined_with_the_keyboard_onl
             assert "EXA-DHR-2026-88" in words and VICTIM in words
 
 
+def emailed_code(smtp: MailServer) -> str:
+    """The latest one-time code delivered to the family member's address."""
+    run_worker_burst()
+    codes = [
+        re.search(r"Your code is:\s+(\d{6})", m.message.get_body(("plain",)).get_content())
+        for m in smtp.messages
+        if m.rcpt_tos == ["sam.relative@example.com"]
+    ]
+    found = [c.group(1) for c in codes if c]
+    assert found, "no code was emailed"
+    return found[-1]
+
+
 LEFT = "<!DOCTYPE html><title>Left</title><p>left</p>"
 
 
@@ -247,7 +284,8 @@ def test_exit_this_page_leaves_the_service(consent_server, chromium_browser):
     page = context.new_page()
     try:
         page.goto(server.url + data["links"]["declining"])
-        assert page.url.endswith("/consent/start")
+        # Answered already: a new browser is asked to show it is them, with the button there too.
+        assert page.url.endswith("/consent/check-its-you")
         exit_button_focused(page)
         with page.expect_navigation():
             page.keyboard.press("Enter")
@@ -273,6 +311,19 @@ def test_error_states_and_the_refused_link_have_no_axe_violations(consent_server
         check_axe(page)
 
         page.goto(server.url + data["links"]["declining"])  # answered: they may answer again
+        # In a new browser, after checking it is them (the date of birth on Dan's letter form).
+        assert page.url.endswith("/consent/check-its-you")
+        for part, value in DATE_OF_BIRTH.items():
+            page.fill(f"#date_of_birth-{part}", "1" if part == "day" else value)
+        page.locator("main button:has-text('Continue')").click()
+        page.wait_for_load_state()
+        assert "does not match the one given on the form" in page.content()
+        assert page.title().startswith("Error: ")
+        check_axe(page)
+        page.fill("#date_of_birth-day", DATE_OF_BIRTH["day"])
+        page.locator("main button:has-text('Continue')").click()
+        page.wait_for_load_state()
+        assert page.url.endswith("/consent/start")
         page.goto(server.url + "/consent/choices")
         page.locator("main button:has-text('Continue')").click()
         page.wait_for_load_state()

@@ -36,11 +36,23 @@ STATUS_TAGS = {
     ConsentStatus.DECLINED: {"text": "Declined", "classes": "govuk-tag--yellow"},
     ConsentStatus.WITHDRAWN: {"text": "Withdrawn", "classes": "govuk-tag--red"},
 }
+#: Consent given to some questions but not all: a status of its own on the tracker, so it is
+#: never read as full consent.
+PARTIAL_TAG = {"text": "Partial consent", "classes": "govuk-tag--orange"}
 DELIVERY_TEXT = {ConsentDelivery.EMAIL: "Email", ConsentDelivery.LETTER: "Letter"}
 
 
 def status_tag(status: ConsentStatus) -> dict[str, str]:
     return STATUS_TAGS[status]
+
+
+def answer_tag(request: ConsentRequest, response: ConsentResponse | None) -> dict[str, str]:
+    """The tag for an answer (the request's status when there is none), partial consent apart."""
+    if response is None:
+        return STATUS_TAGS[request.status]
+    if documents.agreement(request, response) is documents.Agreement.PARTIAL:
+        return PARTIAL_TAG
+    return STATUS_TAGS[response.status]
 
 
 def choices_text(request: ConsentRequest, response: ConsentResponse | None) -> str:
@@ -89,10 +101,13 @@ def consent_summary(case_id: int) -> dict[str, int]:
     if user is None or not scope.can(user, "consent.view"):
         return {}
     sc = scope.Scope(user)
-    counts = {status.value: 0 for status in ConsentStatus}
+    counts = {status.value: 0 for status in ConsentStatus} | {"partial": 0}
     rows = _requests_of(db.Sessions(), sc, case_id)
     for row in rows:
         counts[row.status.value] += 1
+        answer = responses.latest(row)
+        if answer and documents.agreement(row, answer) is documents.Agreement.PARTIAL:
+            counts["partial"] += 1
     counts["asked"] = len(rows)
     return counts
 
@@ -116,6 +131,7 @@ def consent(case_id: int):
         rows=rows,
         latest=responses.latest,
         status_tag=status_tag,
+        answer_tag=answer_tag,
         choices_text=choices_text,
         delivery_text=DELIVERY_TEXT,
         victim=consent_requests.victim_name(s, case.id),
@@ -189,11 +205,13 @@ def consent_request(consent_id: int):
         req=req,
         case=case,
         answers=answers,
-        status=status_tag(req.status),
+        status=answer_tag(req, answers[0] if answers else None),
         status_tag=status_tag,
+        answer_tag=answer_tag,
+        agreed_lines=lambda answer: documents.agreed_lines(req, answer, "the victim"),
         choice_text=documents.choice_text,
         delivery_text=DELIVERY_TEXT,
-        link_expires=token.expires_at if token and case.status is CaseStatus.OPEN else None,
+        link_works=token is not None and case.status is CaseStatus.OPEN,
         can_request=scope.can(sc.user, "consent.request"),
         open_case=case.status is CaseStatus.OPEN,
     )
