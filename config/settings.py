@@ -6,6 +6,8 @@ developer's machine cannot provide (a secret key, TLS in front of the app).
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +38,8 @@ class Config:
     DATABASE_URL: str = ""
     REDIS_URL: str = ""
     SECRET_KEY: str = ""
+    # Fernet keys, comma-separated, for secrets stored in the database (see service/crypto.py).
+    DATA_KEY: str = ""
     MAIL_TRANSPORT: str = ""
     MAIL_FROM: str = ""
     MAIL_CA_FILE: str = ""
@@ -56,6 +60,7 @@ class Config:
     EWS: dict[str, str] = field(default_factory=dict)
     GRAPH: dict[str, str] = field(default_factory=dict)
     requires_secret_key: bool = True
+    requires_data_key: bool = True
     session_cookie_secure: bool = True
     TESTING: bool = False
 
@@ -66,6 +71,7 @@ class Config:
         cfg.DATABASE_URL = env.get("DATABASE_URL", cfg.DATABASE_URL)
         cfg.REDIS_URL = env.get("REDIS_URL", cfg.REDIS_URL)
         cfg.SECRET_KEY = env.get("SECRET_KEY", cfg.SECRET_KEY)
+        cfg.DATA_KEY = env.get("DATA_KEY", cfg.DATA_KEY)
         cfg.MAIL_TRANSPORT = env.get("MAIL_TRANSPORT", cfg.MAIL_TRANSPORT)
         cfg.MAIL_FROM = env.get("MAIL_FROM", cfg.MAIL_FROM) or "dhr-forms@localhost"
         cfg.MAIL_CA_FILE = env.get("MAIL_CA_FILE", cfg.MAIL_CA_FILE)
@@ -92,6 +98,8 @@ class Config:
             for name in ("DATABASE_URL", "REDIS_URL", "MAIL_TRANSPORT")
             if not getattr(self, name)
         ]
+        if self.requires_data_key and not self.DATA_KEY:
+            missing.insert(0, "DATA_KEY")
         if self.requires_secret_key and not self.SECRET_KEY:
             missing.insert(0, "SECRET_KEY")
         if missing:
@@ -100,6 +108,30 @@ class Config:
             )
         if self.requires_secret_key and len(self.SECRET_KEY) < 32:
             raise ConfigError("cannot start: SECRET_KEY must be at least 32 characters")
+        if self.DATA_KEY:
+            _check_data_key(self.DATA_KEY)
+
+    def data_keys(self) -> str:
+        """``DATA_KEY``; where none is required (demo, tests), one derived from the secret key,
+        so the same machine always reads back what it stored."""
+        if self.DATA_KEY or self.requires_data_key:
+            return self.DATA_KEY
+        digest = hashlib.sha256(b"dhr-forms data key\0" + self.SECRET_KEY.encode()).digest()
+        return base64.urlsafe_b64encode(digest).decode()
+
+
+def _check_data_key(value: str) -> None:
+    from cryptography.fernet import Fernet
+
+    try:
+        keys = [Fernet(k.strip()) for k in value.split(",") if k.strip()]
+    except (ValueError, TypeError):
+        keys = []
+    if not keys:
+        raise ConfigError(
+            "cannot start: DATA_KEY must be one or more Fernet keys separated by commas (see "
+            "README)"
+        )
 
 
 EMBEDDED_REDIS_FILE = "redis.url"
@@ -111,6 +143,7 @@ class DemoConfig(Config):
 
     name: str = "demo"
     requires_secret_key: bool = False
+    requires_data_key: bool = False
     session_cookie_secure: bool = False
 
     def apply_defaults(self) -> None:

@@ -41,9 +41,14 @@ def create_app(config: settings_mod.Config | None = None) -> Flask:
         TEMPLATES_AUTO_RELOAD=False,
     )
     app.extensions["dhr.settings"] = cfg
+    from service.session_cookie import EncryptedSessionInterface
+
+    app.session_interface = EncryptedSessionInterface()
     if cfg.TRUST_PROXY:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
+        # ProxyFix believes only the last n X-Forwarded-For entries, counted from the right
+        # (the ones those proxies appended), so a client cannot forge its address through them.
         n = cfg.TRUST_PROXY
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     app.jinja_loader = jinja2.ChoiceLoader(
@@ -58,6 +63,9 @@ def create_app(config: settings_mod.Config | None = None) -> Flask:
     app.jinja_env.lstrip_blocks = True
 
     runtime.configure(cfg)
+    from service import crypto
+
+    crypto.check_stored(db.Sessions())  # a wrong DATA_KEY stops the app here
     app.teardown_appcontext(lambda _exc: db.Sessions.remove())
 
     csrf.init_app(app)

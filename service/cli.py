@@ -44,7 +44,13 @@ def demo(host: str, port: int) -> None:
 @click.option("--workers", default=2, show_default=True, type=int)
 def web(bind: str, workers: int) -> None:
     """Serve the web app with gunicorn (put TLS in front of it)."""
+    from service import crypto
+
     _bootstrap()
+    try:
+        crypto.check_stored(db.Sessions())
+    except crypto.KeyProblem as exc:
+        raise click.ClickException(str(exc)) from exc
     os.execvp(  # noqa: S606
         sys.executable,
         [
@@ -58,7 +64,9 @@ def web(bind: str, workers: int) -> None:
             "--access-logfile",
             "-",
             "--access-logformat",
-            '%(h)s "%(m)s %(U)s" %(s)s %(L)s',
+            '%(h)s "%(m)s %(U)s" %(s)s %(L)s',  # service.access_log.GUNICORN_FORMAT
+            "--logger-class",
+            "service.access_log.GunicornLogger",
             "service.wsgi:app",
         ],
     )
@@ -199,6 +207,29 @@ def user_create(slug: str, email: str, role: str, name: str | None) -> None:
     click.echo("Give them this set-up link. It works once, for 72 hours:")
     click.echo(f"  {link}")
     click.echo("With it they choose a password and set up an authenticator app, then sign in.")
+
+
+# --- keys ---------------------------------------------------------------------------------
+
+
+@main.group()
+def keys() -> None:
+    """The keys in DATA_KEY that encrypt stored secrets."""
+
+
+@keys.command("rotate")
+def keys_rotate() -> None:
+    """Re-encrypt every stored secret with the first key in DATA_KEY."""
+    from service import crypto
+
+    _bootstrap()
+    try:
+        with db.transaction() as session:
+            count = crypto.rotate(session)
+    except crypto.KeyProblem as exc:
+        raise click.ClickException(f"nothing was re-encrypted: {exc}") from exc
+    click.echo(f"re-encrypted {count} stored secrets with the first key in DATA_KEY")
+    click.echo("keys after the first can now be removed from DATA_KEY")
 
 
 # --- mail ---------------------------------------------------------------------------------

@@ -44,6 +44,11 @@ def bootstrap() -> settings_mod.Config:
     return _settings
 
 
+def configured() -> settings_mod.Config | None:
+    """The settings if this process has them already (never reads the environment)."""
+    return _settings
+
+
 def settings() -> settings_mod.Config:
     return bootstrap()
 

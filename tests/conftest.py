@@ -112,6 +112,8 @@ def cli_env(settings: TestConfig, tmp_path: Path) -> dict[str, str]:
         DATABASE_URL=settings.DATABASE_URL,
         REDIS_URL=settings.REDIS_URL,
         SECRET_KEY=TEST_SECRET,
+        # The key the tests' own process uses, so production-mode commands read what it stored.
+        DATA_KEY=settings.data_keys(),
         MAIL_TRANSPORT=settings.MAIL_TRANSPORT,
         MAIL_FROM=settings.MAIL_FROM,
         SERVICE_URL=settings.SERVICE_URL,

@@ -6,18 +6,21 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from mail import outbox, policy, routing
 from service import audit, clock, runtime, tokens
 from service.auth import passwords, totp
 from service.models import AccessToken, ConsoleSession, Partnership, Role, User, UserStatus
+from service.models.user import SignInLock
 
 SETUP_TTL = timedelta(hours=72)
 RESET_TTL = timedelta(hours=2)
@@ -84,12 +87,20 @@ def actor_of(user: User | None) -> str:
     return f"user:{user.id}" if user else "anonymous"
 
 
-def find_user(session: Session, email: str) -> User | None:
+def _address(email: str) -> str:
+    """The address as accounts store it. Anything else is kept as typed, so it is counted
+    towards a lock like any address."""
     try:
-        address = normalise_email(email)
+        return normalise_email(email)
     except policy.InvalidAddress:
-        return None
-    return session.scalar(select(User).where(User.email == address))
+        return (email or "").strip().lower()
+
+
+def find_users(session: Session, email: str) -> list[User]:
+    """The accounts with this address, one at most in each partnership."""
+    return list(
+        session.scalars(select(User).where(User.email == _address(email)).order_by(User.id))
+    )
 
 
 def _link(path: str, token: str) -> str:
@@ -123,7 +134,10 @@ def create_user(
             f"({', '.join(partnership.secure_domains)})",
             "email",
         )
-    if session.scalar(select(func.count()).select_from(User).where(User.email == address)):
+    # Only this partnership's accounts count: whether another partnership has one with this
+    # address is none of its business, and cannot stop this one inviting them.
+    taken = select(func.count()).select_from(User)
+    if session.scalar(taken.where(User.partnership_id == partnership.id, User.email == address)):
         raise AccountRefused("There is already an account with this email address", "email")
     user = User(
         partnership_id=partnership.id,
@@ -191,11 +205,27 @@ def user_for_token(session: Session, token: str, purpose: str) -> tuple[AccessTo
 def setup_password(session: Session, token: str, password: str) -> User:
     """Set-up, step 1: the password. The account stays unusable until step 2 is done."""
     row, user = user_for_token(session, token, SETUP)
+    _check_new_password(session, user, password)
+    user.password_hash = passwords.hash_password(password)
+    return user
+
+
+def _check_new_password(session: Session, user: User, password: str) -> None:
     reason = passwords.problem(password, email=user.email)
     if reason:
         raise AccountRefused(reason, "password")
-    user.password_hash = passwords.hash_password(password)
-    return user
+    # Someone with accounts in two partnerships signs in with the same address; the password
+    # says which account they mean.
+    others = session.scalars(
+        select(User.password_hash).where(
+            User.email == user.email, User.id != user.id, User.password_hash.is_not(None)
+        )
+    )
+    if any(passwords.verify(other, password) for other in others):
+        raise AccountRefused(
+            "Choose a password different from the one for your other DHR Forms account",
+            "password",
+        )
 
 
 def setup_secret(session: Session, token: str) -> tuple[User, str]:
@@ -225,8 +255,7 @@ def confirm_authenticator(
     tokens.use(session, row)
     user.totp_last_step = step
     user.status = UserStatus.ACTIVE
-    user.failed_attempts = 0
-    user.locked_until = None
+    _unlock(session, user.email)
     _end_all_sessions(session, user, "account_set_up")
     _audit(session, "user.set_up", user, client_address=client_address)
     return user
@@ -235,70 +264,117 @@ def confirm_authenticator(
 # --- signing in -----------------------------------------------------------------------------
 
 
-def _locked(user: User, now: datetime) -> bool:
-    return user.locked_until is not None and user.locked_until > now
+def lock_key(address: str) -> str:
+    """The sign-in lock's key for an address: keyed, so the table does not list addresses."""
+    secret = runtime.settings().SECRET_KEY.encode()
+    return hmac.new(secret, address.encode(), hashlib.sha256).hexdigest()
 
 
-def _fail(session: Session, user: User | None, stage: str, client_address: str | None) -> Outcome:
-    """Count a failed attempt in the database; the fifth in a row locks the account."""
-    now = clock.now()
+def _locked(session: Session, address: str, now: datetime) -> bool:
+    until = session.scalar(
+        select(SignInLock.locked_until).where(SignInLock.key == lock_key(address))
+    )
+    return until is not None and until > now
+
+
+def _count_failure(session: Session, address: str, now: datetime) -> int:
+    """One more failed attempt for ``address``, counted in one statement so that concurrent
+    attempts are all counted; how many in a row there have been now."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = (
+        insert(SignInLock)
+        .values(key=lock_key(address), failures=1, updated_at=now)
+        .on_conflict_do_update(
+            index_elements=[SignInLock.key],
+            set_={"failures": SignInLock.failures + 1, "updated_at": now},
+        )
+        .returning(SignInLock.failures)
+    )
+    return session.execute(statement).scalar_one()
+
+
+def _unlock(session: Session, address: str) -> None:
+    session.execute(delete(SignInLock).where(SignInLock.key == lock_key(address)))
+    session.execute(
+        update(User)
+        .where(User.email == address)
+        .values(locked_until=None)
+        .execution_options(synchronize_session="fetch")
+    )
+
+
+def _account_audit(
+    session: Session, action: str, user: User | None, client_address: str | None, **detail: Any
+) -> None:
     if user is None:
         audit.record(
             session,
-            "sign_in.failed",
+            action,
             actor="anonymous",
             client_address=client_address,
-            stage=stage,
+            **detail,
             reason="no_active_account",
         )
+    else:
+        _audit(session, action, user, client_address=client_address, **detail)
+
+
+def _fail(
+    session: Session, address: str, user: User | None, stage: str, client_address: str | None
+) -> Outcome:
+    """Count a failed attempt for the address typed, whether or not it has an account: the
+    fifth in a row locks it. Known and unknown addresses take the same steps, so neither the
+    answer nor its timing tells which addresses have accounts."""
+    now = clock.now()
+    failures = _count_failure(session, address, now)
+    _account_audit(session, "sign_in.failed", user, client_address, stage=stage, attempt=failures)
+    if failures < MAX_FAILURES:
         return Outcome.WRONG
+    until = now + LOCK_FOR
+    session.execute(
+        update(SignInLock)
+        .where(SignInLock.key == lock_key(address))
+        .values(failures=0, locked_until=until)
+    )
+    # Shown on the users list; ends every session of the address's accounts.
     session.execute(
         update(User)
-        .where(User.id == user.id)
-        .values(failed_attempts=User.failed_attempts + 1)
-        .execution_options(synchronize_session=False)
+        .where(User.email == address)
+        .values(locked_until=until)
+        .execution_options(synchronize_session="fetch")
     )
-    session.refresh(user)
-    _audit(
-        session,
-        "sign_in.failed",
-        user,
-        client_address=client_address,
-        stage=stage,
-        attempt=user.failed_attempts,
-    )
-    if user.failed_attempts >= MAX_FAILURES:
-        user.locked_until = now + LOCK_FOR
-        user.failed_attempts = 0
-        _end_all_sessions(session, user, "locked")
-        _audit(
-            session,
-            "account.locked",
-            user,
-            client_address=client_address,
-            until=user.locked_until.isoformat(),
-        )
-        return Outcome.LOCKED
-    return Outcome.WRONG
+    live = session.scalars(
+        select(ConsoleSession)
+        .join(User, ConsoleSession.user_id == User.id)
+        .where(User.email == address, ConsoleSession.ended_at.is_(None))
+    ).all()
+    for row in live:
+        end_session(session, row, "locked")
+    _account_audit(session, "account.locked", user, client_address, until=until.isoformat())
+    return Outcome.LOCKED
 
 
-def _refuse_locked(session: Session, user: User, client_address: str | None) -> Outcome:
-    _audit(session, "sign_in.refused_locked", user, client_address=client_address)
+def _refuse_locked(session: Session, user: User | None, client_address: str | None) -> Outcome:
+    _account_audit(session, "sign_in.refused_locked", user, client_address)
     return Outcome.LOCKED
 
 
 def check_password(
     session: Session, email: str, password: str, *, client_address: str | None = None
 ) -> tuple[Outcome, User | None]:
-    """The first step of signing in."""
-    user = find_user(session, email)
-    if user is not None and _locked(user, clock.now()):
+    """The first step of signing in; the user only when the outcome is OK."""
+    address = _address(email)
+    active = [u for u in find_users(session, address) if u.status is UserStatus.ACTIVE]
+    shown = active[0] if active else None
+    if _locked(session, address, clock.now()):
         # While locked the password is not even checked, so guessing goes nowhere.
-        return _refuse_locked(session, user, client_address), user
-    active = user is not None and user.status is UserStatus.ACTIVE
-    ok = passwords.verify(user.password_hash if active else None, password)
-    if not ok:
-        return _fail(session, user if active else None, "password", client_address), user
+        return _refuse_locked(session, shown, client_address), None
+    # An address with no account is checked against a dummy hash, taking as long.
+    user = next((u for u in active if passwords.verify(u.password_hash, password)), None)
+    if not active:
+        passwords.verify(None, password)
+    if user is None:
+        return _fail(session, address, shown, "password", client_address), None
     if user.password_hash and passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
     return Outcome.OK, user
@@ -309,10 +385,10 @@ def check_code(
 ) -> Outcome:
     """The second step: a code from the app, never one already used."""
     now = clock.now()
-    if _locked(user, now):
+    if _locked(session, user.email, now):
         return _refuse_locked(session, user, client_address)
     if user.status is not UserStatus.ACTIVE or not user.totp_secret:
-        return _fail(session, None, "code", client_address)
+        return _fail(session, user.email, None, "code", client_address)
     step = totp.matching_step(user.totp_secret, code, now, after=user.totp_last_step)
     if step is not None:
         # Conditional, so two requests with the same code cannot both succeed.
@@ -322,13 +398,14 @@ def check_code(
                 User.id == user.id,
                 (User.totp_last_step.is_(None)) | (User.totp_last_step < step),
             )
-            .values(totp_last_step=step, failed_attempts=0, last_sign_in_at=now)
+            .values(totp_last_step=step, last_sign_in_at=now)
             .execution_options(synchronize_session=False)
         )
         if claimed.rowcount == 1:
+            _unlock(session, user.email)
             session.refresh(user)
             return Outcome.OK
-    return _fail(session, user, "code", client_address)
+    return _fail(session, user.email, user, "code", client_address)
 
 
 def session_key(raw: str) -> str:
@@ -437,8 +514,8 @@ def _end_all_sessions(session: Session, user: User, reason: str) -> None:
 def request_reset(session: Session, email: str, *, client_address: str | None = None) -> None:
     """Email a reset link to the account's own address, if there is an active account. The
     caller says the same thing either way, so nobody learns which addresses have accounts."""
-    user = find_user(session, email)
-    if user is None or user.status is not UserStatus.ACTIVE:
+    active = [u for u in find_users(session, email) if u.status is UserStatus.ACTIVE]
+    if not active:
         audit.record(
             session,
             "password_reset.requested",
@@ -446,7 +523,11 @@ def request_reset(session: Session, email: str, *, client_address: str | None = 
             client_address=client_address,
             outcome="no_active_account",
         )
-        return
+    for user in active:  # one link per account, each for that partnership's account
+        _send_reset_link(session, user, client_address)
+
+
+def _send_reset_link(session: Session, user: User, client_address: str | None) -> None:
     tokens.revoke_all(session, purpose=RESET, subject_type="user", subject_id=user.id)
     _, token = tokens.issue(
         session,
@@ -476,9 +557,7 @@ def reset_password(
 ) -> User:
     """A new password, allowed only with a fresh code from the user's app."""
     row, user = user_for_token(session, token, RESET)
-    reason = passwords.problem(password, email=user.email)
-    if reason:
-        raise AccountRefused(reason, "password")
+    _check_new_password(session, user, password)
     outcome = check_code(session, user, code, client_address=client_address)
     if outcome is Outcome.LOCKED:
         raise AccountRefused(
@@ -521,8 +600,7 @@ def set_disabled(
         if user.status is not UserStatus.DISABLED:
             return
         user.status = UserStatus.ACTIVE if user.password_hash else UserStatus.INVITED
-        user.failed_attempts = 0
-        user.locked_until = None
+        _unlock(session, user.email)
     _audit(
         session,
         "user.disabled" if disabled else "user.enabled",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import io
 import re
 from datetime import datetime
 
@@ -25,8 +26,13 @@ def provisioning_uri(secret: str, account: str) -> str:
 
 def qr_code_data_uri(uri: str) -> str:
     """An SVG QR code as a data: URI (the Content-Security-Policy allows data: images)."""
-    svg = segno.make(uri, error="m").svg_inline(scale=5, border=2, dark="#0b0c0c", light="#ffffff")
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    out = io.BytesIO()
+    # A standalone SVG needs its xmlns: without it a browser draws nothing from a data: URI.
+    segno.make(uri, error="m").save(
+        out, kind="svg", xmldecl=False, svgns=True, scale=5, border=2, dark="#0b0c0c",
+        light="#ffffff",
+    )  # fmt: skip
+    return "data:image/svg+xml;base64," + base64.b64encode(out.getvalue()).decode()
 
 
 def grouped(secret: str) -> str:

@@ -4,8 +4,10 @@ views use to require a sign-in and a permission."""
 from __future__ import annotations
 
 import functools
+import unicodedata
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import unquote, urlsplit
 
 from flask import abort, g, redirect, request, session, url_for
 
@@ -51,11 +53,25 @@ def current_scope() -> scope.Scope:
     return scope.Scope(user)
 
 
+def _unsafe_char(text: str) -> bool:
+    # Browsers and Werkzeug drop control characters and read "\\" as "/", so "/\t/evil" or
+    # "/\\evil" would become "//evil", another host.
+    return any(c == "\\" or unicodedata.category(c).startswith("C") for c in text)
+
+
 def _safe_next(target: str | None) -> str | None:
-    # Only paths on this site, never "//elsewhere" or a full URL.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+    """``target`` if it is a path on this site, else None: never "//elsewhere" or a full URL,
+    however it is encoded."""
+    if not target or not target.startswith("/"):
+        return None
+    decoded = target
+    for _ in range(3):  # as many layers as anything on the way might decode
+        decoded = unquote(decoded)
+    for form in (target, decoded):
+        parts = urlsplit(form)
+        if _unsafe_char(form) or form.startswith("//") or parts.scheme or parts.netloc:
+            return None
+    return target
 
 
 def login_required(view: F) -> F:

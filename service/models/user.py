@@ -10,6 +10,7 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service import clock
+from service.crypto import EncryptedString
 from service.db import Base
 from service.models.types import UTCDateTime, str_enum
 
@@ -31,20 +32,22 @@ class UserStatus(enum.StrEnum):
 
 class User(Base):
     __tablename__ = "user_account"
-    __table_args__ = (UniqueConstraint("email"),)
+    # One account per address in each partnership: a partnership cannot take an address away
+    # from another (someone who works for two has an account in each).
+    __table_args__ = (UniqueConstraint("partnership_id", "email"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     partnership_id: Mapped[int] = mapped_column(ForeignKey("partnership.id"), index=True)
-    # Lower-cased; one account per address across the whole service.
-    email: Mapped[str] = mapped_column(String(254))
+    # Lower-cased.
+    email: Mapped[str] = mapped_column(String(254), index=True)
     name: Mapped[str | None] = mapped_column(String(200))
     role: Mapped[Role] = mapped_column(str_enum(Role))
     status: Mapped[UserStatus] = mapped_column(str_enum(UserStatus), default=UserStatus.INVITED)
     password_hash: Mapped[str | None] = mapped_column(String(255))
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedString(255))
     # The last 30-second step whose code was accepted: a code is never accepted twice.
     totp_last_step: Mapped[int | None] = mapped_column()
-    failed_attempts: Mapped[int] = mapped_column(default=0)
+    # While the address is locked (see SignInLock); kept here for the users list.
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
@@ -55,6 +58,18 @@ class User(Base):
     @property
     def label(self) -> str:
         return self.name or self.email
+
+
+class SignInLock(Base):
+    """Failed sign-ins counted per address typed, whether or not it has an account, so a lock
+    tells nobody which addresses do. Keyed by a keyed hash: the addresses are not stored."""
+
+    __tablename__ = "sign_in_lock"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
 class ConsoleSession(Base):

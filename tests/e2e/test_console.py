@@ -312,6 +312,10 @@ def test_officer_sets_up_signs_in_and_out_with_the_keyboard_only(
         page.wait_for_url("**/account/set-up/authenticator")
         assert heading(page) == "Set up your authenticator app"
         check_axe(page)
+        # The QR code is drawn: a browser shows nothing for an SVG image without its xmlns.
+        qr = page.locator("img[src^='data:image/svg+xml']")
+        qr.wait_for()
+        assert qr.evaluate("img => img.complete && img.naturalWidth") > 0
 
         # The test is the authenticator app: it reads the key shown as text.
         secret = re.sub(r"\s", "", page.locator("#secret-key").inner_text())

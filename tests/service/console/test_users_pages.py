@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from service import clock
-from service.models import AuditEvent, Message, Role, User, UserStatus
+from service.models import AuditEvent, ConsoleSession, Message, Role, User, UserStatus
 from tests.console import make_user, post_form, sign_in
+from tests.delivered import delivered_text
 
 
 def fresh(session):
@@ -99,7 +100,7 @@ def test_inviting_a_user_creates_them_and_emails_a_set_up_link(
         select(Message).where(Message.recipient == user.email, Message.purpose == "account.setup")
     ).all()
     assert len(messages) == 1
-    assert "/account/set-up?token=" in messages[0].body_text
+    assert "/account/set-up?token=" in delivered_text(messages[0])
     created = events(session, "user.created", object_id=str(user.id))
     assert len(created) == 1
     assert created[0].actor == f"user:{officer.id}"
@@ -283,3 +284,94 @@ def test_the_invite_schema_has_the_forms_fields(page_app):
     assert form_fields == set(InviteUserSchema().fields) == {"email", "name", "role"}
     data = InviteUserSchema().load({"email": "a@b.gov.uk", "name": None, "role": "chair"})
     assert data == {"email": "a@b.gov.uk", "name": None, "role": "chair"}
+
+
+# --- invitations stay inside the partnership ---------------------------------------------------
+
+
+def test_an_officer_cannot_invite_an_address_on_another_partnerships_domain(
+    page_app, session, partnership, other
+):
+    otherton_officer = make_user(session, other, Role.OFFICER, email="owen@otherton.gov.uk")
+    client = page_app.test_client()
+    assert sign_in(client, otherton_officer).status_code == 302
+    response = post_form(
+        client,
+        "/console/users/invite",
+        {"email": "someone@exampleshire.gov.uk", "name": "", "role": "viewer"},
+    )
+    html = response.get_data(as_text=True)
+    assert "There is a problem" in html
+    assert "Enter an email address on one of the partnership&#39;s secure domains" in html
+    assert "(otherton.gov.uk)" in html
+    assert (
+        fresh(session).scalar(
+            select(func.count())
+            .select_from(User)
+            .where(User.email == "someone@exampleshire.gov.uk")
+        )
+        == 0
+    )
+
+
+def _invite(client, email: str):
+    return post_form(client, "/console/users/invite", {"email": email, "name": "", "role": "chair"})
+
+
+def test_an_address_with_an_account_elsewhere_is_invited_like_any_other(
+    signed_in, session, partnership, other
+):
+    # Both partnerships work with the same NHS trust.
+    other.secure_domains = ["otherton.gov.uk", "nhs.net"]
+    theirs = make_user(session, other, Role.CHAIR, email="nadia.nurse@nhs.net")
+
+    shared = _invite(signed_in, "Nadia.Nurse@nhs.net")
+    shared_page = signed_in.get("/console/users").get_data(as_text=True)
+    fresh_one = _invite(signed_in, "nobody.yet@nhs.net")
+    fresh_page = signed_in.get("/console/users").get_data(as_text=True)
+
+    # The same answer as for an address nobody has used: nothing says Otherton has her.
+    assert shared.status_code == fresh_one.status_code == 302
+    assert shared.headers["Location"] == fresh_one.headers["Location"]
+    assert "Invitation sent to nadia.nurse@nhs.net" in shared_page
+    assert "Invitation sent to nobody.yet@nhs.net" in fresh_page
+    ours = fresh(session).scalar(
+        select(User).where(
+            User.email == "nadia.nurse@nhs.net", User.partnership_id == partnership.id
+        )
+    )
+    assert ours is not None and ours.id != theirs.id and ours.status is UserStatus.INVITED
+    # Otherton's account is untouched, and still signs in.
+    assert fresh(session).get(User, theirs.id).status is UserStatus.ACTIVE
+
+
+SECOND_PASSWORD = "a different long phrase for here"
+
+
+def test_someone_with_an_account_in_each_partnership_signs_in_to_each_by_its_password(
+    page_app, session, partnership, other
+):
+    from service.auth import accounts
+    from tests.console import token_of
+
+    other.secure_domains = ["nhs.net"]
+    session.commit()
+    in_other_id = make_user(session, other, Role.CHAIR, email="nadia.nurse@nhs.net").id
+    here, link = accounts.create_user(
+        session, partnership, email="nadia.nurse@nhs.net", role=Role.CHAIR, actor="test"
+    )
+    # The password picks the account, so the second account needs a different one.
+    with pytest.raises(accounts.AccountRefused, match="different from the one for your other"):
+        accounts.setup_password(session, token_of(link), "correct horse battery staple")
+    session.rollback()
+    here = make_user(
+        session, partnership, Role.CHAIR, email="nadia.nurse@nhs.net", password=SECOND_PASSWORD
+    )
+
+    assert sign_in(page_app.test_client(), here, password=SECOND_PASSWORD).status_code == 302
+    in_other = session.get(User, in_other_id)
+    assert sign_in(page_app.test_client(), in_other).status_code == 302
+    signed_in_as = fresh(session).scalars(
+        select(ConsoleSession.user_id).order_by(ConsoleSession.created_at, ConsoleSession.user_id)
+    )
+    assert sorted(signed_in_as) == sorted([here.id, in_other.id])
