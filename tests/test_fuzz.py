@@ -149,6 +149,7 @@ def world(page_app, page_client, session, partnership):
     session.commit()
     ids["imr_id"] = [imr.id, 0]
     ids["part"] = [1, 3, 0, 4]
+    ids["partnership"] = [partnership.slug, "nowhere"]
     path = imr_link(session, imr)
     session.commit()  # end the read: the view writes next
     assert page_client.get(path).status_code == 302

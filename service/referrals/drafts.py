@@ -49,13 +49,18 @@ def save(session: Session, draft: Referral, answers: dict[str, Any]) -> None:
     draft.expires_at = clock.now() + KEEP_FOR
 
 
-def live_draft(session: Session, draft_id: Any) -> Referral | None:
-    """The draft with this id, if it is still a draft and has not expired."""
+def live_draft(
+    session: Session, draft_id: Any, *, partnership: Partnership | None = None
+) -> Referral | None:
+    """The draft with this id, if it is still a draft, has not expired and (when ``partnership``
+    is given) was begun for that partnership."""
     try:
         draft = session.get(Referral, int(draft_id)) if draft_id else None
     except (TypeError, ValueError):
         return None
     if draft is None or draft.status is not ReferralStatus.DRAFT:
+        return None
+    if partnership is not None and draft.partnership_id != partnership.id:
         return None
     if draft.expires_at is not None and draft.expires_at <= clock.now():
         return None
@@ -88,6 +93,8 @@ def send_resume_link(
         partnership_id=partnership.id,
         expires_at=draft.expires_at or clock.now() + KEEP_FOR,
     )
+    # The plain address serves every partnership: the draft the token names knows its own, and
+    # the form goes on at that partnership's pages.
     link = f"{runtime.settings().SERVICE_URL.rstrip('/')}/refer/resume?token={token}"
     outbox.queue_message(
         session,
@@ -109,9 +116,13 @@ def send_resume_link(
     )
 
 
-def resume(session: Session, token: str) -> Referral:
-    """The draft a resume link names; TokenRefused if the link is not (or no longer) good."""
+def resume(session: Session, token: str, *, partnership: Partnership | None = None) -> Referral:
+    """The draft a resume link names; TokenRefused if the link is not (or no longer) good, or
+    the draft was begun for another partnership than ``partnership``."""
     row = tokens.check(session, token, purpose=RESUME)
+    if partnership is not None and row.partnership_id != partnership.id:
+        # Each partnership's form opens only its own drafts.
+        raise tokens.TokenRefused(tokens.TokenProblem.INVALID)
     draft = live_draft(session, row.subject_id)
     if draft is None:
         raise tokens.TokenRefused(tokens.TokenProblem.EXPIRED, row)

@@ -1,14 +1,12 @@
 """Public pages: the start page, the accessibility statement and the privacy notice.
 
-Also serves GOV.UK Frontend's fonts and images at ``/assets/``, where its CSS expects them, and
-gives every template a ``partnership`` (the one running this service, when there is exactly one).
+Also gives every template a ``partnership``: the one the address names (``/p/<slug>`` and the pages
+below it), else the one running this service when there is exactly one.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import Blueprint, current_app, g, render_template, send_from_directory
+from flask import Blueprint, abort, current_app, g, render_template
 from sqlalchemy import select
 
 from service import db
@@ -30,28 +28,57 @@ def page_partnership() -> Partnership | None:
     return g.partnership
 
 
+def listed_partnerships() -> list[Partnership]:
+    """Every partnership, by name: what a visitor chooses from when the address names none."""
+    return list(db.Sessions.scalars(select(Partnership).order_by(Partnership.name)))
+
+
+def choose_partnership(slug: str) -> Partnership:
+    """Serve this request for the partnership its address names; 404 if there is no such one."""
+    found = db.Sessions.scalar(select(Partnership).where(Partnership.slug == slug))
+    if found is None:
+        abort(404)
+    g.partnership = found
+    g.partnership_slug = found.slug
+    return found
+
+
+def keep_partnership(endpoint: str, values: dict) -> None:
+    """Links from a page under ``/p/<slug>`` stay under it, so a visitor stays with the
+    partnership they chose."""
+    slug = g.get("partnership_slug")
+    if slug and current_app.url_map.is_endpoint_expecting(endpoint, "partnership"):
+        values.setdefault("partnership", slug)
+
+
+@bp.url_value_preprocessor
+def _partnership_from_address(_endpoint: str | None, values: dict | None) -> None:
+    slug = values.pop("partnership", None) if values else None
+    if slug is not None:
+        choose_partnership(slug)
+
+
+bp.url_defaults(keep_partnership)
+
+
 @bp.app_context_processor
 def _layout_context() -> dict[str, object]:
     return {"partnership": page_partnership()}
 
 
-@bp.get("/")
+@bp.get("/", defaults={"partnership": None})
+@bp.get("/p/<partnership>")
 def start():
     return render_template("public/start.html")
 
 
-@bp.get("/accessibility")
+@bp.get("/accessibility", defaults={"partnership": None})
+@bp.get("/p/<partnership>/accessibility")
 def accessibility():
     return render_template("public/accessibility.html", prepared=STATEMENT_PREPARED)
 
 
-@bp.get("/privacy")
+@bp.get("/privacy", defaults={"partnership": None})
+@bp.get("/p/<partnership>/privacy")
 def privacy():
     return render_template("public/privacy.html")
-
-
-@bp.get("/assets/<path:filename>")
-def govuk_assets(filename: str):
-    """GOV.UK Frontend's CSS refers to its fonts and images at ``/assets/...``."""
-    folder = Path(current_app.static_folder or "static") / "govuk" / "assets"
-    return send_from_directory(folder, filename)

@@ -37,26 +37,33 @@ def post(client: FlaskClient, url: str, data: dict[str, str], *, page: str | Non
     )
 
 
-def fill_section(client: FlaskClient, section, answers: dict[str, Any]) -> None:  # noqa: ANN001
+def fill_section(
+    client: FlaskClient,
+    section,  # noqa: ANN001
+    answers: dict[str, Any],
+    *,
+    base: str = "/refer",
+) -> None:
+    """Answer one section at ``base`` (a partnership's own form is at /p/<slug>/refer)."""
     if section.group:
         g = section.group
         items = answers.get(g.name) or []
-        response = post(client, f"/refer/{section.slug}", {"answer": "yes" if items else "no"})
+        response = post(client, f"{base}/{section.slug}", {"answer": "yes" if items else "no"})
         assert response.status_code == 302, response.get_data(as_text=True)
         for index, item in enumerate(items):
             response = post(
-                client, f"/refer/{section.slug}/{index}", form_fields(g.questions, item)
+                client, f"{base}/{section.slug}/{index}", form_fields(g.questions, item)
             )
             assert response.status_code == 302, response.get_data(as_text=True)
             more = "yes" if index + 1 < len(items) else "no"
-            response = post(client, f"/refer/{section.slug}/list", {"add_another": more})
+            response = post(client, f"{base}/{section.slug}/list", {"add_another": more})
             assert response.status_code == 302
         return
     for page in section.pages:
-        response = post(client, f"/refer/page/{page.slug}", form_fields(page.questions, answers))
+        response = post(client, f"{base}/page/{page.slug}", form_fields(page.questions, answers))
         assert response.status_code == 302, (page.slug, response.get_data(as_text=True))
 
 
-def fill_referral(client: FlaskClient, answers: dict[str, Any]) -> None:
+def fill_referral(client: FlaskClient, answers: dict[str, Any], *, base: str = "/refer") -> None:
     for section in SECTIONS:
-        fill_section(client, section, answers)
+        fill_section(client, section, answers, base=base)

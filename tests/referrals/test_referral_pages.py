@@ -176,6 +176,21 @@ def test_the_guidance_says_when_it_does_not_appear_to_meet_the_criteria(
     assert "The deceased was 15 at the date of death." in page
 
 
+def test_before_a_decision_the_page_does_not_say_the_date_received_is_missing(
+    signed_in, partnership, make_referral
+):
+    referral = make_referral(partnership)
+    page = text(signed_in.get(f"/console/referrals/{referral.id}"))
+    assert "Received 8 Oct 2026 10:30" in page
+    assert "Date the referral was received" not in page
+    assert "The dates and the recommendation are recorded with the decision" in page
+
+    record(signed_in, referral, page=f"/console/referrals/{referral.id}/decision")
+    decided = text(signed_in.get(f"/console/referrals/{referral.id}"))
+    assert "Date the referral was received 8 October 2026" in decided
+    assert "recorded with the decision" not in decided
+
+
 def test_a_draft_is_not_in_the_console(signed_in, partnership, make_referral):
     draft = make_referral(partnership, None, status=ReferralStatus.DRAFT, submitted_at=None)
     assert signed_in.get(f"/console/referrals/{draft.id}").status_code == 404
