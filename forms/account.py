@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
+from forms.base import ServiceForm
 from service.auth import passwords
 
 
@@ -31,16 +32,16 @@ def _code(form: FlaskForm, field: StringField) -> None:
         raise ValidationError("The security code must be 6 numbers")
 
 
-class SignInForm(FlaskForm):
+class SignInForm(ServiceForm):
     email = StringField(validators=[DataRequired("Enter your email address"), _email])
     password = PasswordField(validators=[DataRequired("Enter your password")])
 
 
-class SecurityCodeForm(FlaskForm):
+class SecurityCodeForm(ServiceForm):
     code = StringField(validators=[_code])
 
 
-class ChoosePasswordForm(FlaskForm):
+class ChoosePasswordForm(ServiceForm):
     password = PasswordField(
         validators=[
             DataRequired("Enter a password"),
@@ -71,5 +72,5 @@ class ResetPasswordForm(ChoosePasswordForm):
     code = StringField(validators=[_code])
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(ServiceForm):
     email = StringField(validators=[DataRequired("Enter your email address"), _email])

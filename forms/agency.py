@@ -20,6 +20,7 @@ from wtforms import BooleanField, StringField, TextAreaField
 from wtforms import ValidationError as FieldError
 from wtforms.validators import DataRequired, Length
 
+from forms.base import ServiceForm
 from mail import policy
 
 NAME_MAX = 200
@@ -92,7 +93,7 @@ def _checked_by(parse: Callable[[Any], object]) -> Callable[[FlaskForm, Any], No
     return check
 
 
-class AgencyForm(FlaskForm):
+class AgencyForm(ServiceForm):
     name = StringField(
         filters=[_strip],
         validators=[DataRequired(NAME_REQUIRED), Length(max=NAME_MAX, message=NAME_TOO_LONG)],

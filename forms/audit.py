@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
+
+from forms.base import ServiceForm
 
 PARTS = ("day", "month", "year")
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(ServiceForm):
     class Meta:
         csrf = False
 

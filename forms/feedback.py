@@ -9,12 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms import validators as wv
 
 from forms import options
+from forms.base import ServiceForm
 from forms.referral import GovukDateField, Question
 from service.panels.feedback import COMMENTS_MAX, NAME_MAX, NOTE_MAX, TITLE_MAX
 
@@ -43,7 +43,7 @@ def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-class SendDraftForm(FlaskForm):
+class SendDraftForm(ServiceForm):
     """The officer sends a draft: the view fills the members from the case's panel."""
 
     title = StringField(
@@ -78,7 +78,7 @@ class SendDraftForm(FlaskForm):
         return sorted({int(v) for v in self.recipients.data or [] if str(v).isdigit()})
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(ServiceForm):
     """The member's answer: comments (then required) or "no comments", and their name."""
 
     answer = RadioField(

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -29,6 +29,7 @@ from marshmallow import fields as mf
 from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms import validators as wv
 
+from forms.base import ServiceForm
 from forms.referral import GovukDateField, Question
 from forms.trawl_return import (
     QuestionsForm,
@@ -37,6 +38,9 @@ from forms.trawl_return import (
     _mm_field,
 )
 from service import clock
+
+if TYPE_CHECKING:
+    from service.models import Partnership
 
 SHORT = 200
 LONG = 5000
@@ -90,19 +94,27 @@ DETAILS_QUESTIONS = [
     Question("agency", "Agency", "text", max_length=SHORT, error_name="the name of your agency"),
     Question("name", "Name of the person completing this form", "text", max_length=SHORT,
              error_name="the name of the person completing this form"),
-    Question("email", "Email address", "email", max_length=254,
-             hint="So that the chair and the DHR officer can contact you about the checklist",
+    Question("email", "Secure email address", "email", max_length=254, secure=True,
+             hint="Your work address, on a secure domain. The chair and the DHR officer use it "
+             "to contact you about the checklist",
              error_name="an email address for the person completing this form"),
     Question("phone", "Telephone number", "phone", error_name="a telephone number"),
 ]  # fmt: skip
 
+#: The initials are a field of their own, so that a full name cannot reach the QA PDF there.
 ANONYMISED_QUESTIONS = [
-    Question("victim", "Victim", "textarea", max_length=LONG,
-             hint="Initials only, as in your report, with ethnicity and diversity issues",
-             error_name="anonymised details of the victim"),
-    Question("perpetrator", "Perpetrator", "textarea", max_length=LONG,
-             hint="Initials only, with ethnicity and diversity issues and their relationship "
-             "to the victim", error_name="anonymised details of the perpetrator"),
+    Question("victim_initials", "Victim's initials", "initials", max_length=20,
+             hint="Initials only, as in your report, for example J.S.",
+             error_name="the victim's initials"),
+    Question("victim", "About the victim", "textarea", max_length=LONG,
+             hint="Their age, ethnicity and diversity issues, using initials only for anyone "
+             "you name", error_name="anonymised details of the victim"),
+    Question("perpetrator_initials", "Perpetrator's initials", "initials", max_length=20,
+             hint="Initials only, as in your report, for example A.B.",
+             error_name="the perpetrator's initials"),
+    Question("perpetrator", "About the perpetrator", "textarea", max_length=LONG,
+             hint="Their age, ethnicity and diversity issues and their relationship to the "
+             "victim, using initials only", error_name="anonymised details of the perpetrator"),
     Question("others", "Other relevant persons", "textarea", max_length=LONG, required=False,
              hint="Optional. Children or adults, by initials, with ethnicity and diversity "
              "issues", error_name="anonymised details of other relevant persons"),
@@ -137,7 +149,7 @@ def comment_question(number: int) -> Question:
 # --- WTForms: the agency's pages -------------------------------------------------------------
 
 
-class DocumentForm(FlaskForm):
+class DocumentForm(ServiceForm):
     """The IMR report itself: the upload is checked by ``service.uploads``."""
 
     document = FileField()
@@ -190,17 +202,22 @@ CRITERIA_FORMS = [
 ]
 
 
-class CheckForm(FlaskForm):
+class CheckForm(ServiceForm):
     is_final = BooleanField()
 
 
-def details_form(checklist: dict[str, Any] | None = None, **kw: Any) -> FlaskForm:
+def details_form(
+    checklist: dict[str, Any] | None = None, *, partnership: Partnership | None = None, **kw: Any
+) -> FlaskForm:
+    """The details page; the email address is checked against ``partnership``'s secure domains."""
     if checklist is not None:
         kw["data"] = _data(
             {"agency": checklist.get("agency"), **(checklist.get("completed_by") or {})},
             DETAILS_QUESTIONS,
         )
-    return DetailsForm(**kw)
+    form = DetailsForm(**kw)
+    form.partnership = partnership
+    return form
 
 
 def anonymised_form(checklist: dict[str, Any] | None = None, **kw: Any) -> FlaskForm:
@@ -256,7 +273,7 @@ def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-class RequestForm(FlaskForm):
+class RequestForm(ServiceForm):
     """Asking an agency for its IMR: the view fills the agencies, through the user's Scope."""
 
     agency = SelectField(choices=[], validate_choice=False)
@@ -290,10 +307,9 @@ class CompletedBySchema(Schema):
     phone = _mm_field(DETAILS_QUESTIONS[3])
 
 
-class AnonymisedSchema(Schema):
-    victim = _mm_field(ANONYMISED_QUESTIONS[0])
-    perpetrator = _mm_field(ANONYMISED_QUESTIONS[1])
-    others = _mm_field(ANONYMISED_QUESTIONS[2])
+AnonymisedSchema = type(
+    "AnonymisedSchema", (Schema,), {q.name: _mm_field(q) for q in ANONYMISED_QUESTIONS}
+)
 
 
 def _criterion_schema(number: int) -> type[Schema]:

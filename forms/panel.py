@@ -11,12 +11,12 @@ import datetime as dt
 import re
 from typing import Any
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms import ValidationError as FieldError
 from wtforms.validators import InputRequired, Length, Optional
 
+from forms.base import ServiceForm
 from forms.referral import GovukDateField, Question
 
 NAME_MAX = 200
@@ -61,7 +61,7 @@ def date_parts(day: dt.date | None) -> dict[str, str] | None:
     return {"day": str(day.day), "month": str(day.month), "year": str(day.year)}
 
 
-class MemberForm(FlaskForm):
+class MemberForm(ServiceForm):
     name = StringField(
         filters=[_strip],
         validators=[InputRequired(NAME_REQUIRED), _too_long("The name", NAME_MAX)],
@@ -74,7 +74,7 @@ class MemberForm(FlaskForm):
     role = StringField(filters=[_strip], validators=[Optional(), _too_long("The role", ROLE_MAX)])
 
 
-class AgencyMemberForm(FlaskForm):
+class AgencyMemberForm(ServiceForm):
     agency = SelectField(choices=[], validate_choice=False)
 
     def validate_agency(self, field: SelectField) -> None:
@@ -82,7 +82,7 @@ class AgencyMemberForm(FlaskForm):
             raise FieldError(AGENCY_REQUIRED)
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(ServiceForm):
     date = GovukDateField(MEETING_DATE_Q)
     start = StringField(filters=[_strip], validators=[InputRequired(TIME_REQUIRED)])
     duration = StringField(filters=[_strip], default="120")
@@ -118,12 +118,12 @@ class MeetingForm(FlaskForm):
         return [int(v) for v in self.members.data or () if str(v).isdigit() and len(str(v)) < 12]
 
 
-class CancelForm(FlaskForm):
+class CancelForm(ServiceForm):
     reason = TextAreaField(filters=[_strip],
                            validators=[Optional(), _too_long("The reason", NOTE_MAX)])  # fmt: skip
 
 
-class PaperForm(FlaskForm):
+class PaperForm(ServiceForm):
     title = StringField(
         filters=[_strip],
         validators=[InputRequired(TITLE_REQUIRED), _too_long("The title", TITLE_MAX)],

@@ -17,21 +17,28 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask_wtf import FlaskForm
-from marshmallow import Schema, ValidationError, validates_schema
+from marshmallow import EXCLUDE, Schema, ValidationError, validates_schema
 from marshmallow import fields as mf
 from wtforms import Field, Form, FormField, RadioField, StringField, TextAreaField
 from wtforms import validators as wv
 
 from forms import options
+from forms.base import ServiceForm, control_message, has_control
 from mail import policy
 from service import clock
+
+if TYPE_CHECKING:
+    from service.models import Partnership
 
 SHORT = 200  # names, job titles, single-line answers
 LONG = 5000  # free-text answers
 SUMMARY = 10000  # the brief summary of the case
+
+DOB_AFTER_DEATH = "The date of birth must be before the date of death"
+DEATH_BEFORE_DOB = "The date of death must be after the date of birth"
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 YES_NO_NOT_KNOWN = [("yes", "Yes"), ("no", "No"), ("not_known", "Not known")]
@@ -57,10 +64,25 @@ class Question:
     details_label: str = "Give details"
     past: bool = True  # dates: not in the future
     error_name: str | None = None  # how error messages name it ("the date of birth")
+    # The whole message when it is not answered, where "Select …"/"Enter …" and the name would
+    # not read as GOV.UK writes it ("Select yes if the suspect had caring responsibilities").
+    error: str | None = None
+    secure: bool = False  # emails: must be on the partnership's secure domains
 
     @property
     def said(self) -> str:
         return self.error_name or self.label[0].lower() + self.label[1:]
+
+    @property
+    def missing(self) -> str:
+        """The error message when a required question is not answered."""
+        if self.error:
+            return self.error
+        if self.kind == "choice":
+            return f"Select {self.said}"
+        if self.kind == "date":
+            return f"Enter the {self.label[0].lower()}{self.label[1:]}"
+        return f"Enter {self.said}"
 
 
 @dataclass(frozen=True)
@@ -111,15 +133,24 @@ def choice(name: str, label: str, choices=YES_NO_NOT_KNOWN, **kw: Any) -> Questi
 
 
 def _person(prefix: str, who: str) -> list[Page]:
-    """1.1 and 1.4 ask the same things about the deceased and the suspect/perpetrator."""
+    """1.1 and 1.4 ask the same things about the deceased and the suspect/perpetrator.
+
+    The referrer may know little about the suspect ("tell us what you know"): their date of
+    birth, address and date of death may be left blank, and pregnancy is never required, since
+    it does not apply to everyone.
+    """
+    deceased = prefix == "deceased"
+    said = "the deceased" if deceased else "the suspect"  # how the error messages name them
+    # (key, label, what "yes" means in an error message)
     vulnerabilities = [
-        ("mental_ill_health", "Mental ill-health"),
-        ("drug_use", "Problematic drug use"),
-        ("alcohol_use", "Problematic alcohol use"),
-        ("pregnancy", "Pregnancy in last 12 months"),
-        ("physical_disability", "Physical disability"),
-        ("learning_disability", "Learning disability"),
+        ("mental_ill_health", "Mental ill-health", "had mental ill-health"),
+        ("drug_use", "Problematic drug use", "had problematic drug use"),
+        ("alcohol_use", "Problematic alcohol use", "had problematic alcohol use"),
+        ("pregnancy", "Pregnancy in last 12 months", "had been pregnant in the last 12 months"),
+        ("physical_disability", "Physical disability", "had a physical disability"),
+        ("learning_disability", "Learning disability", "had a learning disability"),
     ]
+    not_known = "" if deceased else ". Leave blank if you do not know it"
     return [
         Page(
             f"{prefix}-details",
@@ -129,20 +160,24 @@ def _person(prefix: str, who: str) -> list[Page]:
                 date(
                     f"{prefix}_dob",
                     "Date of birth",
-                    hint="For example, 27 3 1985",
+                    hint=f"For example, 27 3 1985{not_known}",
+                    required=deceased,
                     error_name=f"the {who}'s date of birth",
                 ),
                 date(
                     f"{prefix}_date_of_death",
                     "Date of death or serious incident",
-                    hint="For example, 14 10 2026",
-                    required=prefix == "deceased",
+                    hint="For example, 14 10 2026"
+                    + ("" if deceased else ". Leave blank if it does not apply"),
+                    required=deceased,
                     error_name="the date of death or serious incident",
                 ),
                 textarea(
                     f"{prefix}_address",
                     "Home address",
                     max_length=SHORT * 2,
+                    required=deceased,
+                    hint=None if deceased else "Leave blank if you do not know it",
                     error_name=f"the {who}'s home address",
                 ),
             ],
@@ -167,6 +202,7 @@ def _person(prefix: str, who: str) -> list[Page]:
                     f"{prefix}_caring",
                     f"Did the {who} have caring responsibilities?",
                     details=f"{prefix}_caring_details",
+                    error=f"Select yes if {said} had caring responsibilities",
                 ),
                 *[
                     choice(
@@ -174,8 +210,11 @@ def _person(prefix: str, who: str) -> list[Page]:
                         label,
                         details=f"{prefix}_{key}_extent",
                         details_label="The extent, if known",
+                        required=key != "pregnancy",
+                        hint="Leave blank if this does not apply" if key == "pregnancy" else None,
+                        error=f"Select yes if {said} {meaning}",
                     )
-                    for key, label in vulnerabilities
+                    for key, label, meaning in vulnerabilities
                 ],
             ],
             intro="For each vulnerability, answer yes (and the extent, if known), no or not known.",
@@ -189,12 +228,14 @@ def _person(prefix: str, who: str) -> list[Page]:
                     f"Significant relationships to the {who}",
                     hint="Partner, carer or family members",
                     required=False,
+                    error_name=f"the significant relationships to {said}",
                 ),
                 choice(
                     f"{prefix}_services",
                     f"Was the {who} accessing services before the homicide?",
                     details=f"{prefix}_services_details",
                     details_label="Which services?",
+                    error=f"Select yes if {said} was accessing services before the homicide",
                 ),
                 *(
                     [
@@ -204,15 +245,18 @@ def _person(prefix: str, who: str) -> list[Page]:
                             "or previous partner or family member?",
                             details="deceased_abuse_details",
                             details_label="What details are known?",
+                            error="Select yes if the deceased had experienced domestic abuse by "
+                            "a current or previous partner or family member",
                         ),
                         choice(
                             "deceased_marac",
                             "Had the deceased person's case been heard at MARAC?",
                             details="deceased_marac_details",
                             details_label="When?",
+                            error="Select yes if the deceased's case had been heard at MARAC",
                         ),
                     ]
-                    if prefix == "deceased"
+                    if deceased
                     else [
                         choice(
                             "suspect_abuse",
@@ -220,6 +264,8 @@ def _person(prefix: str, who: str) -> list[Page]:
                             "previous partner or family member?",
                             details="suspect_abuse_details",
                             details_label="What details are known?",
+                            error="Select yes if the suspect had perpetrated domestic abuse "
+                            "against a previous partner or family member",
                         ),
                     ]
                 ),
@@ -259,11 +305,12 @@ SECTIONS: list[Section] = [
                     ),
                     Question(
                         "referrer_email",
-                        "Email address",
+                        "Secure email address",
                         "email",
-                        hint="Use your work address. We send the acknowledgement here "
-                        "only if it is a secure address.",
+                        hint="Your work address, on a secure domain. We send the "
+                        "acknowledgement here.",
                         error_name="your email address",
+                        secure=True,
                     ),
                     date(
                         "referrer_date",
@@ -300,7 +347,10 @@ SECTIONS: list[Section] = [
                         "lead_email",
                         "Secure email address",
                         "email",
+                        hint="Their work address, on a secure domain. We send the "
+                        "acknowledgement here too.",
                         error_name="the safeguarding lead's email address",
+                        secure=True,
                     ),
                     date(
                         "lead_date",
@@ -336,12 +386,20 @@ SECTIONS: list[Section] = [
                         "incident_address",
                         "Address or location of the incident(s)",
                         max_length=SHORT * 2,
+                        error_name="the address or location of the incident",
                     ),
-                    text("incident_investigator", "Who is the lead investigator?", required=False),
+                    text(
+                        "incident_investigator",
+                        "Who is the lead investigator?",
+                        required=False,
+                        error_name="the lead investigator",
+                    ),
                     choice(
                         "incident_multiple",
                         "Could this case form part of an investigation of multiple victims "
                         "or offenders?",
+                        error="Select yes if this case could form part of an investigation of "
+                        "multiple victims or offenders",
                     ),
                     choice(
                         "incident_other_referrals",
@@ -349,6 +407,8 @@ SECTIONS: list[Section] = [
                         "Safeguarding Children Partnership been made, or are any planned, "
                         "about this incident?",
                         details="incident_other_referrals_details",
+                        error="Select yes if referrals to the Safeguarding Adults Board or the "
+                        "Safeguarding Children Partnership have been made or are planned",
                     ),
                 ],
             )
@@ -364,10 +424,25 @@ SECTIONS: list[Section] = [
                 "suspect-supervision",
                 "Was the suspect/perpetrator managed or supervised by any of the following?",
                 [
-                    choice("suspect_mappa", "MAPPA"),
-                    choice("suspect_probation", "National Probation"),
-                    choice("suspect_crc", "Community Rehabilitation Company"),
-                    choice("suspect_programme", "Attended or attending a perpetrator programme"),
+                    choice(
+                        "suspect_mappa",
+                        "MAPPA",
+                        hint="Multi-agency public protection arrangements",
+                        error="Select yes if the suspect was managed under MAPPA",
+                    ),
+                    # The Probation Service: since June 2021 it also does the work of the
+                    # former private probation companies, so it is one question.
+                    choice(
+                        "suspect_probation",
+                        "The Probation Service",
+                        error="Select yes if the suspect was supervised by the Probation Service",
+                    ),
+                    choice(
+                        "suspect_programme",
+                        "Attended or attending a perpetrator programme",
+                        error="Select yes if the suspect attended or is attending a "
+                        "perpetrator programme",
+                    ),
                 ],
             ),
         ],
@@ -393,18 +468,23 @@ SECTIONS: list[Section] = [
                 "Are any of these known or believed to be factors in the relationship between "
                 "the deceased and the suspect/perpetrator?",
                 [
-                    choice(f"factor_{key}", label, choices=KNOWN_BELIEVED)
-                    for key, label in [
-                        ("forced_marriage", "Forced marriage"),
-                        ("honour_based_violence", "Honour-based violence"),
-                        ("physical_violence", "Physical violence"),
-                        ("coercive_control", "Coercive control"),
-                        ("stalking", "Stalking"),
-                        ("digital_stalking", "Digital stalking"),
-                        ("financial_abuse", "Financial abuse"),
-                        ("trafficking", "Trafficking"),
-                        ("kidnapping", "Kidnapping"),
-                        ("immigration_issues", "Immigration issues"),
+                    choice(
+                        f"factor_{key}",
+                        label,
+                        choices=KNOWN_BELIEVED,
+                        error=f"Select if {label.lower()} {verb} a known or believed factor",
+                    )
+                    for key, label, verb in [
+                        ("forced_marriage", "Forced marriage", "was"),
+                        ("honour_based_violence", "Honour-based violence", "was"),
+                        ("physical_violence", "Physical violence", "was"),
+                        ("coercive_control", "Coercive control", "was"),
+                        ("stalking", "Stalking", "was"),
+                        ("digital_stalking", "Digital stalking", "was"),
+                        ("financial_abuse", "Financial abuse", "was"),
+                        ("trafficking", "Trafficking", "was"),
+                        ("kidnapping", "Kidnapping", "was"),
+                        ("immigration_issues", "Immigration issues", "were"),
                     ]
                 ],
             )
@@ -419,11 +499,20 @@ SECTIONS: list[Section] = [
             "agency",
             "Are other agencies known to have been involved?",
             [
-                text("agency", "Agency", error_name="the agency"),
-                text("contact_name", "Name of contact", required=False),
+                text("agency", "Agency", error_name="the name of the agency"),
+                text(
+                    "contact_name",
+                    "Name of contact",
+                    required=False,
+                    error_name="the name of the contact",
+                ),
                 Question("phone", "Telephone number", "phone", required=False),
                 Question("email", "Email address", "email", required=False),
-                textarea("reason", "Reason for involvement", error_name="the reason"),
+                textarea(
+                    "reason",
+                    "Reason for involvement",
+                    error_name="the reason for the agency's involvement",
+                ),
             ],
         ),
     ),
@@ -462,6 +551,7 @@ SECTIONS: list[Section] = [
                         "Is the deceased person aged 16 or over?",
                         choices=YES_NO,
                         hint="This criterion must be met in all cases.",
+                        error="Select yes if the deceased person is aged 16 or over",
                     ),
                     choice(
                         "criteria_related",
@@ -470,6 +560,8 @@ SECTIONS: list[Section] = [
                         "related or with whom they were or had been in an intimate personal "
                         "relationship?",
                         choices=YES_NO,
+                        error="Select yes if the death resulted, or appears to have resulted, "
+                        "from violence, abuse or neglect by a relative or an intimate partner",
                     ),
                     choice(
                         "criteria_household",
@@ -477,6 +569,8 @@ SECTIONS: list[Section] = [
                         "violence, abuse or neglect by a member of the same household as "
                         "the deceased?",
                         choices=YES_NO,
+                        error="Select yes if the death resulted, or appears to have resulted, "
+                        "from violence, abuse or neglect by a member of the same household",
                     ),
                     choice(
                         "criteria_suicide",
@@ -484,12 +578,15 @@ SECTIONS: list[Section] = [
                         "circumstances gave rise to concern?",
                         choices=YES_NO,
                         hint="For example, coercive controlling behaviour in the relationship.",
+                        error="Select yes if the deceased took their own life and the "
+                        "circumstances gave rise to concern",
                     ),
                     textarea(
                         "alternative_review",
                         "If the case does not meet the criteria for a DHR, what "
                         "alternative review or audit could yield useful learning?",
                         required=False,
+                        error_name="the alternative review or audit",
                     ),
                 ],
                 intro="Answer from the information known to you. The first must be met in all "
@@ -542,12 +639,46 @@ def email_problem(value: str, q: Question) -> str | None:
     return None
 
 
+#: The one message for an address that is not on the partnership's secure domains.
+SECURE_EMAIL_PROBLEM = (
+    "Enter a secure email address, like one ending .gov.uk, .police.uk or nhs.net"
+)
+
+
+def secure_problem(value: str, partnership: Partnership) -> str | None:
+    """Whether a well-formed address may receive the partnership's sensitive email."""
+    try:
+        return None if policy.is_secure(partnership, value) else SECURE_EMAIL_PROBLEM
+    except policy.InvalidAddress:
+        return None  # email_problem says how to write it
+
+
+# One person's initials: up to 4 letters, each on its own ("J.S.", "J S") or in capitals ("JS").
+_INITIALS = re.compile(r"^(?:(?:[^\W\d_]|[^\W\d_a-z]{2,4})[.\s'-]*)+$")
+
+
+def initials_problem(value: str, q: Question) -> str | None:
+    letters = [c for c in value if c.isalpha()]
+    if not _INITIALS.match(value) or not 1 <= len(letters) <= 4:
+        return f"Enter {q.said} only, for example J.S."
+    for run in re.findall(r"[^\W\d_]+", value):
+        if len(run) > 1 and not run.isupper():
+            return f"Enter {q.said} only, for example J.S."
+    return None
+
+
+def details_question(q: Question) -> Question:
+    """The follow-up text of a choice ("If yes, give details"): never required."""
+    return Question(q.details or "", q.details_label, "textarea", required=False,
+                    max_length=LONG, error_name="the details")  # fmt: skip
+
+
 def date_problem(parts: dict[str, str], q: Question) -> tuple[str | None, dt.date | None]:
     """The GOV.UK date-input checks: (message, the date)."""
     day, month, year = (str(parts.get(k) or "").strip() for k in ("day", "month", "year"))
     label = q.label[0].lower() + q.label[1:]
     if not (day or month or year):
-        return (f"Enter the {label}" if q.required else None), None
+        return (q.missing if q.required else None), None
     missing = [n for n, v in (("day", day), ("month", month), ("year", year)) if not v]
     if missing:
         return f"The {label} must include a {' and '.join(missing)}", None
@@ -599,8 +730,7 @@ class GovukDateField(FormField):
 
 
 def _required(q: Question) -> Any:
-    kind = "Select" if q.kind == "choice" else "Enter"
-    return wv.InputRequired(f"{kind} {q.said}" if q.kind != "choice" else f"Select {q.said}")
+    return wv.InputRequired(q.missing)
 
 
 def _check(fn) -> Any:  # noqa: ANN001
@@ -620,17 +750,34 @@ def _length(q: Question) -> Any:
     )
 
 
+def _secure(form: Form, fld: Field) -> None:
+    partnership = getattr(form, "partnership", None)
+    if fld.data and partnership is not None:
+        message = secure_problem(fld.data.strip(), partnership)
+        if message:
+            raise wv.ValidationError(message)
+
+
 def wtf_field(q: Question) -> Field:
     strip = [lambda v: v.strip() if isinstance(v, str) else v]
     if q.kind == "date":
         return GovukDateField(q)
     checks: list[Any] = [_required(q)] if q.required else [wv.Optional()]
     if q.kind == "choice":
-        fld = RadioField(choices=options(q.choices), validators=checks, validate_choice=True)
+        # A choice's message is its own, also for a value that is not one of the options.
+        fld = RadioField(
+            choices=options(q.choices),
+            validators=[*checks, wv.AnyOf([v for v, _ in q.choices], message=q.missing)],
+            validate_choice=False,
+        )
     elif q.kind == "textarea":
         fld = TextAreaField(validators=[*checks, _length(q)], filters=strip)
     else:
-        extra = {"email": [_check(email_problem)], "phone": [_check(phone_problem)]}
+        extra = {
+            "email": [_check(email_problem), *([_secure] if q.secure else [])],
+            "phone": [_check(phone_problem)],
+            "initials": [_check(initials_problem)],
+        }
         fld = StringField(validators=[*checks, _length(q), *extra.get(q.kind, [])], filters=strip)
     return fld
 
@@ -639,20 +786,42 @@ def _with_question(form: FlaskForm, questions: list[Question]) -> FlaskForm:
     for q in questions:
         getattr(form, q.name).question = q
         if q.details:
-            getattr(form, q.details).question = Question(q.details, q.details_label, "textarea")
+            getattr(form, q.details).question = details_question(q)
     return form
 
 
-def page_form(questions: list[Question], **kw: Any) -> FlaskForm:
-    """A Flask-WTF form for one page (or one group item) of questions."""
+def page_form(
+    questions: list[Question], *, partnership: Partnership | None = None, **kw: Any
+) -> FlaskForm:
+    """A Flask-WTF form for one page (or one group item) of questions; ``partnership`` is whose
+    secure domains a secure email address is checked against."""
     attrs: dict[str, Any] = {}
     for q in questions:
         attrs[q.name] = wtf_field(q)
         if q.details:
-            details = Question(q.details, q.details_label, "textarea", required=False)
-            attrs[q.details] = wtf_field(details)
-    cls = type("ReferralPageForm", (FlaskForm,), attrs)
-    return _with_question(cls(**kw), questions)
+            attrs[q.details] = wtf_field(details_question(q))
+    cls = type("ReferralPageForm", (ServiceForm,), attrs)
+    form = cls(**kw)
+    form.partnership = partnership
+    return _with_question(form, questions)
+
+
+def cross_check(page_answers: dict[str, Any], answers: dict[str, Any]) -> tuple[str, str] | None:
+    """Checks between answers on different pages: (field on this page, message), or None.
+
+    The same rule as the schema's: neither date of birth may be after the date of death.
+    """
+    merged = {**answers, **page_answers}
+    death = merged.get("deceased_date_of_death")
+    for who in ("deceased", "suspect"):
+        dob = merged.get(f"{who}_dob")
+        if not (dob and death and dob > death):
+            continue
+        if f"{who}_dob" in page_answers:
+            return f"{who}_dob", DOB_AFTER_DEATH
+        if "deceased_date_of_death" in page_answers:
+            return "deceased_date_of_death", DEATH_BEFORE_DOB
+    return None
 
 
 def answers_from(form: FlaskForm, questions: list[Question]) -> dict[str, Any]:
@@ -685,6 +854,25 @@ def form_data(answers: dict[str, Any], questions: list[Question]) -> dict[str, A
 # --- marshmallow: the whole referral, checked before it is submitted -------------------------
 
 
+def _raises(fn, q: Question):  # noqa: ANN001, ANN202
+    """A marshmallow validator from one of the checks above."""
+
+    def check(value: str) -> None:
+        message = fn(value, q)
+        if message:
+            raise ValidationError(message)
+
+    return check
+
+
+def _no_control(q: Question):  # noqa: ANN202
+    def check(value: str) -> None:
+        if has_control(value):
+            raise ValidationError(control_message(q.said))
+
+    return check
+
+
 def _mm_field(q: Question) -> mf.Field:
     kw: dict[str, Any] = {"required": q.required, "allow_none": not q.required}
     if q.kind == "date":
@@ -692,10 +880,22 @@ def _mm_field(q: Question) -> mf.Field:
     if q.kind == "choice":
         from marshmallow.validate import OneOf
 
-        return mf.String(validate=OneOf([v for v, _ in q.choices]), **kw)
+        return mf.String(validate=OneOf([v for v, _ in q.choices], error=q.missing), **kw)
     from marshmallow.validate import Length
 
-    return mf.String(validate=Length(min=1 if q.required else 0, max=q.max_length), **kw)
+    checks: list[Any] = [Length(min=1 if q.required else 0, max=q.max_length), _no_control(q)]
+    kinds = {"email": email_problem, "phone": phone_problem, "initials": initials_problem}
+    if q.kind in kinds:
+        checks.append(_raises(kinds[q.kind], q))
+    return mf.String(validate=checks, **kw)
+
+
+def _details_field(q: Question) -> mf.Field:
+    from marshmallow.validate import Length
+
+    details = details_question(q)
+    return mf.String(load_default=None, allow_none=True,
+                     validate=[Length(max=details.max_length), _no_control(details)])  # fmt: skip
 
 
 def _schema_class(name: str, questions: list[Question]) -> type[Schema]:
@@ -703,7 +903,7 @@ def _schema_class(name: str, questions: list[Question]) -> type[Schema]:
     for q in questions:
         attrs[q.name] = _mm_field(q)
         if q.details:
-            attrs[q.details] = mf.String(load_default=None, allow_none=True)
+            attrs[q.details] = _details_field(q)
     return type(name, (Schema,), attrs)
 
 
@@ -712,7 +912,7 @@ def _build_schema() -> type[Schema]:
     for q in all_questions():
         attrs[q.name] = _mm_field(q)
         if q.details:
-            attrs[q.details] = mf.String(load_default=None, allow_none=True)
+            attrs[q.details] = _details_field(q)
     for section in SECTIONS:
         if section.group:
             g = section.group
@@ -722,22 +922,36 @@ def _build_schema() -> type[Schema]:
             )
 
     def check_dates(self: Schema, data: dict[str, Any], **_: Any) -> None:
-        dob, death = data.get("deceased_dob"), data.get("deceased_date_of_death")
-        if dob and death and dob > death:
-            raise ValidationError(
-                "The date of birth must be before the date of death", "deceased_dob"
-            )
+        death = data.get("deceased_date_of_death")
+        for who in ("deceased", "suspect"):
+            dob = data.get(f"{who}_dob")
+            if dob and death and dob > death:
+                raise ValidationError(DOB_AFTER_DEATH, f"{who}_dob")
 
+    class Meta:
+        # A draft may hold answers to a question the form no longer asks: kept, not checked.
+        unknown = EXCLUDE
+
+    attrs["Meta"] = Meta
     attrs["check_dates"] = validates_schema(check_dates)
     return type("ReferralSchema", (Schema,), attrs)
 
 
 ReferralSchema = _build_schema()
+SECURE_QUESTIONS = [q for q in all_questions() if q.secure]
 
 
-def problems(answers: dict[str, Any]) -> dict[str, Any]:
-    """What is missing or wrong in a whole referral (empty when it can be submitted)."""
-    return ReferralSchema().validate(answers)
+def problems(answers: dict[str, Any], partnership: Partnership | None = None) -> dict[str, Any]:
+    """What is missing or wrong in a whole referral (empty when it can be submitted); with the
+    partnership, an address that must be secure and is not is a problem too."""
+    found = ReferralSchema().validate(answers)
+    if partnership is not None:
+        for q in SECURE_QUESTIONS:
+            value = answers.get(q.name)
+            message = secure_problem(value, partnership) if value else None
+            if message and q.name not in found:
+                found[q.name] = [message]
+    return found
 
 
 # --- reading answers back --------------------------------------------------------------------

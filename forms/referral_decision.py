@@ -11,13 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask_wtf import FlaskForm
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms import ValidationError as FieldError
 from wtforms.validators import Length, Optional
 
 from forms import options
+from forms.base import ServiceForm
 from forms.referral import LONG, YES_NO, GovukDateField, Question
 
 MIN_YEARS, MAX_YEARS = 1, 20
@@ -58,7 +58,7 @@ def parse_years(value: Any) -> int | None:
     return years
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(ServiceForm):
     # Section 2: at the DHR sub-group.
     meets_criteria = RadioField(
         choices=options(YES_NO), validators=[Optional()], validate_choice=False

@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from flask_wtf import FlaskForm
 from marshmallow import RAISE, Schema, fields, validate
 from wtforms import SelectMultipleField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from forms.base import ServiceForm
 from service.models import Partnership
 from service.summaries import delivery
 
@@ -31,7 +31,7 @@ def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-class SendForm(FlaskForm):
+class SendForm(ServiceForm):
     """Set ``offered`` (the candidates) and ``partnership`` before validating."""
 
     # The view offers the candidates; ``delivery.choose`` checks each ticked value against them.

@@ -8,13 +8,14 @@ involvement are recommended again); saving with nothing ticked is refused with
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField
+
+from forms.base import ServiceForm
 
 AGENCIES_REQUIRED = (
     "Select at least one agency to recommend, or use the recommendation from the returns"
 )
 
 
-class PanelAgenciesForm(FlaskForm):
+class PanelAgenciesForm(ServiceForm):
     agencies = SelectMultipleField(choices=[], validate_choice=False)

@@ -12,13 +12,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask_wtf import FlaskForm
 from marshmallow import RAISE, Schema, fields, validate
 from wtforms import RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms import ValidationError as FieldError
 from wtforms.validators import InputRequired, Length, Optional
 
 from forms import options
+from forms.base import ServiceForm
 from forms.referral import GovukDateField, Question
 
 NAME_MAX = 200
@@ -63,7 +63,7 @@ def _ids() -> SelectMultipleField:
 # --- the draft trawl's pages -----------------------------------------------------------------
 
 
-class AgenciesForm(FlaskForm):
+class AgenciesForm(ServiceForm):
     agencies = _ids()
 
     def validate_agencies(self, field: SelectMultipleField) -> None:
@@ -71,7 +71,7 @@ class AgenciesForm(FlaskForm):
             raise FieldError(AGENCIES_REQUIRED)
 
 
-class PeopleForm(FlaskForm):
+class PeopleForm(ServiceForm):
     people = _ids()
 
     def validate_people(self, field: SelectMultipleField) -> None:
@@ -82,7 +82,7 @@ class PeopleForm(FlaskForm):
 DATE_OF_BIRTH = Question("date_of_birth", "Date of birth", "date", required=False)
 
 
-class PersonForm(FlaskForm):
+class PersonForm(ServiceForm):
     """Someone else agencies should search for: a child, a previous partner..."""
 
     name = StringField(
@@ -131,7 +131,7 @@ SCOPE_FROM = Question("scope_from", "Start of the scoping period", "date", past=
 SCOPE_TO = Question("scope_to", "End of the scoping period", "date", past=False)
 
 
-class ScopeForm(FlaskForm):
+class ScopeForm(ServiceForm):
     scope_from = GovukDateField(SCOPE_FROM)
     scope_to = GovukDateField(SCOPE_TO)
 
@@ -156,7 +156,7 @@ def clean_scope(form: ScopeForm) -> dict[str, dt.date]:
     return ScopeSchema().load({"scope_from": form.scope_from.iso, "scope_to": form.scope_to.iso})
 
 
-class NoteForm(FlaskForm):
+class NoteForm(ServiceForm):
     note = TextAreaField(
         filters=[_strip], validators=[Optional(), Length(max=NOTE_MAX, message=NOTE_TOO_LONG)]
     )
@@ -165,7 +165,7 @@ class NoteForm(FlaskForm):
 # --- an agency's request for more time ---------------------------------------------------------
 
 
-class ExtensionDecisionForm(FlaskForm):
+class ExtensionDecisionForm(ServiceForm):
     # No Optional() on these: it would stop the checks below from running.
     decision = RadioField(choices=options(DECISIONS), validate_choice=False)
     refusal_reason = TextAreaField(
@@ -207,7 +207,7 @@ PERIOD_START = Question("start", "Start of the period", "date", past=False)
 PERIOD_END = Question("end", "End of the period", "date", past=False)
 
 
-class StatisticsPeriodForm(FlaskForm):
+class StatisticsPeriodForm(ServiceForm):
     class Meta:
         csrf = False
 

@@ -28,7 +28,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from types import SimpleNamespace
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -39,9 +39,21 @@ from wtforms import BooleanField, RadioField, StringField, TextAreaField
 from wtforms import validators as wv
 
 from forms import options
-from forms.referral import GovukDateField, Question, email_problem, phone_problem
+from forms.base import ServiceForm, control_message, has_control
+from forms.referral import (
+    SECURE_EMAIL_PROBLEM,
+    GovukDateField,
+    Question,
+    email_problem,
+    initials_problem,
+    phone_problem,
+    secure_problem,
+)
 from mail import policy
 from service import clock
+
+if TYPE_CHECKING:
+    from service.models import Partnership
 
 SHORT = 200
 LONG = 5000
@@ -82,6 +94,7 @@ INVOLVEMENT_Q = Question(
     "choice",
     choices=INVOLVEMENT,
     error_name="whether your agency has had any involvement with this person",
+    error="Select yes if your agency has had any involvement with this person",
 )
 
 #: Asked about each person when the agency has had involvement with them.
@@ -97,13 +110,15 @@ PERSON_DETAILS = [
              hint="The most recent Domestic Abuse, Stalking and Harassment risk assessment",
              error_name="the DASH risk level, or that none was completed"),
     Question("marac", "Was this person referred to MARAC?", "choice", choices=YES_NO_NOT_KNOWN,
-             error_name="whether this person was referred to MARAC"),
+             error_name="whether this person was referred to MARAC",
+             error="Select yes if this person was referred to MARAC"),
     Question("risk_other", "Other known risk indicators", "textarea", max_length=LONG,
              required=False, hint="For example, stalking, threats to kill, weapons, "
              "pregnancy, separation, escalation",
              error_name="other known risk indicators"),
     Question("records_secured", "Have your records about this person been secured?", "choice",
-             choices=YES_NO, error_name="whether your records have been secured"),
+             choices=YES_NO, error_name="whether your records have been secured",
+             error="Select yes if your records about this person have been secured"),
 ]  # fmt: skip
 
 SYSTEMS_Q = Question(
@@ -138,7 +153,7 @@ COMPLETED_BY_QUESTIONS = [
     Question("name", "Full name", "text", error_name="your full name"),
     Question("role", "Job title or role", "text", error_name="your job title or role"),
     Question("email", "Secure email address", "email", error_name="your secure email address",
-             hint="Your work address, on a secure domain"),
+             hint="Your work address, on a secure domain", secure=True),
     Question("phone", "Telephone number", "phone", error_name="your telephone number"),
 ]  # fmt: skip
 
@@ -171,11 +186,7 @@ def length_message(q: Question) -> str:
 
 
 def required_message(q: Question) -> str:
-    if q.kind == "choice":
-        return f"Select {q.said}"
-    if q.kind == "date":
-        return f"Enter the {q.label[0].lower()}{q.label[1:]}"
-    return f"Enter {q.said}"
+    return q.missing
 
 
 def future_message(q: Question) -> str:
@@ -210,10 +221,12 @@ def _field(q: Question, choices: list[tuple[str, str]] | None = None) -> Any:
     )
 
 
-class QuestionsForm(FlaskForm):
+class QuestionsForm(ServiceForm):
     """A page of questions; ``required`` says which must be answered, given what was posted."""
 
     questions: list[Question] = []
+    #: Whose secure domains a secure email address (``Question.secure``) is checked against.
+    partnership: Partnership | None = None
 
     def required(self) -> list[Question]:
         return [q for q in self.questions if q.required]
@@ -241,9 +254,14 @@ class QuestionsForm(FlaskForm):
         if empty:
             return required_message(q) if q in self.required() else None
         if q.kind == "email":
-            return email_problem(fld.data, q)
+            problem = email_problem(fld.data, q)
+            if problem is None and q.secure and self.partnership is not None:
+                problem = secure_problem(fld.data, self.partnership)
+            return problem
         if q.kind == "phone":
             return phone_problem(fld.data, q)
+        if q.kind == "initials":
+            return initials_problem(fld.data, q)
         if q.name == "time" and normal_time(fld.data) is None:
             return TIME_PROBLEM
         return None
@@ -323,8 +341,7 @@ class _CompletedByBase(QuestionsForm):
     def validate_more(self) -> None:
         email = self.email
         if not email.errors and email.data and self.secure and not self.secure(email.data):
-            email.errors = ["Enter a secure email address, like one ending .gov.uk, .police.uk "
-                            "or nhs.net"]  # fmt: skip
+            email.errors = [SECURE_EMAIL_PROBLEM]
 
 
 CompletedByForm = _form_class("CompletedByForm", COMPLETED_BY_QUESTIONS, base=_CompletedByBase)
@@ -363,7 +380,7 @@ def chronology_form(
     return cls(**kw)
 
 
-class UploadForm(FlaskForm):
+class UploadForm(ServiceForm):
     file = FileField()
     mode = RadioField(
         choices=options(CSV_MODES),
@@ -373,7 +390,7 @@ class UploadForm(FlaskForm):
     )  # fmt: skip
 
 
-class CheckForm(FlaskForm):
+class CheckForm(ServiceForm):
     dates_confirmed = BooleanField()
     declaration = BooleanField()
 
@@ -456,13 +473,24 @@ def _mm_field(q: Question, *, required: bool | None = None, choices: list[str] |
     checks: list[Any] = [Length(max=q.max_length, error=length_message(q))]
     if required:
         checks.insert(0, _not_blank(required_message(q)))
+    checks.append(_no_control(q))
     if q.kind == "email":
         checks.append(_checked(email_problem, q))
     elif q.kind == "phone":
         checks.append(_checked(phone_problem, q))
+    elif q.kind == "initials":
+        checks.append(_checked(initials_problem, q))
     elif q.name == "time":
         checks.append(lambda v: None if not v or normal_time(v) else _raise(TIME_PROBLEM))
     return mf.String(validate=checks, **kw)
+
+
+def _no_control(q: Question) -> Callable[[str], None]:
+    def check(value: str) -> None:
+        if has_control(value):
+            raise ValidationError(control_message(q.said))
+
+    return check
 
 
 def _raise(message: str) -> None:
@@ -564,9 +592,7 @@ def problems(
         except policy.InvalidAddress:
             ok = False
         if not ok:
-            found.setdefault("completed_by", {})["email"] = [
-                "Enter a secure email address, like one ending .gov.uk, .police.uk or nhs.net"
-            ]
+            found.setdefault("completed_by", {})["email"] = [SECURE_EMAIL_PROBLEM]
     return found
 
 

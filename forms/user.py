@@ -13,6 +13,7 @@ from marshmallow import Schema, fields, validate
 from wtforms import RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from forms.base import ServiceForm
 from service.models import Role
 
 ROLE_CHOICES = [
@@ -45,7 +46,7 @@ def _one_of(choices: list[tuple[str, str]], message: str):
     return check
 
 
-class InviteUserForm(FlaskForm):
+class InviteUserForm(ServiceForm):
     email = StringField(
         validators=[
             DataRequired("Enter their email address"),
@@ -74,7 +75,7 @@ class InviteUserSchema(Schema):
     role = fields.String(required=True, validate=validate.OneOf([v for v, _ in ROLE_CHOICES]))
 
 
-class AssignChairForm(FlaskForm):
+class AssignChairForm(ServiceForm):
     """The choices are the partnership's active chairs, built through the Scope by the view; the
     submitted id is checked again through the Scope, never trusted from the form."""
 

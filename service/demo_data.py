@@ -405,7 +405,8 @@ IMR_CHECKLIST = {
     "agency": "Exampleshire Police",
     "completed_by": {"name": "Quinn Assurance", "email": "quinn.assurance@example.police.uk",
                      "phone": "01632 960 321"},
-    "anonymised": {"victim": "JE, 47, White British",
+    "anonymised": {"victim_initials": "J.E.", "victim": "JE, 47, White British",
+                   "perpetrator_initials": "A.S.",
                    "perpetrator": "AS, 50, White British, husband of JE",
                    "others": "SE, 15, daughter of JE"},
     "criteria": {str(n): {"answer": "yes", "comment": None} for n in range(1, 16)} | {

@@ -89,6 +89,26 @@ def acknowledgement_addresses(
     return secure, withheld
 
 
+def not_acknowledged(partnership: Partnership, answers: dict[str, Any]) -> list[str]:
+    """The addresses given for the acknowledgement that it may not go to, as they were typed.
+
+    The form asks for secure addresses, so this is empty unless the partnership's secure
+    domains changed between the address being typed and the referral being sent.
+    """
+    found: list[str] = []
+    for key in ACKNOWLEDGED:
+        raw = (answers.get(key) or "").strip()
+        if not raw or raw in found:
+            continue
+        try:
+            secure = policy.is_secure(partnership, policy.normalise(raw))
+        except policy.InvalidAddress:
+            secure = False
+        if not secure:
+            found.append(raw)
+    return found
+
+
 def submit(session: Session, referral: Referral, *, client_address: str | None = None) -> Referral:
     """Submit a complete draft referral, in the caller's transaction (the caller commits).
 

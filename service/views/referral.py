@@ -1,13 +1,17 @@
 """The public referral form: a GOV.UK task list of sections, each a few question pages or an
 "add another" list, then check your answers, submit and a confirmation.
 
-No account is needed. The browser's session remembers which draft is its own; "save and come
-back later" emails a link to a secure address so the referral can be finished elsewhere. Every
-page works without JavaScript.
+Each partnership has its own form at ``/p/<slug>/refer``. ``/refer`` is the form of the only
+partnership when there is one, and lists them when there are several.
+
+No account is needed. The browser's session remembers which draft is its own (one per
+partnership); "save and come back later" emails a link to a secure address so the referral can be
+finished elsewhere. Every page works without JavaScript.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import (
@@ -21,22 +25,23 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import RadioField, StringField
 from wtforms import validators as wv
 
 from forms import options
 from forms import referral as catalogue
+from forms.base import ServiceForm
 from forms.referral import SECTION_BY_SLUG, SECTIONS, Question
 from service import db, tokens
 from service.auth import web
 from service.models import Partnership, Referral, ReferralStatus
 from service.ratelimit import limiter
 from service.referrals import drafts
-from service.views import journey
+from service.views import journey, public
 
-bp = Blueprint("referral", __name__, url_prefix="/refer")
+bp = Blueprint("referral", __name__)
 
 DRAFT_KEY = "referral_draft"
 SUBMITTED_KEY = "referral_submitted"
@@ -50,28 +55,86 @@ TIMED_OUT = (
 )
 
 
-# --- the draft and its partnership ----------------------------------------------------------
+# --- the partnership and its draft ----------------------------------------------------------
+
+
+def route(rule: str, **options: Any) -> Callable:
+    """A page of the form at ``/refer<rule>`` (the only partnership's, or the one the browser's
+    draft belongs to) and at ``/p/<slug>/refer<rule>`` (that partnership's)."""
+
+    def register(view: Callable) -> Callable:
+        bp.add_url_rule(f"/refer{rule}", view_func=view, defaults={"partnership": None}, **options)
+        bp.add_url_rule(f"/p/<partnership>/refer{rule}", view_func=view, **options)
+        return view
+
+    return register
+
+
+@bp.url_value_preprocessor
+def _partnership_from_address(_endpoint: str | None, values: dict | None) -> None:
+    slug = values.pop("partnership", None) if values else None
+    if slug is not None:
+        public.choose_partnership(slug)
+
+
+bp.url_defaults(public.keep_partnership)
+
+
+@bp.before_request
+def _partnership_for_plain_address() -> ResponseReturnValue | None:
+    """``/refer`` with no partnership named: the only one, else the list to choose from."""
+    if g.get("partnership_slug"):
+        return None
+    listed = public.listed_partnerships()
+    if len(listed) == 1:
+        g.partnership = listed[0]
+        return None
+    if not listed:
+        abort(404)
+    g.partnership = None
+    if request.endpoint == "referral.resume":
+        return None  # the link's draft says whose it is
+    if request.endpoint == "referral.start":
+        return render_template("referral/choose.html", partnerships=listed)
+    # A page of a referral begun here before a second partnership was added: carry on with it.
+    started = [p for p in listed if str(p.id) in _draft_ids()]
+    if len(started) == 1:
+        public.choose_partnership(started[0].slug)
+        return None
+    return redirect(url_for("referral.start"))
 
 
 def _partnership() -> Partnership:
-    """The partnership this service runs for (the draft's, once there is one)."""
-    draft = _draft()
-    s = db.Sessions()
-    if draft is not None:
-        found = s.get(Partnership, draft.partnership_id)
-    else:
-        rows = s.scalars(select(Partnership).order_by(Partnership.id).limit(2)).all()
-        if len(rows) != 1:
-            # One service per partnership: with none (or several) configured, no form.
-            abort(404)
-        found = rows[0]
-    g.partnership = found
-    return found
+    """The partnership this page serves, chosen before the view ran."""
+    return g.partnership
+
+
+def _draft_ids() -> dict[str, int]:
+    """This browser's drafts, by partnership id."""
+    value = session.get(DRAFT_KEY)
+    if isinstance(value, dict):
+        return value
+    # A session from before drafts were kept per partnership holds one draft's id.
+    draft = drafts.live_draft(db.Sessions(), value)
+    return {str(draft.partnership_id): draft.id} if draft else {}
+
+
+def _remember_draft(draft: Referral) -> None:
+    session[DRAFT_KEY] = {**_draft_ids(), str(draft.partnership_id): draft.id}
+    session.permanent = True
+
+
+def _forget_draft(draft: Referral) -> None:
+    session[DRAFT_KEY] = {k: v for k, v in _draft_ids().items() if k != str(draft.partnership_id)}
 
 
 def _draft() -> Referral | None:
+    """The browser's draft for this partnership: a draft begun for another is not seen here."""
     if "referral_draft_row" not in g:
-        g.referral_draft_row = drafts.live_draft(db.Sessions(), session.get(DRAFT_KEY))
+        partnership = _partnership()
+        g.referral_draft_row = drafts.live_draft(
+            db.Sessions(), _draft_ids().get(str(partnership.id)), partnership=partnership
+        )
     return g.referral_draft_row
 
 
@@ -85,8 +148,7 @@ def _save(answers: dict[str, Any]) -> None:
         draft = _draft()
         if draft is None:
             draft = drafts.new_draft(s, _partnership())
-            session[DRAFT_KEY] = draft.id
-            session.permanent = True
+            _remember_draft(draft)
         drafts.save(s, s.merge(draft), answers)
     g.pop("referral_draft_row", None)
 
@@ -135,11 +197,11 @@ def _after(section: catalogue.Section, page: catalogue.Page | None = None) -> st
 # --- task list and question pages -----------------------------------------------------------
 
 
-@bp.get("")
+@route("", methods=["GET"])
 def start():
     partnership = _partnership()
     answers = _answers()
-    problems = catalogue.problems(answers)
+    problems = catalogue.problems(answers, partnership)
     rows = [
         {
             "section": section,
@@ -160,7 +222,7 @@ def start():
     )
 
 
-@bp.route("/page/<slug>", methods=["GET", "POST"])
+@route("/page/<slug>", methods=["GET", "POST"])
 @limit
 def page(slug: str):
     found = catalogue.PAGE_BY_SLUG.get(slug)
@@ -170,14 +232,17 @@ def page(slug: str):
     _partnership()
     answers = _answers()
     if request.method == "POST":
-        form = catalogue.page_form(pg.questions)
+        form = catalogue.page_form(pg.questions, partnership=g.partnership)
     else:
-        form = catalogue.page_form(pg.questions, data=catalogue.form_data(answers, pg.questions))
+        form = catalogue.page_form(
+            pg.questions, partnership=g.partnership,
+            data=catalogue.form_data(answers, pg.questions),
+        )  # fmt: skip
     valid = form.validate_on_submit()
     timed_out = journey.timed_out(form)
     if valid and not timed_out:
         page_answers = catalogue.answers_from(form, pg.questions)
-        problem = _cross_check(page_answers, answers)
+        problem = catalogue.cross_check(page_answers, answers)
         if problem is None:
             _save(page_answers)
             return redirect(_after(section, pg))
@@ -192,24 +257,6 @@ def page(slug: str):
     )
 
 
-def _cross_check(page_answers: dict, answers: dict) -> tuple[str, str] | None:
-    """Checks between answers on different pages: a date of birth after the date of death."""
-    merged = {**answers, **page_answers}
-    for who in ("deceased", "suspect"):
-        dob = merged.get(f"{who}_dob")
-        death = merged.get("deceased_date_of_death")
-        if dob and death and dob > death:
-            name = f"{who}_dob" if f"{who}_dob" in page_answers else "deceased_date_of_death"
-            if name in page_answers:
-                what = "The date of birth" if name.endswith("dob") else "The date of death"
-                return name, (
-                    f"{what} must be before the date of death"
-                    if name.endswith("dob")
-                    else f"{what} must be after the date of birth"
-                )
-    return None
-
-
 # --- "add another" groups -------------------------------------------------------------------
 
 
@@ -221,13 +268,13 @@ def _group_section(slug: str) -> catalogue.Section:
     return section
 
 
-class AnyForm(FlaskForm):
+class AnyForm(ServiceForm):
     answer = RadioField(
         choices=options(catalogue.YES_NO), validators=[wv.InputRequired("Select yes or no")]
     )
 
 
-class AddAnotherForm(FlaskForm):
+class AddAnotherForm(ServiceForm):
     add_another = RadioField(
         choices=options(catalogue.YES_NO), validators=[wv.InputRequired("Select yes or no")]
     )
@@ -237,7 +284,7 @@ def _item_label(group: catalogue.Group, item: dict, index: int) -> str:
     return item.get("name") or item.get("agency") or f"{group.item.capitalize()} {index + 1}"
 
 
-@bp.route("/<slug>", methods=["GET", "POST"])
+@route("/<slug>", methods=["GET", "POST"])
 @limit
 def group(slug: str):
     """The yes/no question that opens an "add another" section, or its list once it has items."""
@@ -264,7 +311,7 @@ def group(slug: str):
     )  # fmt: skip
 
 
-@bp.route("/<slug>/list", methods=["GET", "POST"])
+@route("/<slug>/list", methods=["GET", "POST"])
 @limit
 def group_list(slug: str):
     section = _group_section(slug)
@@ -295,7 +342,7 @@ def group_list(slug: str):
     )  # fmt: skip
 
 
-@bp.route("/<slug>/<int:index>", methods=["GET", "POST"])
+@route("/<slug>/<int:index>", methods=["GET", "POST"])
 @limit
 def group_item(slug: str, index: int):
     """Add (index = the number of items so far) or change one item."""
@@ -327,7 +374,7 @@ def group_item(slug: str, index: int):
     )  # fmt: skip
 
 
-@bp.post("/<slug>/<int:index>/remove")
+@route("/<slug>/<int:index>/remove", methods=["POST"])
 @limit
 def group_remove(slug: str, index: int):
     section = _group_section(slug)
@@ -369,7 +416,7 @@ def _first_problem_page(section: catalogue.Section, problems: dict) -> str:
     return section.pages[0].slug
 
 
-@bp.route("/check", methods=["GET", "POST"])
+@route("/check", methods=["GET", "POST"])
 @limit
 def check():
     partnership = _partnership()
@@ -377,7 +424,7 @@ def check():
     if draft is None:
         return redirect(url_for("referral.start"))
     answers = _answers()
-    problems = catalogue.problems(answers)
+    problems = catalogue.problems(answers, partnership)
     form = FlaskForm()
     valid = form.validate_on_submit()
     timed_out = journey.timed_out(form)
@@ -393,7 +440,7 @@ def check():
             except submission.NotReady as exc:
                 problems = exc.problems
             else:
-                session.pop(DRAFT_KEY, None)
+                _forget_draft(draft)
                 session[SUBMITTED_KEY] = done.id
         if not problems:
             return redirect(url_for("referral.confirmation"))
@@ -413,17 +460,21 @@ def _submitted() -> Referral:
     referral = db.Sessions.get(Referral, referral_id) if referral_id else None
     if referral is None or referral.status is ReferralStatus.DRAFT:
         abort(404)
-    g.partnership = db.Sessions.get(Partnership, referral.partnership_id)
+    if referral.partnership_id != _partnership().id:
+        abort(404)  # sent to another partnership: its confirmation is at that one's address
     return referral
 
 
-@bp.get("/confirmation")
+@route("/confirmation", methods=["GET"])
 def confirmation():
     referral = _submitted()
-    return render_template("referral/confirmation.html", referral=referral)
+    from service.referrals.submission import not_acknowledged
+
+    not_sent = not_acknowledged(_partnership(), referral.answers or {})
+    return render_template("referral/confirmation.html", referral=referral, not_sent=not_sent)
 
 
-@bp.get("/confirmation/referral.pdf")
+@route("/confirmation/referral.pdf", methods=["GET"])
 def confirmation_pdf():
     """The referrer's own copy, for the browser that sent it."""
     import io
@@ -449,14 +500,14 @@ def confirmation_pdf():
 # --- save and come back later ---------------------------------------------------------------
 
 
-class SaveForm(FlaskForm):
+class SaveForm(ServiceForm):
     email = StringField(
         validators=[wv.InputRequired("Enter your email address")],
         filters=[lambda v: v.strip() if isinstance(v, str) else v],
     )
 
 
-@bp.route("/save", methods=["GET", "POST"])
+@route("/save", methods=["GET", "POST"])
 @limit
 def save_for_later():
     partnership = _partnership()
@@ -488,18 +539,20 @@ def save_for_later():
     )  # fmt: skip
 
 
-@bp.get("/resume")
+@route("/resume", methods=["GET"])
 def resume():
     token = request.args.get("token", "")
     try:
-        draft = drafts.resume(db.Sessions(), token)
+        draft = drafts.resume(db.Sessions(), token, partnership=g.partnership)
     except tokens.TokenRefused as exc:
         return (
             render_template("referral/link_problem.html", problem=exc.problem.value),
             404 if exc.problem is tokens.TokenProblem.INVALID else 410,
         )
-    session[DRAFT_KEY] = draft.id
-    session.permanent = True
+    _remember_draft(draft)
+    if g.partnership is None:  # /refer with several partnerships: go on at the draft's own
+        owner = db.Sessions.get(Partnership, draft.partnership_id)
+        return redirect(url_for("referral.start", partnership=owner.slug))
     return redirect(url_for("referral.start"))
 
 

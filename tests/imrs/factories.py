@@ -41,7 +41,9 @@ CHECKLIST: dict[str, Any] = {
         "phone": "01632 960 321",
     },
     "anonymised": {
+        "victim_initials": "A.E.",
         "victim": "AE, 41, White British",
+        "perpetrator_initials": "B.S.",
         "perpetrator": "BS, 44, White British, partner of AE",
         "others": "CE, 14, daughter of AE",
     },

@@ -175,3 +175,34 @@ def test_check_your_answers_lists_what_is_missing(agency_client, session):
     session.rollback()
     case = session.get(Case, session.get(ImrRequest, agency_client.imr_request_id).case_id)
     assert case.reference in text(check)
+
+
+# --- initials only, and a secure address -------------------------------------------------------
+
+
+def test_initials_only_refuses_a_full_name_before_it_reaches_the_pdf(agency_client, session):
+    full_name = {**ANONYMISED, "victim_initials": "John Smith"}
+    refused = post(agency_client, "/imr/anonymised", full_name)
+    assert refused.status_code == 200
+    assert '<a href="#victim_initials">Enter the victim\'s initials only, for example J.S.</a>' in (
+        html.unescape(refused.get_data(as_text=True))
+    )
+    assert draft_checklist(session, agency_client).get("anonymised") is None
+    for not_initials in ("John", "Jo S", "ABCDE", "J.S. 41", "j0"):
+        data = {**ANONYMISED, "perpetrator_initials": not_initials}
+        said = text(post(agency_client, "/imr/anonymised", data))
+        assert "Enter the perpetrator's initials only, for example J.S." in said, not_initials
+    assert catalogue.problems(checklist(anonymised={**ANONYMISED, "victim_initials": "John Smith"}))
+    for initials in ("J.S.", "JS", "J S", "j.s.", "A.B.C.D", "J-P.S."):
+        data = {**ANONYMISED, "victim_initials": initials}
+        assert post(agency_client, "/imr/anonymised", data).status_code == 302, initials
+        assert draft_checklist(session, agency_client)["anonymised"]["victim_initials"] == initials
+
+
+def test_the_person_completing_the_form_gives_a_secure_address(agency_client, session):
+    refused = post(agency_client, "/imr/details", {**DETAILS, "email": "quinn@gmail.com"})
+    assert refused.status_code == 200
+    assert '<a href="#email">Enter a secure email address, like one ending .gov.uk, .police.uk ' \
+           "or nhs.net</a>" in refused.get_data(as_text=True)  # fmt: skip
+    assert draft_checklist(session, agency_client).get("completed_by") is None
+    assert post(agency_client, "/imr/details", DETAILS).status_code == 302

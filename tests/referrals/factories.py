@@ -120,7 +120,6 @@ _COMPLETE: dict[str, Any] = {
     "suspect_abuse_details": "Cautioned for assaulting a previous partner in 2017",
     "suspect_mappa": "no",
     "suspect_probation": "no",
-    "suspect_crc": "no",
     "suspect_programme": "not_known",
     # 1.5 Others at the suspect's address.
     "suspect_household_any": "yes",

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from forms.referral import SECTION_BY_SLUG, SECTIONS
 from service import clock
 from service.models import Message, Referral, ReferralStatus
+from tests.delivered import delivered_text
 from tests.referrals.factories import complete_answers
 from tests.referrals.filling import fill_referral, fill_section, form_fields, post
 
@@ -76,12 +77,16 @@ def test_the_confirmation_and_pdf_belong_to_the_browser_that_sent_it(
     assert pdf.status_code == 404
 
 
-def test_a_non_secure_referrer_address_still_sends_and_says_so(page_client, session, partnership):
-    fill_referral(page_client, complete_answers(referrer_email="alex.referrer@gmail.com"))
-    assert post(page_client, "/refer/check", {}).status_code == 302
-    (referral,) = referrals(session)
-    assert referral.status is ReferralStatus.SUBMITTED and referral.acknowledgement_withheld
-    assert "not a secure email address" in text(page_client.get("/refer/confirmation"))
+def test_a_non_secure_referrer_address_is_refused_where_it_is_typed(
+    page_client, session, partnership
+):
+    answers = complete_answers(referrer_email="alex.referrer@gmail.com")
+    questions = SECTION_BY_SLUG["referrer"].pages[0].questions
+    refused = post(page_client, "/refer/page/referrer", form_fields(questions, answers))
+    assert refused.status_code == 200
+    assert "not a secure email address" not in text(refused)
+    assert "Enter a secure email address" in text(refused)
+    assert referrals(session) == []
     recipients = [m.recipient for m in session.scalars(select(Message))]
     assert "alex.referrer@gmail.com" not in recipients
 
@@ -243,7 +248,7 @@ def test_save_and_return_by_a_link_to_a_secure_address(page_client, page_app, se
     (message,) = session.scalars(select(Message).where(Message.purpose == "referral.resume"))
     assert message.recipient == "Sam.Referrer@exampleshire.gov.uk"
     assert "Sam" not in message.subject
-    link = re.search(r"https://\S+/refer/resume\?token=\S+", message.body_text).group(0)
+    link = re.search(r"https://\S+/refer/resume\?token=\S+", delivered_text(message)).group(0)
 
     elsewhere = page_app.test_client()
     resumed = elsewhere.get(link.split(".gov.uk", 1)[1], base_url="https://localhost")

@@ -176,7 +176,8 @@ def _b_imr(session, b_case, b_agency):
     submission.upload_document(session, request, filename="Otherton IMR.pdf", data=pdf())
     submission.save_checklist(
         session, request, checklist(agency="Otherton Police",
-                                    anonymised={"victim": "Otherton victim", "perpetrator": "OP"},
+                                    anonymised={"victim_initials": "O.V.", "victim": "Otherton victim",
+                                                "perpetrator_initials": "O.P.", "perpetrator": "OP"},
                                     signed_on=clock.now().date().isoformat()),
     )  # fmt: skip
     submission.submit(session, request, is_final=False)

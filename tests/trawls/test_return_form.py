@@ -187,8 +187,9 @@ def test_a_return_is_sent_as_version_1_with_the_pdf_to_the_officer(
                   "Practice nurse J", COMPLETED_BY["name"], reference):  # fmt: skip
         assert " ".join(value.split()) in pdf, value
 
+    # The agency's inbox, and the person who completed the return on their secure address.
     agency = session.get(Agency, req.agency_id)
-    assert sorted(got) == sorted(agency.secure_addresses)
+    assert sorted(got) == sorted([*agency.secure_addresses, COMPLETED_BY["email"]])
     for ack in got.values():
         assert ack["Subject"] == f"OFFICIAL-SENSITIVE: Trawl return received [{reference}]"
         assert list(ack.iter_attachments()) == []
@@ -259,13 +260,28 @@ def test_an_amendment_is_version_2_with_what_changed(agency_client, session, set
     pdf = pdf_text(attachment.data)
     assert "What changed from version 1" in pdf and new_nature in pdf
     assert victim.name not in latest.subject
-    # Both acknowledgements carry the same (frozen) time: which is which is in the text.
+    # Each version's acknowledgement goes to the inbox and to the person who completed it; all
+    # carry the same (frozen) time: which is which is in the text.
     acks = messages(session, "trawl.return_acknowledgement")
-    assert len(acks) == 2 and sum("amended" in a.body_text for a in acks) == 1
+    assert len(acks) == 4 and sum("amended" in a.body_text for a in acks) == 2
     amended = session.scalars(
         select(AuditEvent).where(AuditEvent.action == "trawl.return_amended")
     ).all()
     assert len(amended) == 1
+
+
+def test_a_return_completed_from_the_agencys_own_inbox_is_acknowledged_once(
+    agency_client, session, trawl, req
+):
+    inbox = session.get(Agency, req.agency_id).secure_addresses[0]
+    answer_everything(agency_client, trawl)
+    # The same mailbox as the inbox, written in capitals: still one mailbox, one message.
+    response = post(agency_client, "/return/your-details", {**COMPLETED_BY, "email": inbox.upper()})
+    assert response.status_code == 302, text(response)
+    assert send(agency_client).headers["Location"] == "/return/confirmation"
+    session.rollback()
+    acks = messages(session, "trawl.return_acknowledgement")
+    assert [a.recipient for a in acks] == [inbox]
 
 
 def test_an_amendment_can_be_cancelled(agency_client, session, trawl, req):
@@ -318,8 +334,8 @@ def test_missing_details_are_listed_in_the_error_summary_and_answers_kept(agency
         ("#last_contact-day", "Enter the date of last contact"),
         ("#services", "Enter the services offered or provided"),
         ("#dash_risk", "Select the DASH risk level, or that none was completed"),
-        ("#marac", "Select whether this person was referred to MARAC"),
-        ("#records_secured", "Select whether your records have been secured"),
+        ("#marac", "Select yes if this person was referred to MARAC"),
+        ("#records_secured", "Select yes if your records about this person have been secured"),
     ]:
         assert f'<a href="{href}">{message}</a>' in body, message
     assert "Kept as typed" in body
@@ -336,7 +352,7 @@ def test_no_trace_needs_no_details(agency_client, session, trawl, req):
 def test_nothing_chosen_and_too_long_text_are_clear_errors(agency_client, trawl):
     victim = trawl.people[0]
     body = post(agency_client, f"/return/person/{victim.id}", {}).get_data(as_text=True)
-    assert ('<a href="#involvement">Select whether your agency has had any involvement with '
+    assert ('<a href="#involvement">Select yes if your agency has had any involvement with '
             "this person</a>") in body  # fmt: skip
     body = post(agency_client, f"/return/person/{victim.id}",
                 involved(nature="x" * 5001)).get_data(as_text=True)  # fmt: skip
