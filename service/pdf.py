@@ -45,9 +45,13 @@ def render_html(template: str, **context: Any) -> str:
     return _env().get_template(template).render(**context)
 
 
+def layout(html: str) -> weasyprint.Document:
+    """``html`` laid out on pages: the boxes ``write_pdf`` draws, for checking where they fall."""
+    return weasyprint.HTML(
+        string=html, base_url=str(TEMPLATES / "pdf"), url_fetcher=_refuse_fetch
+    ).render()
+
+
 def write_pdf(html: str) -> bytes:
     """``html`` as a PDF document (bytes)."""
-    document = weasyprint.HTML(
-        string=html, base_url=str(TEMPLATES / "pdf"), url_fetcher=_refuse_fetch
-    )
-    return document.write_pdf()
+    return layout(html).write_pdf()

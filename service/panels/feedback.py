@@ -657,6 +657,13 @@ def _when(moment: datetime | None) -> str:
     return pdf.london_moment(moment) if moment else ""
 
 
+def _iso(moment: datetime | None) -> str:
+    """ISO 8601 in UK time with its offset, which spreadsheets read as a date and time."""
+    return (
+        clock.as_utc(moment).astimezone(pdf.LONDON).isoformat(timespec="minutes") if moment else ""
+    )
+
+
 CSV_COLUMNS = [
     "Member", "Role", "Agency", "Answer", "Comments", "Answered by", "First answered",
     "Last changed", "Late",
@@ -682,8 +689,8 @@ def comments_csv(rows: list[MemberStatus]) -> str:
             _cell(v)
             for v in (
                 s.member.name, s.member.role, s.member.agency.name if s.member.agency else "",
-                s.answer_label, r.comments or "", r.answered_by or "", _when(r.answered_at),
-                _when(r.updated_at) if r.updated_at != r.answered_at else "",
+                s.answer_label, r.comments or "", r.answered_by or "", _iso(r.answered_at),
+                _iso(r.updated_at) if r.updated_at != r.answered_at else "",
                 "Yes" if s.late else "",
             )
         ])  # fmt: skip
@@ -694,7 +701,14 @@ def comments_pdf(
     request: FeedbackRequest, case: Case, partnership: Partnership, rows: list[MemberStatus]
 ) -> bytes:
     """The collated answers as a PDF, marked OFFICIAL-SENSITIVE on every page."""
-    html = pdf.render_html(
+    return pdf.write_pdf(comments_html(request, case, partnership, rows))
+
+
+def comments_html(
+    request: FeedbackRequest, case: Case, partnership: Partnership, rows: list[MemberStatus]
+) -> str:
+    """The PDF's HTML."""
+    return pdf.render_html(
         "pdf/feedback_comments.html",
         request=request,
         case=case,
@@ -707,4 +721,3 @@ def comments_pdf(
         when=_when,
         produced=_when(clock.now()),
     )
-    return pdf.write_pdf(html)

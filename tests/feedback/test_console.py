@@ -22,6 +22,7 @@ from service.models import (
 )
 from service.panels import feedback_messages as messages
 from tests.console import csrf_from
+from tests.delivered import delivered_text
 from tests.feedback.factories import (
     ANSWERING_AT,
     DRAFT,
@@ -95,7 +96,8 @@ def test_the_officer_sends_a_draft_to_the_panel(sending, signed_in, session, par
         assert message.subject == (
             f"OFFICIAL-SENSITIVE: Draft for comment [{case.reference}/D{draft.id}]"
         )
-        assert "/comments?token=" in message.body_text and "14 December 2026" in message.body_text
+        assert "/comments?token=" in delivered_text(message)
+        assert "14 December 2026" in message.body_text
         (attachment,) = message.attachments
         assert attachment.data == DRAFT
     tokens = session.scalars(select(AccessToken).where(AccessToken.purpose == "draft-comments"))
@@ -163,6 +165,8 @@ def test_the_draft_page_collates_the_comments_and_downloads_are_audited(
     assert rows[0][:4] == ["Member", "Role", "Agency", "Answer"]
     by_name = {r[0]: r for r in rows[1:]}
     assert by_name["Pat Constable"][3:5] == ["Comments", "'" + COMMENT]  # never a formula
+    # When, in ISO 8601 (UK time and its offset), which spreadsheets read as a date.
+    assert by_name["Pat Constable"][6] == ANSWERING_AT.strftime("%Y-%m-%dT%H:%M+00:00")
     assert by_name["Sam Nurse"][3] == "No comments"
     assert by_name["Lee Social"][3] == "No answer"
 

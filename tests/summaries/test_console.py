@@ -4,6 +4,7 @@ spreadsheets, JSON through the schema, the officer's panel agencies, and who may
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 
@@ -12,10 +13,12 @@ import pytest
 from sqlalchemy import select
 
 from service.models import AuditEvent, CaseChair, Role
+from service.summaries import exports
 from service.summaries.schema import SummarySchema
 from tests.console import csrf_from, make_user, sign_in
 from tests.summaries import factories as f
 from tests.trawls.answering import text
+from tests.trawls.factories import SENT_AT
 
 DOWNLOADS = {
     "summary.pdf": ("application/pdf", "summary.downloaded", None),
@@ -112,8 +115,11 @@ def test_the_spreadsheets_hold_the_agency_table_and_the_chronology(signed_in, st
             "IMR & Panel Members Initials & Comment", "Probable duplicate of",
         ]  # fmt: skip
         assert [str(r[0]) for r in rows[1:]] == ["1", "2", "3", "4"]
-        assert rows[1][1:4] == ["14/03/2026", "23:10", "Alice Example (Victim)"]
+        assert rows[1][2:4] == ["23:10", "Alice Example (Victim)"]
         assert rows[1][9] == "entry 2" and rows[2][9] == "entry 1"
+    # The date as its heading says in the CSV; a real date in the XLSX.
+    assert csv_rows(signed_in.get(f"{base}/chronology.csv"))[1][1] == "14/03/2026"
+    assert xlsx_rows(signed_in.get(f"{base}/chronology.xlsx"))[1][1] == dt.datetime(2026, 3, 14)
 
 
 def test_nothing_an_agency_typed_runs_as_a_formula(signed_in, session, story):
@@ -135,10 +141,57 @@ def test_nothing_an_agency_typed_runs_as_a_formula(signed_in, session, story):
         assert row[13].startswith("'@SUM(A1)")
     for rows in (csv_rows(signed_in.get(f"{base}/chronology.csv")),
                  xlsx_rows(signed_in.get(f"{base}/chronology.xlsx"))):  # fmt: skip
-        (row,) = [r for r in rows if r[1] == "02/01/2026"]
+        (row,) = [r for r in rows if r[4].startswith("'+cmd")]
         assert row[4] == "'+cmd|' /C calc'!A0" and row[6] == "'-2+3"
     book = openpyxl.load_workbook(io.BytesIO(signed_in.get(f"{base}/chronology.xlsx").get_data()))
     assert all(cell.data_type != "f" for row in book.active.iter_rows() for cell in row)
+
+
+def test_the_spreadsheets_hold_dates_as_dates_in_columns_sized_to_fit(signed_in, story):
+    base = f"/console/cases/{story.case.id}/summary"
+    police, housing = story.agency("police").name, story.agency("housing").name
+    book = openpyxl.load_workbook(io.BytesIO(signed_in.get(f"{base}/agencies.xlsx").get_data()))
+    sheet = book.active
+    headings = [c.value for c in sheet[1]]
+    by_name = {r[0].value: dict(zip(headings, r, strict=True)) for r in sheet.iter_rows(min_row=2)}
+    sent, due = by_name[police]["Sent"], by_name[police]["Due"]
+    returned, extended = by_name[police]["Returned"], by_name[housing]["Extension to"]
+    assert all(c.is_date for c in (sent, due, returned, extended))
+    # Moments in UK time, to the minute; days as days.
+    assert sent.value == SENT_AT.replace(tzinfo=None) and sent.number_format == "dd/mm/yyyy hh:mm"
+    assert returned.value == dt.datetime(2026, 12, 9, 11, 0)
+    assert due.value == dt.datetime(2026, 12, 21) and due.number_format == "dd/mm/yyyy"
+    assert extended.value == dt.datetime(2027, 1, 11)
+    # Each column is as wide as its longest line, within 10 to 60 characters; headings stay put.
+    widths = {c.value: sheet.column_dimensions[c.column_letter].width for c in sheet[1]}
+    assert all(10 <= w <= 60 for w in widths.values()), widths
+    assert widths["Agency"] > widths["Trawl"] == 10
+    assert widths["Sent"] >= len("dd/mm/yyyy hh:mm")
+    assert sheet.freeze_panes == "A2"
+
+    chronology = openpyxl.load_workbook(
+        io.BytesIO(signed_in.get(f"{base}/chronology.xlsx").get_data())
+    ).active
+    first = chronology[2]
+    assert first[1].is_date and first[1].number_format == "dd/mm/yyyy"
+    assert chronology.column_dimensions["E"].width == 60  # the long "Information" answers
+    assert chronology.freeze_panes == "A2"
+
+    # The CSV writes the same days in ISO 8601, moments with their UK offset.
+    (row,) = [r for r in csv_rows(signed_in.get(f"{base}/agencies.csv")) if r[0] == police]
+    assert row[2:6] == [
+        "2026-12-07T" + SENT_AT.strftime("%H:%M") + "+00:00", "2026-12-21",
+        "Returned: involvement", "2026-12-09T11:00+00:00",
+    ]  # fmt: skip
+
+
+def test_a_summer_moment_is_written_in_british_summer_time():
+    data = exports.as_xlsx("T", ["When"], [[dt.datetime(2026, 7, 1, 8, 30, tzinfo=dt.UTC)]])
+    cell = openpyxl.load_workbook(io.BytesIO(data)).active["A2"]
+    assert cell.is_date and cell.value == dt.datetime(2026, 7, 1, 9, 30)
+    assert exports.as_csv(["When"], [[dt.datetime(2026, 7, 1, 8, 30, tzinfo=dt.UTC)]]).endswith(
+        b"2026-07-01T09:30+01:00\r\n"
+    )
 
 
 def test_the_json_validates_against_the_schema(signed_in, story):
