@@ -4,6 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STATIC := service/static/govuk
 GOVUK := node_modules/govuk-frontend/dist/govuk
+SCSS := service/static/scss/govuk.scss
 
 .PHONY: all install assets browser scanner demo test lint format bench clean
 
@@ -19,12 +20,15 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-$(STATIC)/.copied: node_modules/.installed
+# GOV.UK Frontend's CSS is built from its Sass with Arial (service/static/scss/govuk.scss): GDS
+# Transport is licensed for GOV.UK services only, so its font files are not copied either.
+$(STATIC)/.copied: node_modules/.installed $(SCSS)
 	rm -rf $(STATIC)
-	mkdir -p $(STATIC)
-	cp $(GOVUK)/govuk-frontend.min.css $(GOVUK)/govuk-frontend.min.css.map $(STATIC)/
+	mkdir -p $(STATIC)/assets
+	node_modules/.bin/sass --load-path=node_modules --style=compressed --no-source-map --quiet-deps \
+	  $(SCSS) $(STATIC)/govuk-frontend.min.css
 	cp $(GOVUK)/govuk-frontend.min.js $(GOVUK)/govuk-frontend.min.js.map $(STATIC)/
-	cp -R $(GOVUK)/assets $(STATIC)/assets
+	cp -R $(GOVUK)/assets/images $(GOVUK)/assets/manifest.json $(STATIC)/assets/
 	touch $@
 
 install: $(VENV)/.installed assets

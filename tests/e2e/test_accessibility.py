@@ -54,13 +54,21 @@ def test_page_is_accessible_and_fully_loaded(live_server, chromium_browser, path
         page.goto(live_server.url + path, wait_until="networkidle")
         assert page.locator("h1").inner_text().strip() == heading
 
-        # GOV.UK Frontend's CSS and fonts loaded, and its JavaScript ran.
+        # GOV.UK Frontend's CSS loaded, in Arial (GDS Transport is for GOV.UK services only), and
+        # its JavaScript ran.
         h1_style = page.evaluate(
             "(() => { const s = getComputedStyle(document.querySelector('h1'));"
             " return [s.fontFamily, s.fontWeight]; })()"
         )
-        assert "times" not in h1_style[0].lower(), h1_style
+        assert h1_style[0].lower().startswith("arial"), h1_style
         assert h1_style[1] == "700", h1_style
+        body_fonts = page.evaluate(
+            "[...document.querySelectorAll('main p, .app-protective-marking__text')]"
+            ".map(e => getComputedStyle(e).fontFamily)"
+        )
+        assert body_fonts, "no body text on the page"
+        assert all(f.lower().startswith("arial") for f in body_fonts), body_fonts
+        assert page.evaluate("document.fonts.size") == 0
         body_class = page.get_attribute("body", "class") or ""
         assert "govuk-frontend-supported" in body_class
         assert "js-enabled" in body_class

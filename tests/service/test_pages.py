@@ -290,20 +290,28 @@ def page_of_html(html: str) -> Page:
 
 def test_every_asset_the_govuk_css_refers_to_is_served(page_app, page_client):
     css = (Path(page_app.static_folder) / "govuk" / "govuk-frontend.min.css").read_text()
-    urls = set(re.findall(r"url\((/assets/[^)\"']+)\)", css))
-    assert urls, "the GOV.UK CSS no longer refers to /assets/"
+    urls = set(re.findall(r"url\(\"?(/static/govuk/assets/[^)\"']+)\"?\)", css))
+    assert urls, "the GOV.UK CSS no longer refers to its images under /static/govuk/assets/"
     for url in sorted(urls):
         response = page_client.get(url)
         assert response.status_code == 200, url
         assert response.data
 
 
-def test_asset_route_serves_fonts_and_refuses_to_leave_its_folder(page_client):
-    font = page_client.get("/assets/fonts/bold-b542beb274-v2.woff2")
-    assert font.status_code == 200 and font.mimetype == "font/woff2"
-    assert page_client.get("/assets/images/favicon.svg").mimetype == "image/svg+xml"
-    assert page_client.get("/assets/../app.py").status_code == 404
-    assert page_client.get("/assets/%2e%2e/%2e%2e/app.py").status_code == 404
+def test_pages_use_arial_and_no_gds_transport_font_is_shipped(page_app, page_client):
+    # GDS Transport is licensed for GOV.UK services only.
+    static = Path(page_app.static_folder)
+    css = (static / "govuk" / "govuk-frontend.min.css").read_text()
+    assert "GDS Transport" not in css
+    assert "@font-face" not in css
+    assert "fonts/" not in css
+    assert "font-family:arial,sans-serif" in css
+    assert not (static / "govuk" / "assets" / "fonts").exists()
+    assert (static / "govuk" / "assets" / "images" / "favicon.svg").is_file()
+    for ours in sorted((static / "css").glob("*.css")):
+        assert "GDS Transport" not in ours.read_text(), ours.name
+    assert page_client.get("/static/govuk/assets/images/favicon.svg").mimetype == "image/svg+xml"
+    assert page_client.get("/assets/fonts/bold-b542beb274-v2.woff2").status_code == 404
 
 
 def test_our_scripts_are_served_as_javascript(page_client):
