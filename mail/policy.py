@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -85,6 +86,18 @@ def domain_matches(domain: str, patterns: list[str]) -> bool:
 
 def is_secure(partnership: Partnership, address: str) -> bool:
     return domain_matches(domain_of(address), partnership.secure_domains)
+
+
+def secure_only(partnership: Partnership, addresses: Iterable[str | None]) -> list[str]:
+    """The secure recipients among ``addresses``; blank and malformed ones are left out."""
+    found = []
+    for address in addresses:
+        try:
+            if address and is_secure(partnership, address):
+                found.append(normalise(address))
+        except InvalidAddress:
+            continue
+    return found
 
 
 def decide(partnership: Partnership, address: str, *, sensitive: bool) -> Verdict:

@@ -77,7 +77,11 @@ def recipients(
     agency: Agency | None = None,
     to: Iterable[str] = (),
 ) -> list[str]:
-    """The addresses this purpose goes to, without duplicates, in a stable order."""
+    """The addresses this purpose goes to, without duplicates, in a stable order.
+
+    For an ``agency`` audience, ``to`` adds addresses after the agency's own (a copy to the
+    person who wrote to it); the other audiences ignore it, apart from ``direct``.
+    """
     if entry.audience.startswith("inbox:"):
         found = partnership.inbox(entry.audience[6:])
     elif entry.audience in ("agency", "agency_escalation"):
@@ -86,12 +90,16 @@ def recipients(
         if agency.partnership_id != partnership.id:
             raise RoutingError("the agency belongs to another partnership")
         if entry.audience == "agency":
-            found = list(agency.secure_addresses)
+            found = [*agency.secure_addresses, *to]
         else:
             found = [agency.escalation_contact] if agency.escalation_contact else []
     else:
         found = list(to)
-    unique = list(dict.fromkeys(a.strip() for a in found if a and a.strip()))
+    # Case does not make a different mailbox in practice: one message per mailbox.
+    by_mailbox: dict[str, str] = {}
+    for address in (a.strip() for a in found if a and a.strip()):
+        by_mailbox.setdefault(address.lower(), address)
+    unique = list(by_mailbox.values())
     if not unique:
         raise RoutingError(f"nobody to send {entry.name} to: no address is configured")
     return unique

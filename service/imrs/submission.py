@@ -19,7 +19,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from forms import imr as catalogue
-from mail import outbox, routing
+from mail import outbox, policy, routing
 from service import audit, clock, runtime, uploads
 from service.imrs import messages
 from service.models import Agency, Case, ImrRequest, ImrSubmission, Partnership, StoredFile
@@ -274,6 +274,7 @@ def _send(session: Session, row: ImrSubmission, request: ImrRequest, document: S
     pdf = render_checklist_pdf(row, request, case=case, agency=agency, partnership=partnership,
                                document=document)  # fmt: skip
     flagged = [c for c in catalogue.criteria(row.checklist or {}) if c.flagged]
+    completed_by = (row.checklist or {}).get("completed_by") or {}
     context = {
         "agency_name": agency.name,
         "version": row.version,
@@ -313,6 +314,8 @@ def _send(session: Session, row: ImrSubmission, request: ImrRequest, document: S
             purpose=messages.ACKNOWLEDGEMENT.name,
             reference=case.reference,
             agency=agency,
+            # A copy to the person who completed the form, if theirs is a secure address.
+            to=policy.secure_only(partnership, [completed_by.get("email")]),
             context={
                 "agency_name": agency.name,
                 "version": row.version,

@@ -289,7 +289,7 @@ class Candidate:
 
     address: str  # normalised: the checkbox's value
     name: str
-    described_as: str  # "DHR officer inbox", "Panel member: Safeguarding lead, ..."
+    described_as: str  # "Partnership inbox", "Panel member: Safeguarding lead, ..."
     secure: bool
 
 
@@ -301,7 +301,8 @@ def candidates(session: Session, partnership: Partnership, case: Case) -> list[C
     contacts, each address once (the first description wins), secure ones marked."""
     found: list[tuple[str, str, str]] = []
     for inbox, label in INBOX_LABELS.items():
-        found += [(a, label, label) for a in partnership.inbox(inbox)]
+        # Named by the inbox's label already: described by what it is, not the label again.
+        found += [(a, label, "Partnership inbox") for a in partnership.inbox(inbox)]
     for chair in sorted(case.chairs, key=lambda c: (c.user.label.casefold(), c.user_id)):
         if chair.user.partnership_id == partnership.id and chair.user.status is not (
             UserStatus.DISABLED

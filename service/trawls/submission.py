@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from forms import trawl_return as catalogue
-from mail import outbox, routing
+from mail import outbox, policy, routing
 from service import clock
 from service.models import Agency, Case, Partnership, TrawlRequest, TrawlReturn
 from service.pdf import london_moment, render_html, write_pdf
@@ -97,6 +97,7 @@ def send(
     partnership = session.get(Partnership, request.partnership_id)
     pdf = render_return_pdf(row, request, case=case, agency=agency, partnership=partnership)
     actor = f"agency:{agency.id}"
+    completed_by = (row.answers or {}).get("completed_by") or {}
     # No DHR officer inbox (or no agency address): the return is stored all the same, and the
     # console's tracker shows it.
     with contextlib.suppress(routing.RoutingError, outbox.MessageRefused):
@@ -124,6 +125,8 @@ def send(
             purpose=messages.RETURN_ACKNOWLEDGEMENT.name,
             reference=case.reference,
             agency=agency,
+            # A copy to the person who completed the return, if theirs is a secure address.
+            to=policy.secure_only(partnership, [completed_by.get("email")]),
             context={
                 "agency_name": agency.name,
                 "version": row.version,

@@ -1,8 +1,8 @@
 """The agency's IMR form, opened from the link in the request email.
 
-The link's token is checked, kept in the browser's session and taken out of the address bar;
-every page checks it again, so a revoked or expired link stops working at once. Any refused
-link gets one and the same page, whatever the reason, and it shows nothing of the case.
+The link's token is checked, kept on the server for this browser's visit (``linked``) and taken out
+of the address bar; every page checks it again, so a revoked or expired link stops working at once.
+Any refused link gets one and the same page, whatever the reason, and it shows nothing of the case.
 
 Pages: a start page with the case reference, the due date, the terms of reference and a task
 list; the IMR report upload; the quality assurance checklist (the agency and who completes it,
@@ -21,6 +21,7 @@ from typing import Any
 from flask import (
     Blueprint,
     abort,
+    g,
     redirect,
     render_template,
     request,
@@ -35,7 +36,7 @@ from forms import imr as catalogue
 from service import audit, clock, db, uploads
 from service.auth import web
 from service.imrs import links, requesting, submission
-from service.models import Agency, Case, ImrRequest, ImrSubmission, StoredFile
+from service.models import Agency, Case, ImrRequest, ImrSubmission, Partnership, StoredFile
 from service.views import journey, linked
 
 bp = Blueprint("imr_return", __name__, url_prefix=links.PATH)
@@ -271,7 +272,9 @@ def details():
     if request.method == "GET" and not checklist.get("agency"):
         # The agency asked, to start with: the QA manager may name a part of it.
         checklist["agency"] = db.Sessions.get(Agency, req.agency_id).name
-    form = catalogue.details_form(checklist if request.method == "GET" else None)
+    form = catalogue.details_form(
+        checklist if request.method == "GET" else None, partnership=g.partnership
+    )
     valid = form.validate_on_submit()
     timed_out = journey.timed_out(form)
     if valid and not timed_out:
@@ -385,6 +388,7 @@ def check():
             # A second click (or tab) raced the first: that one sent it.
             return redirect(url_for("imr_return.start"))
         session[SENT_KEY] = row.id
+        _link.sent()
         return redirect(url_for("imr_return.confirmation"))
     return render_template(
         "imr/check.html",
@@ -421,6 +425,34 @@ def confirmation():
     return render_template("imr/confirmation.html", **_context(req, row=row))
 
 
+@bp.get("/confirmation/checklist.pdf")
+def confirmation_pdf():
+    """The agency's own copy of the QA checklist it sent, for the browser that sent it."""
+    req = _current()
+    row = _sent(req)
+    if row is None:
+        return redirect(url_for("imr_return.start"))
+    s = db.Sessions()
+    case = s.get(Case, req.case_id)
+    data = submission.render_checklist_pdf(
+        row, req, case=case, agency=s.get(Agency, req.agency_id),
+        partnership=s.get(Partnership, req.partnership_id),
+        document=s.get(StoredFile, row.document_id),
+    )  # fmt: skip
+    with db.transaction() as t:
+        audit.record(
+            t, "imr.checklist_downloaded", actor=f"agency:{req.agency_id}",
+            partnership_id=req.partnership_id, object_type="imr_request", object_id=req.id,
+            case_id=req.case_id, client_address=web.client_address(), version=row.version,
+        )  # fmt: skip
+    return send_file(
+        io.BytesIO(data),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=submission.pdf_filename(case, row.version),
+    )
+
+
 # --- a revised IMR ---------------------------------------------------------------------------
 
 
@@ -433,6 +465,7 @@ def revise():
     if form.validate_on_submit() and req.draft is None and req.submissions:
         with db.transaction() as s:
             submission.start_revision(s, req)
+        _link.carry_on()
         return redirect(url_for("imr_return.document"))
     return redirect(url_for("imr_return.start"))
 

@@ -118,7 +118,9 @@ def test_the_agency_uploads_its_imr_and_completes_the_checklist_with_the_keyboar
 
         assert heading(page).startswith("Anonymised details")
         b.axe()
+        b.type_into("victim_initials", "A.E.")
         b.type_into("victim", "AE, 41, White British")
+        b.type_into("perpetrator_initials", "B.S.")
         b.type_into("perpetrator", "BS, 44, White British, partner of AE")
         b.press_button("Save and continue")
 
@@ -180,11 +182,14 @@ def test_the_agency_uploads_its_imr_and_completes_the_checklist_with_the_keyboar
 
     run_worker_burst()
     subject = f"OFFICIAL-SENSITIVE: Individual Management Review received [{REFERENCE}]"
-    to_inboxes = [
-        got for got in smtp.messages
-        if got.message["Subject"].strip() == subject and got.rcpt_tos != [
-            "public.protection@example.police.uk"]
-    ]  # fmt: skip
+    # The acknowledgements (to the agency's inbox and to the person who completed the form)
+    # carry no attachments; the two inboxes get the IMR.
+    acknowledged = ["public.protection@example.police.uk", "quinn.assurance@example.police.uk"]
+    received = [got for got in smtp.messages if got.message["Subject"].strip() == subject]
+    acks = [got for got in received if got.rcpt_tos[0] in acknowledged]
+    assert sorted(got.rcpt_tos[0] for got in acks) == acknowledged
+    assert all(list(got.message.iter_attachments()) == [] for got in acks)
+    to_inboxes = [got for got in received if got.rcpt_tos[0] not in acknowledged]
     assert sorted(r for got in to_inboxes for r in got.rcpt_tos) == sorted(
         [CHAIR_INBOX, OFFICER_INBOX]
     )

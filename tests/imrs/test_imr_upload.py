@@ -4,6 +4,8 @@ the page, in the GOV.UK error summary, and nothing is kept."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -51,6 +53,9 @@ def assert_refused(response, message: str) -> None:
     assert "There is a problem" in body
     assert f'<a href="#document">{message}</a>' in body  # the summary links to the file input
     assert 'id="document-error"' in body
+    # The browser has dropped the chosen file: the hint says to choose it again.
+    (hint,) = re.findall(r'id="document-hint"[^>]*>(.*?)</div>', body, re.S)
+    assert "You need to choose the file again." in hint
 
 
 def test_a_pdf_is_accepted_scanned_and_kept_for_the_draft(scanner, agency_client, session):

@@ -14,14 +14,15 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from service import clock, runtime
-from service.imrs import messages
-from service.models import Case, ImrRequest, Message, MessageStatus
+from service.imrs import messages, submission
+from service.models import AuditEvent, Case, ImrRequest, Message, MessageStatus
 from tests.imrs.factories import (
     ANSWERING_AT,
     CHAIR_INBOX,
     CHECKLIST,
     OFFICER_INBOX,
     REPORT,
+    ready_draft,
     requested_imr,
     submitted_imr,
 )
@@ -35,6 +36,7 @@ NAMES = [p["name"] for p in PEOPLE]
 #: What the checklist holds that must stay out of every email body.
 PERSONAL = [*NAMES, *CHECKLIST["anonymised"].values(), CHECKLIST["completed_by"]["name"]]
 MB = 1024 * 1024
+COMPLETER = CHECKLIST["completed_by"]["email"]
 
 
 def outbox(session, *purposes: str) -> list[Message]:
@@ -90,13 +92,17 @@ def test_agency_submits_through_its_link_and_only_the_chair_and_officer_get_it(
         for value in PERSONAL:
             assert value not in message.subject
             assert value not in message.body_text and value not in message.body_html
-    (ack,) = outbox(session, messages.ACKNOWLEDGEMENT.name)
-    assert ack.recipient == agency_address and ack.attachments == []
-    for value in PERSONAL:
-        assert value not in ack.body_text and value not in ack.body_html
+    # The acknowledgement: to the agency's inbox, and to the person who completed the form, on
+    # their secure address.
+    acks = outbox(session, messages.ACKNOWLEDGEMENT.name)
+    assert sorted(a.recipient for a in acks) == sorted([agency_address, COMPLETER])
+    for ack in acks:
+        assert ack.attachments == [] and ack.policy == "secure"
+        for value in PERSONAL:
+            assert value not in ack.body_text and value not in ack.body_html
     # Nobody else got anything about it.
     everyone = {m.recipient for m in outbox(session) if m.purpose != messages.REQUEST.name}
-    assert everyone == {CHAIR_INBOX, OFFICER_INBOX, agency_address}
+    assert everyone == {CHAIR_INBOX, OFFICER_INBOX, agency_address, COMPLETER}
 
     session.rollback()
     req = session.get(ImrRequest, request_id)
@@ -104,6 +110,37 @@ def test_agency_submits_through_its_link_and_only_the_chair_and_officer_get_it(
     assert req.next_chaser_at is None and req.draft is None
     (row,) = req.submissions
     assert row.version == 1 and row.checklist == CHECKLIST and not row.is_final
+
+
+def test_the_confirmation_offers_the_agency_a_pdf_copy_of_what_it_sent(
+    page_app, page_client, session, partnership
+):
+    req = requested_imr(session, partnership)
+    session.commit()
+    reference = session.get(Case, req.case_id).reference
+    with clock.frozen_at(ANSWERING_AT):
+        open_link(page_client, session, req)
+        assert upload(page_client, REPORT).status_code == 302
+        fill_checklist(page_client)
+        assert post(page_client, "/imr/check", {}).status_code == 302
+        confirmation = page_client.get("/imr/confirmation").get_data(as_text=True)
+        assert 'href="/imr/confirmation/checklist.pdf"' in confirmation
+        response = page_client.get("/imr/confirmation/checklist.pdf")
+        # Another browser holding the same link has sent nothing: no copy for it.
+        other = page_app.test_client()
+        open_link(other, session, req)
+        refused = other.get("/imr/confirmation/checklist.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert f"imr-qa-checklist-{reference}-v1.pdf" in response.headers["Content-Disposition"]
+    said = pdf_text(response.data)
+    assert "OFFICIAL-SENSITIVE" in said and reference in said
+    assert "Legal advice was not sought." in said and "Quinn Assurance" in said
+    assert refused.status_code == 302 and refused.headers["Location"].endswith("/imr/start")
+    session.rollback()
+    downloads = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "imr.checklist_downloaded")
+    ).all()
+    assert [(e.object_id, e.actor) for e in downloads] == [(str(req.id), f"agency:{req.agency_id}")]
 
 
 def test_delivered_through_a_real_smtp_server_with_both_attachments(
@@ -121,12 +158,12 @@ def test_delivered_through_a_real_smtp_server_with_both_attachments(
     # Compared unfolded: a subject this long is folded onto the header's next line.
     received = [got for got in mail_server.messages if got.message["Subject"].strip() == subject]
     assert sorted(r for got in received for r in got.rcpt_tos) == sorted(
-        [CHAIR_INBOX, OFFICER_INBOX, req.agency.secure_addresses[0]]
+        [CHAIR_INBOX, OFFICER_INBOX, req.agency.secure_addresses[0], COMPLETER]
     )
     for got in received:
         (rcpt,) = got.rcpt_tos
         parts = {a.get_filename(): a.get_content() for a in got.message.iter_attachments()}
-        if rcpt == req.agency.secure_addresses[0]:
+        if rcpt in (req.agency.secure_addresses[0], COMPLETER):
             assert parts == {}  # the acknowledgement
             continue
         assert parts[f"imr-{case.reference}-police-v1.pdf"] == REPORT
@@ -184,3 +221,19 @@ def test_without_one_inbox_the_other_still_gets_it(session, partnership, missing
     submitted_imr(session, req)
     (message,) = outbox(session, *SUBMITTED)
     assert message.recipient == (OFFICER_INBOX if missing == "chair" else CHAIR_INBOX)
+
+
+def test_a_completer_on_an_insecure_address_gets_no_copy_of_the_acknowledgement(
+    session, partnership
+):
+    req = requested_imr(session, partnership)
+    session.commit()
+    agency_address = req.agency.secure_addresses[0]
+    with clock.frozen_at(ANSWERING_AT):
+        ready_draft(session, req, completed_by={**CHECKLIST["completed_by"],
+                                                "email": "quinn.assurance@gmail.com"})  # fmt: skip
+        submission.submit(session, req, is_final=False)
+    session.commit()
+    acks = outbox(session, messages.ACKNOWLEDGEMENT.name)
+    assert [a.recipient for a in acks] == [agency_address]
+    assert all(m.recipient != "quinn.assurance@gmail.com" for m in outbox(session))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 from sqlalchemy import select, update
 
@@ -161,3 +162,45 @@ def test_the_dashboard_shows_a_meeting_whose_papers_go_soon_with_none_uploaded(
     assert item in dashboard_at(dt.datetime(2027, 3, 16, 16, tzinfo=UTC))
     set_column(session, PanelMeeting, meeting.id, dispatched_at=DISPATCH)
     assert item not in dashboard_at(DISPATCH + dt.timedelta(hours=1))
+
+
+def test_a_paper_sent_without_a_title_asks_for_the_file_to_be_chosen_again(
+    signed_in, session, partnership
+):
+    meeting = scheduled_meeting(session, partnership, at=clock.now(),
+                                day=clock.now().date() + dt.timedelta(days=30))  # fmt: skip
+    session.commit()
+    url = f"/console/panel-meetings/{meeting.id}/papers/new"
+    from tests.console import csrf_from
+
+    html = signed_in.get(url).get_data(as_text=True)
+    assert "choose the file again" not in html
+    # The error is on the title, but the browser has dropped the chosen file all the same.
+    response = signed_in.post(
+        url, data={"csrf_token": csrf_from(html), "title": "",
+                   "paper": (io.BytesIO(AGENDA), "agenda.pdf")},
+        headers={"Referer": f"https://localhost{url}"},
+    )  # fmt: skip
+    html = " ".join(response.get_data(as_text=True).split())
+    assert response.status_code == 400
+    assert 'href="#title"' in html
+    (hint,) = re.findall(r'id="paper-hint"[^>]*>(.*?)</div>', html)
+    assert "You need to choose the file again." in hint
+    session.rollback()
+    assert session.scalars(select(PanelPaper)).all() == []
+
+
+def test_the_meeting_page_says_why_papers_go_earlier_over_closure_days(
+    signed_in, session, partnership
+):
+    partnership.closure_days = ["2026-12-29", "2026-12-30", "2026-12-31"]
+    meeting = scheduled_meeting(session, partnership, at=dt.datetime(2026, 12, 1, 10, tzinfo=UTC),
+                                day=dt.date(2027, 1, 7))  # fmt: skip
+    session.commit()
+    with clock.frozen_at(dt.datetime(2026, 12, 1, 12, tzinfo=UTC)):
+        html = signed_in.get(f"/console/panel-meetings/{meeting.id}").get_data(as_text=True)
+    (reason,) = re.findall(r'<p class="govuk-body" id="papers-reason">(.*?)</p>', html, re.S)
+    assert " ".join(reason.split()) == (
+        "Papers go on Wednesday 23 December 2026, 5 working days before the meeting: 25 and 28 "
+        "December and 1 January are bank holidays, and 29, 30 and 31 December are closure days."
+    )

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from service.models import Nation
+from service.models import MeetingStatus, Nation
 from service.panels import meetings
 
 D = dt.date
@@ -98,3 +98,45 @@ def test_scheduled_after_the_warning_time_only_the_warning_at_dispatch_is_left()
     plan = meetings.schedule_for(partnership(), D(2027, 3, 25), now)
     dispatch = dt.datetime(2027, 3, 18, 9, tzinfo=dt.UTC)
     assert (plan.dispatch_at, plan.warning_at, plan.late) == (dispatch, dispatch, False)
+
+
+def meeting_on(day: dt.date, papers_on: dt.date, *, dispatched: bool = False) -> SimpleNamespace:
+    starts = dt.datetime.combine(day, dt.time(10), tzinfo=dt.UTC)
+    return SimpleNamespace(status=MeetingStatus.SCHEDULED, starts_at=starts, dispatch_on=papers_on,
+                           dispatched_at=starts if dispatched else None)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("meeting", "closures", "reason"),
+    [
+        # Over a weekend only: nothing to explain.
+        (D(2026, 11, 16), (), None),
+        # Thu 24 Dec closed, Fri 25 and Mon 28 bank holidays.
+        (D(2026, 12, 30), CHRISTMAS_EVE_CLOSED,
+         "Papers go on Friday 18 December 2026, 5 working days before the meeting: 25 and 28 "
+         "December are bank holidays, and 24 December is a closure day."),
+        # Across a month: the example's closure days and three bank holidays.
+        (D(2027, 1, 7), EXAMPLE_CLOSURES,
+         "Papers go on Wednesday 23 December 2026, 5 working days before the meeting: 25 and 28 "
+         "December and 1 January are bank holidays, and 29, 30 and 31 December are closure "
+         "days."),
+        (D(2027, 4, 1), (),
+         "Papers go on Tuesday 23 March 2027, 5 working days before the meeting: 26 and 29 "
+         "March are bank holidays."),
+    ],
+)  # fmt: skip
+def test_the_reason_papers_go_early_names_the_days_the_count_skipped(meeting, closures, reason):
+    p = partnership(closures)
+    found = meetings.dispatch_reason(p, meeting_on(meeting, meetings.dispatch_date(p, meeting)))
+    assert found == reason
+
+
+def test_no_reason_is_given_for_papers_that_go_at_once_or_a_cancelled_meeting():
+    p = partnership(EXAMPLE_CLOSURES)
+    late = meeting_on(D(2027, 1, 7), D(2027, 1, 5))  # scheduled too late: papers went at once
+    assert meetings.dispatch_reason(p, late) is None
+    cancelled = meeting_on(D(2027, 1, 7), D(2026, 12, 23))
+    cancelled.status = MeetingStatus.CANCELLED
+    assert meetings.dispatch_reason(p, cancelled) is None
+    sent = meeting_on(D(2027, 1, 7), D(2026, 12, 23), dispatched=True)
+    assert meetings.dispatch_reason(p, sent).startswith("Papers went on Wednesday 23 December")

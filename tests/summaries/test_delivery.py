@@ -492,6 +492,22 @@ def test_an_insecure_or_malformed_address_is_refused_by_name_and_nothing_is_lost
     assert outbox(session, delivery.SUB_GROUP.name) == []
 
 
+def test_the_check_page_names_each_inbox_once(signed_in, session, partnership, sub_group):
+    inbox = partnership.inbox("dhr_officer")[0]
+    page = send_page(sub_group.case.id)
+    choose = " ".join(re.sub(r"<[^>]+>", " ", signed_in.get(page).get_data(as_text=True)).split())
+    assert f"DHR officer inbox Partnership inbox: {inbox}" in choose
+    check = post(signed_in, page, {"recipients": [inbox, "pat.panel@example.police.uk"]}, page)
+    assert check.status_code == 200
+    listed = re.search(r'id="recipients-chosen">(.*?)</ul>', check.get_data(as_text=True), re.S)
+    lines = [" ".join(li.split()) for li in re.findall(r"<li>(.*?)</li>", listed.group(1), re.S)]
+    assert lines == [
+        f"DHR officer inbox (Partnership inbox): {inbox}",
+        "Pat Panel (Panel member: Safeguarding lead, Exampleshire Police): "
+        "pat.panel@example.police.uk",
+    ]
+
+
 def test_send_to_sub_group_checks_then_sends_one_email_each_with_the_pdf_and_audits_it(
     signed_in, session, officer, sub_group
 ):

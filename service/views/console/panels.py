@@ -335,6 +335,7 @@ def panel_meeting(meeting_id: int):
         invitations=invitations,
         deliveries=_deliveries(s, sc, meeting),
         days=partnership.papers_working_days,
+        papers_reason=meetings.dispatch_reason(partnership, meeting),
         can_manage=scope.can(sc.user, "panels.manage")
         and meeting.status is MeetingStatus.SCHEDULED,
         started=meeting.starts_at <= clock.now(),
