@@ -2,30 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from flask_wtf import FlaskForm
 
-#: C0 control characters and DEL, except tab, line feed and carriage return. They cannot be
-#: typed, only pasted or scripted; a NUL in particular cannot be stored in Postgres text and
-#: breaks the PDFs and emails the answers go into.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# The check itself is plain, shared with the schemas; it is named here too, where forms look.
+from forms.questions import CONTROL, control_message, has_control
 
-
-def has_control(value: Any) -> bool:
-    """True if a text value (or any text in a list of them) holds a control character."""
-    if isinstance(value, str):
-        return CONTROL.search(value) is not None
-    if isinstance(value, list | tuple):
-        return any(has_control(v) for v in value)
-    return False
-
-
-def control_message(what: str | None = None) -> str:
-    """The field error for a control character: ``what`` names the answer ("Full name")."""
-    subject = what[0].upper() + what[1:] if what else "The text you entered"
-    return f"{subject} must not include hidden control characters: type it in again"
+__all__ = ["CONTROL", "ServiceForm", "control_message", "has_control"]
 
 
 class ServiceForm(FlaskForm):

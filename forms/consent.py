@@ -18,7 +18,8 @@ from wtforms.validators import InputRequired, Length
 
 from forms import options
 from forms.base import ServiceForm
-from forms.referral import GovukDateField, Question
+from forms.question_forms import GovukDateField
+from forms.questions import Question
 from mail import policy
 from service.consent.requests import NewRequest
 from service.models import ConsentDelivery

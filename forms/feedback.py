@@ -15,7 +15,8 @@ from wtforms import validators as wv
 
 from forms import options
 from forms.base import ServiceForm
-from forms.referral import GovukDateField, Question
+from forms.question_forms import GovukDateField
+from forms.questions import Question
 from service.panels.feedback import COMMENTS_MAX, NAME_MAX, NOTE_MAX, TITLE_MAX
 
 TITLE_REQUIRED = "Enter the title of the draft"

@@ -1,10 +1,11 @@
 """The Individual Management Review: the officer's request, and the agency's quality assurance
 (QA) checklist, defined once.
 
-From here come the Flask-WTF form of each page, the marshmallow schema that checks a whole
-checklist before it is submitted, and the checklist read back in the form's order (check your
-answers, the PDF, the console). The 15 criteria are the partnership's IMR quality assurance
-form, word for word.
+Here are its questions, the marshmallow schema that checks a whole checklist before it is
+submitted, and the checklist read back in the form's order (check your answers, the PDF, the
+console): plain data and functions, which the domain reads without WTForms. The pages are built
+from these questions in ``forms.imr_pages``. The 15 criteria are the partnership's IMR quality
+assurance form, word for word.
 
 A checklist is one JSON object (``ImrSubmission.checklist``; ``ImrRequest.draft["checklist"]``
 while the agency fills it in):
@@ -18,32 +19,16 @@ while the agency fills it in):
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
 from marshmallow import Schema, ValidationError, validates_schema
 from marshmallow import fields as mf
-from wtforms import BooleanField, SelectField, TextAreaField
-from wtforms import validators as wv
 
-from forms.base import ServiceForm
-from forms.referral import GovukDateField, Question
-from forms.trawl_return import (
-    QuestionsForm,
-    _data,
-    _form_class,
-    _mm_field,
-)
-from service import clock
+from forms.questions import LONG, NOT_ANSWERED, SHORT, Question, Row, mm_field, show
 
-if TYPE_CHECKING:
-    from service.models import Partnership
+__all__ = ["NOT_ANSWERED", "Row"]
 
-SHORT = 200
-LONG = 5000
 NOTE_MAX = 5000
 
 #: The IMR quality assurance form's criteria, in its order and in its words.
@@ -80,7 +65,6 @@ CRITERIA_PAGES: tuple[tuple[int, ...], ...] = (
     tuple(range(6, 11)),
     tuple(range(11, 16)),
 )
-NOT_ANSWERED = "Not answered"
 
 
 def comment_message(number: int, answer: str) -> str:
@@ -146,118 +130,7 @@ def comment_question(number: int) -> Question:
     )  # fmt: skip
 
 
-# --- WTForms: the agency's pages -------------------------------------------------------------
-
-
-class DocumentForm(ServiceForm):
-    """The IMR report itself: the upload is checked by ``service.uploads``."""
-
-    document = FileField()
-
-
-DetailsForm = _form_class("ImrDetailsForm", DETAILS_QUESTIONS)
-AnonymisedForm = _form_class("ImrAnonymisedForm", ANONYMISED_QUESTIONS)
-SignatureForm = _form_class("ImrSignatureForm", SIGNATURE_QUESTIONS)
-
-
-class _CriteriaBase(QuestionsForm):
-    numbers: tuple[int, ...] = ()
-
-    def validate_more(self) -> None:
-        for n in self.numbers:
-            answer, comment = self[f"criterion_{n}"], self[f"comment_{n}"]
-            if answer.errors or comment.errors:
-                continue
-            if answer.data in NEEDS_COMMENT and not (comment.data or "").strip():
-                comment.errors = [comment_message(n, answer.data)]
-
-    def criteria(self) -> list[tuple[int, Any, Any]]:
-        """(number, answer field, comment field) for the page's template."""
-        return [(n, self[f"criterion_{n}"], self[f"comment_{n}"]) for n in self.numbers]
-
-    def answers(self) -> dict[str, Any]:
-        out = {}
-        for n in self.numbers:
-            answer = self[f"criterion_{n}"].data or None
-            comment = (self[f"comment_{n}"].data or "").strip() or None
-            out[str(n)] = {"answer": answer, "comment": comment}
-        return out
-
-
-def _criteria_questions(numbers: tuple[int, ...]) -> list[Question]:
-    questions: list[Question] = []
-    for n in numbers:
-        questions += [answer_question(n), comment_question(n)]
-    return questions
-
-
-CRITERIA_FORMS = [
-    _form_class(
-        f"ImrCriteria{i + 1}Form",
-        _criteria_questions(numbers),
-        base=_CriteriaBase,
-        numbers=numbers,
-    )  # fmt: skip
-    for i, numbers in enumerate(CRITERIA_PAGES)
-]
-
-
-class CheckForm(ServiceForm):
-    is_final = BooleanField()
-
-
-def details_form(
-    checklist: dict[str, Any] | None = None, *, partnership: Partnership | None = None, **kw: Any
-) -> FlaskForm:
-    """The details page; the email address is checked against ``partnership``'s secure domains."""
-    if checklist is not None:
-        kw["data"] = _data(
-            {"agency": checklist.get("agency"), **(checklist.get("completed_by") or {})},
-            DETAILS_QUESTIONS,
-        )
-    form = DetailsForm(**kw)
-    form.partnership = partnership
-    return form
-
-
-def anonymised_form(checklist: dict[str, Any] | None = None, **kw: Any) -> FlaskForm:
-    if checklist is not None:
-        kw["data"] = _data(checklist.get("anonymised") or {}, ANONYMISED_QUESTIONS)
-    return AnonymisedForm(**kw)
-
-
-def signature_form(checklist: dict[str, Any] | None = None, **kw: Any) -> FlaskForm:
-    if checklist is not None:
-        kw["data"] = _data(checklist, SIGNATURE_QUESTIONS)
-    return SignatureForm(**kw)
-
-
-def criteria_form(page: int, checklist: dict[str, Any] | None = None, **kw: Any) -> FlaskForm:
-    """The criteria on page ``page`` (1, 2 or 3)."""
-    cls = CRITERIA_FORMS[page - 1]
-    if checklist is not None:
-        given = checklist.get("criteria") or {}
-        data = {}
-        for n in cls.numbers:
-            found = given.get(str(n)) or {}
-            if found.get("answer"):
-                data[f"criterion_{n}"] = found["answer"]
-            if found.get("comment"):
-                data[f"comment_{n}"] = found["comment"]
-        kw["data"] = data
-    return cls(**kw)
-
-
-def details_answers(form: FlaskForm) -> dict[str, Any]:
-    """The details page as checklist keys."""
-    found = form.answers()
-    return {
-        "agency": found["agency"],
-        "completed_by": {k: found[k] for k in ("name", "email", "phone")},
-    }
-
-
-# --- WTForms: the officer's request ----------------------------------------------------------
+# --- the officer's request -------------------------------------------------------------------
 
 DUE_DATE_Q = Question(
     "due_date", "Due date", "date", past=False, hint="For example, 15 3 2027",
@@ -269,53 +142,24 @@ DUE_IN_FUTURE = "The due date must be in the future"
 NOTE_TOO_LONG = f"The note must be {NOTE_MAX:,} characters or fewer"
 
 
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
-
-
-class RequestForm(ServiceForm):
-    """Asking an agency for its IMR: the view fills the agencies, through the user's Scope."""
-
-    agency = SelectField(choices=[], validate_choice=False)
-    due_date = GovukDateField(DUE_DATE_Q)
-    terms_of_reference = FileField()
-    note = TextAreaField(
-        filters=[_strip],
-        validators=[wv.Optional(), wv.Length(max=NOTE_MAX, message=NOTE_TOO_LONG)],
-    )
-    today: dt.date | None = None
-
-    def validate_agency(self, field: SelectField) -> None:
-        if not field.data or not str(field.data).isdigit():
-            raise wv.ValidationError(AGENCY_REQUIRED)
-
-    def validate(self, extra_validators: Any = None) -> bool:
-        ok = super().validate(extra_validators)
-        day = self.due_date.date
-        if not self.due_date.errors and day and self.today and day <= self.today:
-            self.due_date.errors = [DUE_IN_FUTURE]
-            return False
-        return ok
-
-
 # --- marshmallow: a whole checklist, checked before it is submitted --------------------------
 
 
 class CompletedBySchema(Schema):
-    name = _mm_field(DETAILS_QUESTIONS[1])
-    email = _mm_field(DETAILS_QUESTIONS[2])
-    phone = _mm_field(DETAILS_QUESTIONS[3])
+    name = mm_field(DETAILS_QUESTIONS[1])
+    email = mm_field(DETAILS_QUESTIONS[2])
+    phone = mm_field(DETAILS_QUESTIONS[3])
 
 
 AnonymisedSchema = type(
-    "AnonymisedSchema", (Schema,), {q.name: _mm_field(q) for q in ANONYMISED_QUESTIONS}
+    "AnonymisedSchema", (Schema,), {q.name: mm_field(q) for q in ANONYMISED_QUESTIONS}
 )
 
 
 def _criterion_schema(number: int) -> type[Schema]:
     class CriterionSchema(Schema):
-        answer = _mm_field(answer_question(number))
-        comment = _mm_field(comment_question(number))
+        answer = mm_field(answer_question(number))
+        comment = mm_field(comment_question(number))
 
         @validates_schema
         def comment_when_not_yes(self, data: dict[str, Any], **_: Any) -> None:
@@ -339,7 +183,7 @@ def _criteria_schema() -> type[Schema]:
 
 
 class ChecklistSchema(Schema):
-    agency = _mm_field(DETAILS_QUESTIONS[0])
+    agency = mm_field(DETAILS_QUESTIONS[0])
     completed_by = mf.Nested(
         CompletedBySchema, required=True,
         error_messages={"required": "Enter the details of the person completing this form"},
@@ -352,9 +196,9 @@ class ChecklistSchema(Schema):
         _criteria_schema(), required=True,
         error_messages={"required": "Answer each of the criteria"},
     )  # fmt: skip
-    signed_name = _mm_field(SIGNATURE_QUESTIONS[0])
-    signed_on = _mm_field(SIGNATURE_QUESTIONS[1])
-    role = _mm_field(SIGNATURE_QUESTIONS[2])
+    signed_name = mm_field(SIGNATURE_QUESTIONS[0])
+    signed_on = mm_field(SIGNATURE_QUESTIONS[1])
+    role = mm_field(SIGNATURE_QUESTIONS[2])
 
 
 def problems(checklist: dict[str, Any]) -> dict[str, Any]:
@@ -367,13 +211,6 @@ def criteria_page_of(number: int) -> int:
 
 
 # --- reading a checklist back ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Row:
-    label: str
-    value: str
-    name: str  # the field's id on its page, for "Change" links
 
 
 @dataclass(frozen=True)
@@ -400,17 +237,6 @@ class Criterion:
         return self.answer in NEEDS_COMMENT
 
 
-def _show(q: Question, value: Any) -> str:
-    if value in (None, ""):
-        return NOT_ANSWERED
-    if q.kind == "date":
-        try:
-            return clock.long_date(value)
-        except (TypeError, ValueError):
-            return str(value)
-    return str(value)
-
-
 def checklist_parts(checklist: dict[str, Any]) -> list[Part]:
     """The checklist's details, anonymised details and signature, in the form's order (the
     criteria come from ``criteria``)."""
@@ -419,13 +245,13 @@ def checklist_parts(checklist: dict[str, Any]) -> list[Part]:
     details_values = {"agency": checklist.get("agency"), **completed}
     return [
         Part("details", "Agency and the person completing this form",
-             [Row(q.label, _show(q, details_values.get(q.name)), q.name)
+             [Row(q.label, show(q, details_values.get(q.name)), q.name)
               for q in DETAILS_QUESTIONS]),
         Part("anonymised", "Anonymised details of victim, perpetrator and other relevant persons",
-             [Row(q.label, _show(q, anonymised.get(q.name)), q.name)
+             [Row(q.label, show(q, anonymised.get(q.name)), q.name)
               for q in ANONYMISED_QUESTIONS]),
         Part("signature", "Signature",
-             [Row(q.label, _show(q, checklist.get(q.name)), q.name)
+             [Row(q.label, show(q, checklist.get(q.name)), q.name)
               for q in SIGNATURE_QUESTIONS]),
     ]  # fmt: skip
 

@@ -17,7 +17,8 @@ from wtforms import ValidationError as FieldError
 from wtforms.validators import InputRequired, Length, Optional
 
 from forms.base import ServiceForm
-from forms.referral import GovukDateField, Question
+from forms.question_forms import GovukDateField
+from forms.questions import Question
 
 NAME_MAX = 200
 EMAIL_MAX = 254

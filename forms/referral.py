@@ -2,9 +2,9 @@
 
 Every question of the referral form (the protocol's Appendix A: referrer, safeguarding lead,
 sections 1.1 to 1.9) is declared here, in the form's order and wording. From this one definition
-come the Flask-WTF class of each question page (``page_form``), the marshmallow schema that checks
-a whole referral before it is submitted (``ReferralSchema``), and the order of the answers on the
-check-your-answers page and in the PDF (``answer_rows``).
+come the form of each question page (``forms.question_forms.page_form`` of a page's questions),
+the marshmallow schema that checks a whole referral before it is submitted (``ReferralSchema``),
+and the order of the answers on the check-your-answers page and in the PDF (``answer_rows``).
 
 Answers are stored as one JSON object: simple questions by field name (dates as ISO strings),
 "add another" groups as lists of objects under the group's name.
@@ -13,76 +13,46 @@ Answers are stored as one JSON object: simple questions by field name (dates as 
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
-from flask_wtf import FlaskForm
 from marshmallow import EXCLUDE, Schema, ValidationError, validates_schema
 from marshmallow import fields as mf
-from wtforms import Field, Form, FormField, RadioField, StringField, TextAreaField
-from wtforms import validators as wv
+from marshmallow.validate import Length, OneOf
 
-from forms import options
-from forms.base import ServiceForm, control_message, has_control
-from mail import policy
-from service import clock
+from forms.questions import (
+    FORMAT_CHECKS,
+    LONG,
+    SECURE_EMAIL_PROBLEM,
+    SHORT,
+    YES_NO,
+    YES_NO_NOT_KNOWN,
+    Question,
+    Row,
+    details_question,
+    no_control,
+    raises,
+    secure_problem,
+    show,
+)
 
 if TYPE_CHECKING:
     from service.models import Partnership
 
-SHORT = 200  # names, job titles, single-line answers
-LONG = 5000  # free-text answers
+__all__ = ["LONG", "SECURE_EMAIL_PROBLEM", "SHORT", "YES_NO", "Question", "Row", "show"]
+
 SUMMARY = 10000  # the brief summary of the case
 
 DOB_AFTER_DEATH = "The date of birth must be before the date of death"
 DEATH_BEFORE_DOB = "The date of death must be after the date of birth"
 
-YES_NO = [("yes", "Yes"), ("no", "No")]
-YES_NO_NOT_KNOWN = [("yes", "Yes"), ("no", "No"), ("not_known", "Not known")]
 KNOWN_BELIEVED = [
     ("known", "Known"),
     ("believed", "Believed"),
     ("no", "No"),
     ("not_known", "Not known"),
 ]
-
-
-@dataclass(frozen=True)
-class Question:
-    name: str
-    label: str
-    kind: str  # text, textarea, email, phone, date, choice
-    required: bool = True
-    hint: str | None = None
-    choices: list[tuple[str, str]] = field(default_factory=list)
-    max_length: int = SHORT
-    # For a choice: a follow-up text shown (and kept) only when the answer is "yes".
-    details: str | None = None
-    details_label: str = "Give details"
-    past: bool = True  # dates: not in the future
-    error_name: str | None = None  # how error messages name it ("the date of birth")
-    # The whole message when it is not answered, where "Select …"/"Enter …" and the name would
-    # not read as GOV.UK writes it ("Select yes if the suspect had caring responsibilities").
-    error: str | None = None
-    secure: bool = False  # emails: must be on the partnership's secure domains
-
-    @property
-    def said(self) -> str:
-        return self.error_name or self.label[0].lower() + self.label[1:]
-
-    @property
-    def missing(self) -> str:
-        """The error message when a required question is not answered."""
-        if self.error:
-            return self.error
-        if self.kind == "choice":
-            return f"Select {self.said}"
-        if self.kind == "date":
-            return f"Enter the {self.label[0].lower()}{self.label[1:]}"
-        return f"Enter {self.said}"
 
 
 @dataclass(frozen=True)
@@ -611,201 +581,6 @@ def group_of(slug: str) -> Group | None:
     return section.group if section else None
 
 
-# --- checks shared by the WTForms fields and the marshmallow schema --------------------------
-
-_PHONE = re.compile(r"^\+?[\d\s()-]{10,20}$")
-
-
-def phone_problem(value: str, q: Question) -> str | None:
-    digits = re.sub(r"\D", "", value)
-    if not _PHONE.match(value) or not 10 <= len(digits) <= 15:
-        return (
-            f"Enter {q.said} in the correct format, like 01632 960 001 or +44 808 157 0192"
-            if q.error_name
-            else "Enter a telephone number, like 01632 960 001 or +44 808 157 0192"
-        )
-    return None
-
-
-def email_problem(value: str, q: Question) -> str | None:
-    try:
-        policy.normalise(value)
-    except policy.InvalidAddress:
-        return (
-            f"Enter {q.said} in the correct format, like name@example.gov.uk"
-            if q.error_name
-            else "Enter an email address in the correct format, like name@example.gov.uk"
-        )
-    return None
-
-
-#: The one message for an address that is not on the partnership's secure domains.
-SECURE_EMAIL_PROBLEM = (
-    "Enter a secure email address, like one ending .gov.uk, .police.uk or nhs.net"
-)
-
-
-def secure_problem(value: str, partnership: Partnership) -> str | None:
-    """Whether a well-formed address may receive the partnership's sensitive email."""
-    try:
-        return None if policy.is_secure(partnership, value) else SECURE_EMAIL_PROBLEM
-    except policy.InvalidAddress:
-        return None  # email_problem says how to write it
-
-
-# One person's initials: up to 4 letters, each on its own ("J.S.", "J S") or in capitals ("JS").
-_INITIALS = re.compile(r"^(?:(?:[^\W\d_]|[^\W\d_a-z]{2,4})[.\s'-]*)+$")
-
-
-def initials_problem(value: str, q: Question) -> str | None:
-    letters = [c for c in value if c.isalpha()]
-    if not _INITIALS.match(value) or not 1 <= len(letters) <= 4:
-        return f"Enter {q.said} only, for example J.S."
-    for run in re.findall(r"[^\W\d_]+", value):
-        if len(run) > 1 and not run.isupper():
-            return f"Enter {q.said} only, for example J.S."
-    return None
-
-
-def details_question(q: Question) -> Question:
-    """The follow-up text of a choice ("If yes, give details"): never required."""
-    return Question(q.details or "", q.details_label, "textarea", required=False,
-                    max_length=LONG, error_name="the details")  # fmt: skip
-
-
-def date_problem(parts: dict[str, str], q: Question) -> tuple[str | None, dt.date | None]:
-    """The GOV.UK date-input checks: (message, the date)."""
-    day, month, year = (str(parts.get(k) or "").strip() for k in ("day", "month", "year"))
-    label = q.label[0].lower() + q.label[1:]
-    if not (day or month or year):
-        return (q.missing if q.required else None), None
-    missing = [n for n, v in (("day", day), ("month", month), ("year", year)) if not v]
-    if missing:
-        return f"The {label} must include a {' and '.join(missing)}", None
-    if not (day.isdigit() and month.isdigit() and year.isdigit()) or len(year) != 4:
-        return f"The {label} must be a real date", None
-    try:
-        value = dt.date(int(year), int(month), int(day))
-    except ValueError:
-        return f"The {label} must be a real date", None
-    if value.year < 1900:
-        return f"The {label} must be after 1900", None
-    if q.past and value > clock.now().date():
-        return f"The {label} must be today or in the past", None
-    return None, value
-
-
-# --- WTForms: the question pages -------------------------------------------------------------
-
-
-class DateParts(Form):
-    day = StringField()
-    month = StringField()
-    year = StringField()
-
-
-class GovukDateField(FormField):
-    """A GOV.UK date input: fields ``<name>-day``, ``-month``, ``-year``; ``.date`` after
-    validation."""
-
-    # A plain attribute here, not FormField's property: the field has its own messages.
-    errors: Any = ()
-
-    def __init__(self, question: Question, **kw: Any) -> None:
-        super().__init__(DateParts, separator="-", **kw)
-        self.question = question
-        self.date: dt.date | None = None
-
-    def validate(self, form: Form, extra_validators: Any = ()) -> bool:
-        self.errors = []
-        message, self.date = date_problem(self.data or {}, self.question)
-        if message:
-            self.errors = [message]
-            return False
-        return True
-
-    @property
-    def iso(self) -> str | None:
-        return self.date.isoformat() if self.date else None
-
-
-def _required(q: Question) -> Any:
-    return wv.InputRequired(q.missing)
-
-
-def _check(fn) -> Any:  # noqa: ANN001
-    def check(form: Form, fld: Field) -> None:
-        if fld.data:
-            message = fn(fld.data.strip(), fld.question)
-            if message:
-                raise wv.ValidationError(message)
-
-    return check
-
-
-def _length(q: Question) -> Any:
-    what = q.said[0].upper() + q.said[1:]
-    return wv.Length(
-        max=q.max_length, message=f"{what} must be {q.max_length:,} characters or fewer"
-    )
-
-
-def _secure(form: Form, fld: Field) -> None:
-    partnership = getattr(form, "partnership", None)
-    if fld.data and partnership is not None:
-        message = secure_problem(fld.data.strip(), partnership)
-        if message:
-            raise wv.ValidationError(message)
-
-
-def wtf_field(q: Question) -> Field:
-    strip = [lambda v: v.strip() if isinstance(v, str) else v]
-    if q.kind == "date":
-        return GovukDateField(q)
-    checks: list[Any] = [_required(q)] if q.required else [wv.Optional()]
-    if q.kind == "choice":
-        # A choice's message is its own, also for a value that is not one of the options.
-        fld = RadioField(
-            choices=options(q.choices),
-            validators=[*checks, wv.AnyOf([v for v, _ in q.choices], message=q.missing)],
-            validate_choice=False,
-        )
-    elif q.kind == "textarea":
-        fld = TextAreaField(validators=[*checks, _length(q)], filters=strip)
-    else:
-        extra = {
-            "email": [_check(email_problem), *([_secure] if q.secure else [])],
-            "phone": [_check(phone_problem)],
-            "initials": [_check(initials_problem)],
-        }
-        fld = StringField(validators=[*checks, _length(q), *extra.get(q.kind, [])], filters=strip)
-    return fld
-
-
-def _with_question(form: FlaskForm, questions: list[Question]) -> FlaskForm:
-    for q in questions:
-        getattr(form, q.name).question = q
-        if q.details:
-            getattr(form, q.details).question = details_question(q)
-    return form
-
-
-def page_form(
-    questions: list[Question], *, partnership: Partnership | None = None, **kw: Any
-) -> FlaskForm:
-    """A Flask-WTF form for one page (or one group item) of questions; ``partnership`` is whose
-    secure domains a secure email address is checked against."""
-    attrs: dict[str, Any] = {}
-    for q in questions:
-        attrs[q.name] = wtf_field(q)
-        if q.details:
-            attrs[q.details] = wtf_field(details_question(q))
-    cls = type("ReferralPageForm", (ServiceForm,), attrs)
-    form = cls(**kw)
-    form.partnership = partnership
-    return _with_question(form, questions)
-
-
 def cross_check(page_answers: dict[str, Any], answers: dict[str, Any]) -> tuple[str, str] | None:
     """Checks between answers on different pages: (field on this page, message), or None.
 
@@ -824,53 +599,7 @@ def cross_check(page_answers: dict[str, Any], answers: dict[str, Any]) -> tuple[
     return None
 
 
-def answers_from(form: FlaskForm, questions: list[Question]) -> dict[str, Any]:
-    """The page's answers as they are stored: dates as ISO strings, details only with "yes"."""
-    out: dict[str, Any] = {}
-    for q in questions:
-        fld = getattr(form, q.name)
-        out[q.name] = fld.iso if q.kind == "date" else (fld.data or None)
-        if q.details:
-            out[q.details] = getattr(form, q.details).data or None if out[q.name] == "yes" else None
-    return out
-
-
-def form_data(answers: dict[str, Any], questions: list[Question]) -> dict[str, Any]:
-    """Stored answers back into a page's form fields (for "change" and returning to a page)."""
-    data: dict[str, Any] = {}
-    for q in questions:
-        value = answers.get(q.name)
-        if q.kind == "date":
-            if value:
-                d = dt.date.fromisoformat(value)
-                data[q.name] = SimpleNamespace(day=str(d.day), month=str(d.month), year=str(d.year))
-        elif value is not None:
-            data[q.name] = value
-        if q.details and answers.get(q.details):
-            data[q.details] = answers[q.details]
-    return data
-
-
 # --- marshmallow: the whole referral, checked before it is submitted -------------------------
-
-
-def _raises(fn, q: Question):  # noqa: ANN001, ANN202
-    """A marshmallow validator from one of the checks above."""
-
-    def check(value: str) -> None:
-        message = fn(value, q)
-        if message:
-            raise ValidationError(message)
-
-    return check
-
-
-def _no_control(q: Question):  # noqa: ANN202
-    def check(value: str) -> None:
-        if has_control(value):
-            raise ValidationError(control_message(q.said))
-
-    return check
 
 
 def _mm_field(q: Question) -> mf.Field:
@@ -878,47 +607,37 @@ def _mm_field(q: Question) -> mf.Field:
     if q.kind == "date":
         return mf.Date(**kw)
     if q.kind == "choice":
-        from marshmallow.validate import OneOf
-
         return mf.String(validate=OneOf([v for v, _ in q.choices], error=q.missing), **kw)
-    from marshmallow.validate import Length
-
-    checks: list[Any] = [Length(min=1 if q.required else 0, max=q.max_length), _no_control(q)]
-    kinds = {"email": email_problem, "phone": phone_problem, "initials": initials_problem}
-    if q.kind in kinds:
-        checks.append(_raises(kinds[q.kind], q))
+    checks: list[Any] = [Length(min=1 if q.required else 0, max=q.max_length), no_control(q)]
+    if q.kind in FORMAT_CHECKS:
+        checks.append(raises(FORMAT_CHECKS[q.kind], q))
     return mf.String(validate=checks, **kw)
 
 
 def _details_field(q: Question) -> mf.Field:
-    from marshmallow.validate import Length
-
     details = details_question(q)
     return mf.String(load_default=None, allow_none=True,
-                     validate=[Length(max=details.max_length), _no_control(details)])  # fmt: skip
+                     validate=[Length(max=details.max_length), no_control(details)])  # fmt: skip
 
 
-def _schema_class(name: str, questions: list[Question]) -> type[Schema]:
+def _question_fields(questions: Iterable[Question]) -> dict[str, mf.Field]:
     attrs: dict[str, Any] = {}
     for q in questions:
         attrs[q.name] = _mm_field(q)
         if q.details:
             attrs[q.details] = _details_field(q)
-    return type(name, (Schema,), attrs)
+    return attrs
 
 
 def _build_schema() -> type[Schema]:
-    attrs: dict[str, Any] = {}
-    for q in all_questions():
-        attrs[q.name] = _mm_field(q)
-        if q.details:
-            attrs[q.details] = _details_field(q)
+    attrs = _question_fields(all_questions())
     for section in SECTIONS:
         if section.group:
             g = section.group
             attrs[f"{g.name}_any"] = mf.String(required=True, validate=lambda v: v in ("yes", "no"))
             attrs[g.name] = mf.List(
-                mf.Nested(_schema_class(f"{g.name}_item", g.questions)), load_default=list
+                mf.Nested(type(f"{g.name}_item", (Schema,), _question_fields(g.questions))),
+                load_default=list,
             )
 
     def check_dates(self: Schema, data: dict[str, Any], **_: Any) -> None:
@@ -957,16 +676,6 @@ def problems(answers: dict[str, Any], partnership: Partnership | None = None) ->
 # --- reading answers back --------------------------------------------------------------------
 
 
-def show(q: Question, value: Any) -> str:
-    if value in (None, ""):
-        return "Not answered"
-    if q.kind == "date":
-        return clock.long_date(value)
-    if q.kind == "choice":
-        return dict(q.choices).get(value, value)
-    return str(value)
-
-
 def age_at(dob: str | None, on: str | None) -> int | None:
     if not dob or not on:
         return None
@@ -1000,14 +709,6 @@ def appears_to_meet_criteria(answers: dict[str, Any]) -> tuple[bool, list[str]]:
 
 
 @dataclass(frozen=True)
-class Row:
-    label: str
-    value: str
-    page: str  # the page slug that asks it (for "Change" links)
-    name: str
-
-
-@dataclass(frozen=True)
 class SectionAnswers:
     section: Section
     rows: list[Row]
@@ -1024,7 +725,7 @@ def answer_rows(answers: dict[str, Any]) -> list[SectionAnswers]:
         if section.group:
             g = section.group
             items = [
-                [Row(q.label, show(q, item.get(q.name)), section.slug, q.name) for q in g.questions]
+                [Row(q.label, show(q, item.get(q.name)), q.name, section.slug) for q in g.questions]
                 for item in answers.get(g.name) or []
             ]
             any_answer = show(Question(f"{g.name}_any", g.question, "choice", choices=YES_NO),
@@ -1034,9 +735,9 @@ def answer_rows(answers: dict[str, Any]) -> list[SectionAnswers]:
         rows: list[Row] = []
         for page in section.pages:
             for q in page.questions:
-                rows.append(Row(q.label, show(q, answers.get(q.name)), page.slug, q.name))
+                rows.append(Row(q.label, show(q, answers.get(q.name)), q.name, page.slug))
                 if q.details and answers.get(q.name) == "yes":
                     detail = answers.get(q.details)
-                    rows.append(Row(q.details_label, detail or "Not given", page.slug, q.details))
+                    rows.append(Row(q.details_label, detail or "Not given", q.details, page.slug))
         out.append(SectionAnswers(section, rows))
     return out

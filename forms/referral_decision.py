@@ -18,7 +18,8 @@ from wtforms.validators import Length, Optional
 
 from forms import options
 from forms.base import ServiceForm
-from forms.referral import LONG, YES_NO, GovukDateField, Question
+from forms.question_forms import GovukDateField
+from forms.questions import LONG, YES_NO, Question
 
 MIN_YEARS, MAX_YEARS = 1, 20
 

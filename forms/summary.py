@@ -2,27 +2,30 @@
 
 The officer ticks people the service knows (the partnership's inboxes, the case's chairs, panel
 members, agencies' contacts) and may type other addresses. Every address must be one the
-secure-recipient policy calls secure: ``service.summaries.delivery.choose`` checks them, and
-the form puts what it finds on the fields, so the error summary names each address refused.
+secure-recipient policy calls secure: the view gives the form ``service.summaries.delivery.choose``
+to check them, and the form puts what it finds on the fields, so the error summary names each
+address refused.
 The marshmallow schema has the same field names and turns the checked form into what
 ``delivery.send_to_sub_group`` takes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from marshmallow import RAISE, Schema, fields, validate
 from wtforms import SelectMultipleField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from forms.base import ServiceForm
-from service.models import Partnership
-from service.summaries import delivery
+from service.summaries.limits import MAX_RECIPIENTS, NOTE_MAX
+
+if TYPE_CHECKING:
+    from service.models import Partnership
+    from service.summaries.delivery import Candidate, Choice
 
 ADDRESSES_MAX = 5000
-NOTE_MAX = delivery.NOTE_MAX
 ADDRESSES_TOO_LONG = f"The addresses must be {ADDRESSES_MAX:,} characters or fewer"
 NOTE_TOO_LONG = f"The note must be {NOTE_MAX:,} characters or fewer"
 
@@ -32,7 +35,7 @@ def _strip(value: Any) -> Any:
 
 
 class SendForm(ServiceForm):
-    """Set ``offered`` (the candidates) and ``partnership`` before validating."""
+    """Set ``offered`` (the candidates), ``partnership`` and ``choose`` before validating."""
 
     # The view offers the candidates; ``delivery.choose`` checks each ticked value against them.
     recipients = SelectMultipleField(choices=[], validate_choice=False)
@@ -44,15 +47,17 @@ class SendForm(ServiceForm):
         filters=[_strip], validators=[Optional(), Length(max=NOTE_MAX, message=NOTE_TOO_LONG)]
     )
 
-    offered: Sequence[delivery.Candidate] = ()
+    offered: Sequence[Candidate] = ()
     partnership: Partnership | None = None
-    chosen: delivery.Choice | None = None
+    #: ``service.summaries.delivery.choose``: the domain's check of the ticked and typed addresses.
+    choose: Callable[..., Choice] | None = None
+    chosen: Choice | None = None
 
     def validate(self, extra_validators: Any = None) -> bool:
         ok = super().validate(extra_validators)
-        if self.other_addresses.errors or self.partnership is None:
+        if self.other_addresses.errors or self.partnership is None or self.choose is None:
             return False
-        self.chosen = delivery.choose(
+        self.chosen = self.choose(
             self.partnership, self.offered, self.recipients.data or [], self.other_addresses.data
         )
         for name, messages in self.chosen.problems.items():
@@ -67,7 +72,7 @@ class SendSchema(Schema):
     addresses = fields.List(
         fields.String(validate=validate.Length(3, 254)),
         required=True,
-        validate=validate.Length(1, delivery.MAX_RECIPIENTS),
+        validate=validate.Length(1, MAX_RECIPIENTS),
     )
     note = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=NOTE_MAX))
 

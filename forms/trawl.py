@@ -19,7 +19,8 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from forms import options
 from forms.base import ServiceForm
-from forms.referral import GovukDateField, Question
+from forms.question_forms import GovukDateField
+from forms.questions import Question
 
 NAME_MAX = 200
 RELATION_MAX = 200

@@ -1,9 +1,10 @@
 """The agency's trawl return, defined once.
 
-From here come the Flask-WTF form of each page, the marshmallow schema that checks a whole return
-before it is sent (and each chronology row of a CSV upload), the answers read back in the form's
-order (check your answers, the PDF, what changed in an amendment) and the dates that fall
-outside the scoping period.
+Here are its questions, the marshmallow schema that checks a whole return before it is sent (and
+each chronology row of a CSV upload), the answers read back in the form's order (check your
+answers, the PDF, what changed in an amendment) and the dates that fall outside the scoping
+period: plain data and functions, which the domain reads without WTForms. The pages are built
+from these questions in ``forms.trawl_return_pages``.
 
 Answers are one JSON object, keyed by the request's TrawlPerson ids so that nobody outside the
 request can ever be named in a return:
@@ -24,47 +25,38 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
-from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any, Protocol
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
-from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
 from marshmallow import Schema, ValidationError, validates_schema
 from marshmallow import fields as mf
-from marshmallow.validate import Length, OneOf
-from wtforms import BooleanField, RadioField, StringField, TextAreaField
-from wtforms import validators as wv
+from marshmallow.validate import Length
 
-from forms import options
-from forms.base import ServiceForm, control_message, has_control
-from forms.referral import (
+from forms.questions import (
+    LONG,
+    NOT_ANSWERED,
     SECURE_EMAIL_PROBLEM,
-    GovukDateField,
+    SHORT,
+    YES_NO,
+    YES_NO_NOT_KNOWN,
     Question,
-    email_problem,
-    initials_problem,
-    phone_problem,
-    secure_problem,
+    Row,
+    mm_field,
+    normal_time,
+    required_message,
+    show,
 )
 from mail import policy
-from service import clock
 
-if TYPE_CHECKING:
-    from service.models import Partnership
+__all__ = ["NOT_ANSWERED", "Row"]
 
-SHORT = 200
-LONG = 5000
 REASON_MAX = 2000  # the same limit as service.trawls.extensions
 MAX_CHRONOLOGY = 300
 CSV_MAX_BYTES = 1024 * 1024
 CSV_MAX_PROBLEMS = 25
 
 INVOLVEMENT = [("yes", "Yes"), ("no_trace", "No trace")]
-YES_NO = [("yes", "Yes"), ("no", "No")]
-YES_NO_NOT_KNOWN = [("yes", "Yes"), ("no", "No"), ("not_known", "Not known")]
 DASH_RISK = [
     ("high", "High"),
     ("medium", "Medium"),
@@ -73,7 +65,6 @@ DASH_RISK = [
     ("not_known", "Not known"),
 ]
 CSV_MODES = [("add", "Add them to the entries already there"), ("replace", "Replace them")]
-NOT_ANSWERED = "Not answered"
 
 
 class Person(Protocol):
@@ -161,239 +152,11 @@ COMPLETED_BY_QUESTIONS = [
 CSV_COLUMNS = [(q.name, q.label) for q in CHRONOLOGY_QUESTIONS]
 
 
-def _cap(text: str) -> str:
-    return text[0].upper() + text[1:]
-
-
 def person_label(person: Person) -> str:
     return f"{person.name} ({person.relation})" if person.relation else person.name
 
 
-# --- checks shared by the pages, the CSV import and the schema -------------------------------
-
-_TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
-TIME_PROBLEM = "Enter the time in the 24-hour clock, like 09:30 or 17:00"
-
-
-def normal_time(value: str) -> str | None:
-    """``9.30`` → ``09:30``; None if it is not a time."""
-    match = _TIME.match(value.strip())
-    return f"{int(match.group(1)):02d}:{match.group(2)}" if match else None
-
-
-def length_message(q: Question) -> str:
-    return f"{_cap(q.said)} must be {q.max_length:,} characters or fewer"
-
-
-def required_message(q: Question) -> str:
-    return q.missing
-
-
-def future_message(q: Question) -> str:
-    return f"The {q.label[0].lower()}{q.label[1:]} must be today or in the past"
-
-
-# --- WTForms: the pages ----------------------------------------------------------------------
-
-
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
-
-
-def _field(q: Question, choices: list[tuple[str, str]] | None = None) -> Any:
-    """A page field for ``q``, never required by itself: the forms decide what is required."""
-    if q.kind == "date":
-        return GovukDateField(replace(q, required=False))
-    if q.kind == "choice":
-        pairs = choices if choices is not None else q.choices
-        return RadioField(
-            choices=options(pairs),
-            validators=[
-                wv.Optional(),
-                wv.AnyOf([v for v, _ in pairs], message=required_message(q)),
-            ],
-            validate_choice=False,
-        )
-    cls = TextAreaField if q.kind == "textarea" else StringField
-    return cls(
-        validators=[wv.Optional(), wv.Length(max=q.max_length, message=length_message(q))],
-        filters=[_strip],
-    )
-
-
-class QuestionsForm(ServiceForm):
-    """A page of questions; ``required`` says which must be answered, given what was posted."""
-
-    questions: list[Question] = []
-    #: Whose secure domains a secure email address (``Question.secure``) is checked against.
-    partnership: Partnership | None = None
-
-    def required(self) -> list[Question]:
-        return [q for q in self.questions if q.required]
-
-    def validate(self, extra_validators: Any = None) -> bool:
-        super().validate(extra_validators)
-        for q in self.questions:
-            fld = getattr(self, q.name)
-            if fld.errors:
-                continue
-            problem = self.check(q, fld)
-            if problem:
-                fld.errors = [problem]
-        self.validate_more()
-        return not self.errors
-
-    def check(self, q: Question, fld: Any) -> str | None:
-        if q.kind == "date":
-            if q not in self.required() and not any((fld.data or {}).values()):
-                return None
-            fld.question = q
-            fld.validate(self)
-            return fld.errors[0] if fld.errors else None
-        empty = fld.data in (None, "")
-        if empty:
-            return required_message(q) if q in self.required() else None
-        if q.kind == "email":
-            problem = email_problem(fld.data, q)
-            if problem is None and q.secure and self.partnership is not None:
-                problem = secure_problem(fld.data, self.partnership)
-            return problem
-        if q.kind == "phone":
-            return phone_problem(fld.data, q)
-        if q.kind == "initials":
-            return initials_problem(fld.data, q)
-        if q.name == "time" and normal_time(fld.data) is None:
-            return TIME_PROBLEM
-        return None
-
-    def validate_more(self) -> None:
-        """Checks between fields."""
-
-    def answers(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for q in self.questions:
-            fld = getattr(self, q.name)
-            if q.kind == "date":
-                out[q.name] = fld.iso
-            elif q.name == "time" and fld.data:
-                out[q.name] = normal_time(fld.data)
-            else:
-                out[q.name] = fld.data or None
-        return out
-
-
-def _form_class(name: str, questions: list[Question], base: type = QuestionsForm, **extra: Any):
-    attrs: dict[str, Any] = {"questions": questions, **extra}
-    for q in questions:
-        attrs[q.name] = _field(q, extra.get("choices", {}).get(q.name))
-    attrs.pop("choices", None)
-    return type(name, (base,), attrs)
-
-
-def _data(answers: dict[str, Any], questions: list[Question]) -> dict[str, Any]:
-    """Stored answers back into a page's fields."""
-    data: dict[str, Any] = {}
-    for q in questions:
-        value = answers.get(q.name)
-        if value in (None, ""):
-            continue
-        if q.kind == "date":
-            d = dt.date.fromisoformat(value)
-            data[q.name] = SimpleNamespace(day=str(d.day), month=str(d.month), year=str(d.year))
-        else:
-            data[q.name] = value
-    return data
-
-
-class _PersonBase(QuestionsForm):
-    def required(self) -> list[Question]:
-        if self.involvement.data == "yes":
-            return [INVOLVEMENT_Q, *(q for q in PERSON_DETAILS if q.required)]
-        return [INVOLVEMENT_Q]
-
-    def validate(self, extra_validators: Any = None) -> bool:
-        super().validate(extra_validators)
-        if self.involvement.data != "yes":
-            # No trace: the details are not part of the answer, so nothing in them can be wrong.
-            for q in PERSON_DETAILS:
-                getattr(self, q.name).errors = []
-        return not self.errors
-
-    def validate_more(self) -> None:
-        first, last = self.first_contact, self.last_contact
-        if self.involvement.data == "yes" and first.date and last.date and first.date > last.date:
-            last.errors = ["The date of last contact must be the same as or after the date of "
-                           "first contact"]  # fmt: skip
-
-    def answers(self) -> dict[str, Any]:
-        if self.involvement.data != "yes":
-            return {"involvement": self.involvement.data}
-        return super().answers()
-
-
-PersonForm = _form_class("PersonForm", [INVOLVEMENT_Q, *PERSON_DETAILS], base=_PersonBase)
-SystemsForm = _form_class("SystemsForm", [SYSTEMS_Q])
-
-
-class _CompletedByBase(QuestionsForm):
-    secure: Callable[[str], bool] | None = None
-
-    def validate_more(self) -> None:
-        email = self.email
-        if not email.errors and email.data and self.secure and not self.secure(email.data):
-            email.errors = [SECURE_EMAIL_PROBLEM]
-
-
-CompletedByForm = _form_class("CompletedByForm", COMPLETED_BY_QUESTIONS, base=_CompletedByBase)
-
-
-def person_form(answers: dict[str, Any] | None = None, **kw: Any) -> FlaskForm:
-    if answers is not None:
-        kw["data"] = _data(answers, [INVOLVEMENT_Q, *PERSON_DETAILS])
-    return PersonForm(**kw)
-
-
-def systems_form(answers: dict[str, Any] | None = None, **kw: Any) -> FlaskForm:
-    if answers is not None:
-        kw["data"] = _data(answers, [SYSTEMS_Q])
-    return SystemsForm(**kw)
-
-
-def completed_by_form(
-    answers: dict[str, Any] | None = None, *, secure: Callable[[str], bool] | None = None, **kw: Any
-) -> FlaskForm:
-    if answers is not None:
-        kw["data"] = _data(answers, COMPLETED_BY_QUESTIONS)
-    form = CompletedByForm(**kw)
-    form.secure = secure
-    return form
-
-
-def chronology_form(
-    people: Sequence[Person], answers: dict[str, Any] | None = None, **kw: Any
-) -> FlaskForm:
-    """One chronology entry; "contact with" offers only the request's people."""
-    choices = {"contact_with": [(str(p.id), person_label(p)) for p in people]}
-    cls = _form_class("ChronologyForm", CHRONOLOGY_QUESTIONS, choices=choices)
-    if answers is not None:
-        kw["data"] = _data(answers, CHRONOLOGY_QUESTIONS)
-    return cls(**kw)
-
-
-class UploadForm(ServiceForm):
-    file = FileField()
-    mode = RadioField(
-        choices=options(CSV_MODES),
-        validators=[wv.Optional(), wv.AnyOf([v for v, _ in CSV_MODES], message="Select whether "
-                    "to add the entries or replace the ones already there")],
-        validate_choice=False,
-    )  # fmt: skip
-
-
-class CheckForm(ServiceForm):
-    dates_confirmed = BooleanField()
-    declaration = BooleanField()
-
+# --- asking for more time -----------------------------------------------------------------
 
 EXTENSION_DATE_Q = Question(
     "new_date", "New date", "date", past=False, hint="For example, 15 1 2027",
@@ -405,108 +168,19 @@ EXTENSION_REASON_Q = Question(
 )  # fmt: skip
 
 
-class _ExtensionBase(QuestionsForm):
-    due_date: dt.date | None = None
-
-    def validate_more(self) -> None:
-        day = self.new_date.date
-        if not self.new_date.errors and day and self.due_date and day <= self.due_date:
-            self.new_date.errors = [
-                f"The new date must be after the current due date, {clock.long_date(self.due_date)}"
-            ]
-
-
-ExtensionForm = _form_class(
-    "ExtensionForm", [EXTENSION_DATE_Q, EXTENSION_REASON_Q], base=_ExtensionBase
-)
-
-
-def extension_form(due_date: dt.date, **kw: Any) -> FlaskForm:
-    form = ExtensionForm(**kw)
-    form.due_date = due_date
-    return form
-
-
 # --- marshmallow: a whole return, checked before it is sent ----------------------------------
 
 
-def _not_blank(message: str) -> Callable[[str], None]:
-    def check(value: str) -> None:
-        if not str(value).strip():
-            raise ValidationError(message)
-
-    return check
-
-
-def _not_future(q: Question) -> Callable[[dt.date], None]:
-    def check(value: dt.date) -> None:
-        if value.year < 1900:
-            raise ValidationError(f"The {q.label[0].lower()}{q.label[1:]} must be after 1900")
-        if q.past and value > clock.now().date():
-            raise ValidationError(future_message(q))
-
-    return check
-
-
-def _checked(fn: Callable[[str, Question], str | None], q: Question) -> Callable[[str], None]:
-    def check(value: str) -> None:
-        message = fn(value, q)
-        if message:
-            raise ValidationError(message)
-
-    return check
-
-
-def _mm_field(q: Question, *, required: bool | None = None, choices: list[str] | None = None):
-    required = q.required if required is None else required
-    messages = {"required": required_message(q), "null": required_message(q)}
-    kw: dict[str, Any] = {"required": required, "allow_none": not required,
-                          "error_messages": messages}  # fmt: skip
-    if not required:
-        kw["load_default"] = None
-    if q.kind == "date":
-        messages["invalid"] = f"The {q.label[0].lower()}{q.label[1:]} must be a real date"
-        return mf.Date(validate=_not_future(q), **kw)
-    if q.kind == "choice":
-        allowed = choices if choices is not None else [v for v, _ in q.choices]
-        return mf.String(validate=OneOf(allowed, error=required_message(q)), **kw)
-    checks: list[Any] = [Length(max=q.max_length, error=length_message(q))]
-    if required:
-        checks.insert(0, _not_blank(required_message(q)))
-    checks.append(_no_control(q))
-    if q.kind == "email":
-        checks.append(_checked(email_problem, q))
-    elif q.kind == "phone":
-        checks.append(_checked(phone_problem, q))
-    elif q.kind == "initials":
-        checks.append(_checked(initials_problem, q))
-    elif q.name == "time":
-        checks.append(lambda v: None if not v or normal_time(v) else _raise(TIME_PROBLEM))
-    return mf.String(validate=checks, **kw)
-
-
-def _no_control(q: Question) -> Callable[[str], None]:
-    def check(value: str) -> None:
-        if has_control(value):
-            raise ValidationError(control_message(q.said))
-
-    return check
-
-
-def _raise(message: str) -> None:
-    raise ValidationError(message)
-
-
 class PersonSchema(Schema):
-    involvement = _mm_field(INVOLVEMENT_Q)
-    nature = _mm_field(PERSON_DETAILS[0], required=False)
-    first_contact = _mm_field(PERSON_DETAILS[1], required=False)
-    last_contact = _mm_field(PERSON_DETAILS[2], required=False)
-    services = _mm_field(PERSON_DETAILS[3], required=False)
-    dash_risk = _mm_field(PERSON_DETAILS[4], required=False)
-    marac = _mm_field(PERSON_DETAILS[5], required=False)
-    risk_other = _mm_field(PERSON_DETAILS[6], required=False)
-    records_secured = _mm_field(PERSON_DETAILS[7], required=False)
+    involvement = mm_field(INVOLVEMENT_Q)
+    nature = mm_field(PERSON_DETAILS[0], required=False)
+    first_contact = mm_field(PERSON_DETAILS[1], required=False)
+    last_contact = mm_field(PERSON_DETAILS[2], required=False)
+    services = mm_field(PERSON_DETAILS[3], required=False)
+    dash_risk = mm_field(PERSON_DETAILS[4], required=False)
+    marac = mm_field(PERSON_DETAILS[5], required=False)
+    risk_other = mm_field(PERSON_DETAILS[6], required=False)
+    records_secured = mm_field(PERSON_DETAILS[7], required=False)
 
     @validates_schema
     def details_when_involved(self, data: dict[str, Any], **_: Any) -> None:
@@ -527,16 +201,16 @@ class PersonSchema(Schema):
 
 
 class CompletedBySchema(Schema):
-    name = _mm_field(COMPLETED_BY_QUESTIONS[0])
-    role = _mm_field(COMPLETED_BY_QUESTIONS[1])
-    email = _mm_field(COMPLETED_BY_QUESTIONS[2])
-    phone = _mm_field(COMPLETED_BY_QUESTIONS[3])
+    name = mm_field(COMPLETED_BY_QUESTIONS[0])
+    role = mm_field(COMPLETED_BY_QUESTIONS[1])
+    email = mm_field(COMPLETED_BY_QUESTIONS[2])
+    phone = mm_field(COMPLETED_BY_QUESTIONS[3])
 
 
 def chronology_schema(people: Sequence[Person]) -> type[Schema]:
     ids = [str(p.id) for p in people]
     attrs = {
-        q.name: _mm_field(q, choices=ids if q.name == "contact_with" else None)
+        q.name: mm_field(q, choices=ids if q.name == "contact_with" else None)
         for q in CHRONOLOGY_QUESTIONS
     }
     return type("ChronologyEntrySchema", (Schema,), attrs)
@@ -558,7 +232,7 @@ def return_schema(people: Sequence[Person]) -> type[Schema]:
     attrs = {
         "people": mf.Nested(people_schema, required=True,
                             error_messages={"required": "Answer for each person"}),
-        "systems_checked": _mm_field(SYSTEMS_Q),
+        "systems_checked": mm_field(SYSTEMS_Q),
         "chronology": mf.List(
             mf.Nested(chronology_schema(people)),
             load_default=list,
@@ -660,13 +334,6 @@ def outside_scope(
 
 
 @dataclass(frozen=True)
-class Row:
-    label: str
-    value: str
-    name: str  # the field's id on its page, for "Change" links
-
-
-@dataclass(frozen=True)
 class Part:
     """A group of answers on check your answers and in the PDF, and the page that asks them."""
 
@@ -676,34 +343,26 @@ class Part:
     args: dict[str, Any] = field(default_factory=dict)  # the page's URL arguments
 
 
-def show(q: Question, value: Any, people: Sequence[Person] = ()) -> str:
-    if value in (None, ""):
-        return NOT_ANSWERED
-    if q.kind == "date":
-        try:
-            return clock.long_date(value)
-        except (TypeError, ValueError):
-            return str(value)
-    if q.name == "contact_with":
+def _show(q: Question, value: Any, people: Sequence[Person] = ()) -> str:
+    """An answer as shown; "contact with" by the name of the request's person it holds."""
+    if q.name == "contact_with" and value not in (None, ""):
         for p in people:
             if str(p.id) == str(value):
                 return person_label(p)
         return "Not one of the people in this request"
-    if q.kind == "choice":
-        return dict(q.choices).get(value, str(value))
-    return str(value)
+    return show(q, value)
 
 
 def person_rows(answer: dict[str, Any]) -> list[Row]:
-    rows = [Row(INVOLVEMENT_Q.label, show(INVOLVEMENT_Q, answer.get("involvement")),
+    rows = [Row(INVOLVEMENT_Q.label, _show(INVOLVEMENT_Q, answer.get("involvement")),
                 "involvement")]  # fmt: skip
     if answer.get("involvement") == "yes":
-        rows += [Row(q.label, show(q, answer.get(q.name)), q.name) for q in PERSON_DETAILS]
+        rows += [Row(q.label, _show(q, answer.get(q.name)), q.name) for q in PERSON_DETAILS]
     return rows
 
 
 def chronology_rows(entry: dict[str, Any], people: Sequence[Person]) -> list[Row]:
-    return [Row(q.label, show(q, entry.get(q.name), people), q.name) for q in CHRONOLOGY_QUESTIONS]
+    return [Row(q.label, _show(q, entry.get(q.name), people), q.name) for q in CHRONOLOGY_QUESTIONS]
 
 
 def answer_parts(answers: dict[str, Any], people: Sequence[Person]) -> list[Part]:
@@ -717,7 +376,7 @@ def answer_parts(answers: dict[str, Any], people: Sequence[Person]) -> list[Part
         )  # fmt: skip
     parts.append(
         Part("systems", "Records systems searched",
-             [Row(SYSTEMS_Q.label, show(SYSTEMS_Q, answers.get("systems_checked")),
+             [Row(SYSTEMS_Q.label, _show(SYSTEMS_Q, answers.get("systems_checked")),
                   "systems_checked")])
     )  # fmt: skip
     entries = answers.get("chronology") or []
@@ -731,7 +390,7 @@ def answer_parts(answers: dict[str, Any], people: Sequence[Person]) -> list[Part
     completed_by = answers.get("completed_by") or {}
     parts.append(
         Part("completed_by", "Completed by",
-             [Row(q.label, show(q, completed_by.get(q.name)), q.name)
+             [Row(q.label, _show(q, completed_by.get(q.name)), q.name)
               for q in COMPLETED_BY_QUESTIONS])
     )  # fmt: skip
     return parts

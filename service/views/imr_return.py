@@ -33,6 +33,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 
 from forms import imr as catalogue
+from forms import imr_pages
 from service import audit, clock, db, uploads
 from service.auth import web
 from service.imrs import links, requesting, submission
@@ -231,7 +232,7 @@ def document():
     req = _current()
     if not _editing(req):
         return redirect(url_for("imr_return.start"))
-    form = catalogue.DocumentForm()
+    form = imr_pages.DocumentForm()
     valid = form.validate_on_submit()
     timed_out = journey.timed_out(form)
     if valid and not timed_out:
@@ -272,13 +273,13 @@ def details():
     if request.method == "GET" and not checklist.get("agency"):
         # The agency asked, to start with: the QA manager may name a part of it.
         checklist["agency"] = db.Sessions.get(Agency, req.agency_id).name
-    form = catalogue.details_form(
+    form = imr_pages.details_form(
         checklist if request.method == "GET" else None, partnership=g.partnership
     )
     valid = form.validate_on_submit()
     timed_out = journey.timed_out(form)
     if valid and not timed_out:
-        _save_checklist(req, catalogue.details_answers(form))
+        _save_checklist(req, imr_pages.details_answers(form))
         return _after_save("details")
     return _render_page("details.html", req, form, timed_out)
 
@@ -289,7 +290,7 @@ def anonymised():
     req = _current()
     if not _editing(req):
         return redirect(url_for("imr_return.start"))
-    form = catalogue.anonymised_form(_checklist(req) if request.method == "GET" else None)
+    form = imr_pages.anonymised_form(_checklist(req) if request.method == "GET" else None)
     valid = form.validate_on_submit()
     timed_out = journey.timed_out(form)
     if valid and not timed_out:
@@ -306,7 +307,7 @@ def criteria(part: int):
         abort(404)
     if not _editing(req):
         return redirect(url_for("imr_return.start"))
-    form = catalogue.criteria_form(part, _checklist(req) if request.method == "GET" else None)
+    form = imr_pages.criteria_form(part, _checklist(req) if request.method == "GET" else None)
     valid = form.validate_on_submit()
     timed_out = journey.timed_out(form)
     if valid and not timed_out:
@@ -325,7 +326,7 @@ def signature():
     req = _current()
     if not _editing(req):
         return redirect(url_for("imr_return.start"))
-    form = catalogue.signature_form(_checklist(req) if request.method == "GET" else None)
+    form = imr_pages.signature_form(_checklist(req) if request.method == "GET" else None)
     valid = form.validate_on_submit()
     timed_out = journey.timed_out(form)
     if valid and not timed_out:
@@ -374,7 +375,7 @@ def check():
     s = db.Sessions()
     problems = submission.problems(s, req)
     checklist = _checklist(req)
-    form = catalogue.CheckForm()
+    form = imr_pages.CheckForm()
     valid = form.validate_on_submit()
     timed_out = journey.timed_out(form)
     if valid and not timed_out and not problems:

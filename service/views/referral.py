@@ -30,9 +30,10 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField
 from wtforms import validators as wv
 
-from forms import options
+from forms import options, question_forms
 from forms import referral as catalogue
 from forms.base import ServiceForm
+from forms.questions import field_data
 from forms.referral import SECTION_BY_SLUG, SECTIONS, Question
 from service import db, tokens
 from service.auth import web
@@ -232,16 +233,16 @@ def page(slug: str):
     _partnership()
     answers = _answers()
     if request.method == "POST":
-        form = catalogue.page_form(pg.questions, partnership=g.partnership)
+        form = question_forms.page_form(pg.questions, partnership=g.partnership)
     else:
-        form = catalogue.page_form(
+        form = question_forms.page_form(
             pg.questions, partnership=g.partnership,
-            data=catalogue.form_data(answers, pg.questions),
+            data=field_data(answers, pg.questions),
         )  # fmt: skip
     valid = form.validate_on_submit()
     timed_out = journey.timed_out(form)
     if valid and not timed_out:
-        page_answers = catalogue.answers_from(form, pg.questions)
+        page_answers = question_forms.answers_from(form, pg.questions)
         problem = catalogue.cross_check(page_answers, answers)
         if problem is None:
             _save(page_answers)
@@ -354,13 +355,13 @@ def group_item(slug: str, index: int):
         abort(404)
     existing = items[index] if index < len(items) else {}
     if request.method == "POST":
-        form = catalogue.page_form(grp.questions)
+        form = question_forms.page_form(grp.questions)
     else:
-        form = catalogue.page_form(grp.questions, data=catalogue.form_data(existing, grp.questions))
+        form = question_forms.page_form(grp.questions, data=field_data(existing, grp.questions))
     valid = form.validate_on_submit()
     timed_out = journey.timed_out(form)
     if valid and not timed_out:
-        item = catalogue.answers_from(form, grp.questions)
+        item = question_forms.answers_from(form, grp.questions)
         if index < len(items):
             items[index] = item
         else:

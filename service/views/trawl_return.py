@@ -36,14 +36,13 @@ from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 
 from forms import trawl_return as catalogue
-from mail import policy
+from forms import trawl_return_pages as pages
 from service import audit, clock, db
 from service.auth import web
 from service.models import (
     Agency,
     Case,
     ExtensionStatus,
-    Partnership,
     TrawlPerson,
     TrawlRequest,
     TrawlReturn,
@@ -108,14 +107,7 @@ def _save(req: TrawlRequest, answers: dict[str, Any]) -> None:
         returns.save_draft(s, req, answers)
 
 
-def _secure(partnership: Partnership):
-    def check(address: str) -> bool:
-        try:
-            return policy.is_secure(partnership, policy.normalise(address))
-        except policy.InvalidAddress:
-            return False
-
-    return check
+_secure = returns.secure_check
 
 
 def _context(req: TrawlRequest, **kw: Any) -> dict[str, Any]:
@@ -244,7 +236,7 @@ def person(person_id: int):
     p = _person(req, person_id)
     answers = _answers(req)
     existing = (answers.get("people") or {}).get(str(p.id)) or {}
-    form = catalogue.person_form(existing if request.method == "GET" else None)
+    form = pages.person_form(existing if request.method == "GET" else None)
     valid = form.validate_on_submit()
     timed_out = journey.timed_out(form)
     if valid and not timed_out:
@@ -270,7 +262,7 @@ def systems():
     if not _editing(req):
         return redirect(url_for("trawl_return.start"))
     answers = _answers(req)
-    form = catalogue.systems_form(answers if request.method == "GET" else None)
+    form = pages.systems_form(answers if request.method == "GET" else None)
     valid = form.validate_on_submit()
     timed_out = journey.timed_out(form)
     if valid and not timed_out:
@@ -287,7 +279,7 @@ def your_details():
     if not _editing(req):
         return redirect(url_for("trawl_return.start"))
     answers = _answers(req)
-    form = catalogue.completed_by_form(
+    form = pages.completed_by_form(
         (answers.get("completed_by") or {}) if request.method == "GET" else None,
         secure=_secure(g.partnership),
     )
@@ -345,7 +337,7 @@ def chronology_entry(index: int):
         abort(404)
     people = _people(req)
     existing = entries[index] if index < len(entries) else {}
-    form = catalogue.chronology_form(people, existing if request.method == "GET" else None)
+    form = pages.chronology_form(people, existing if request.method == "GET" else None)
     valid = form.validate_on_submit()
     timed_out = journey.timed_out(form)
     if valid and not timed_out:
@@ -400,7 +392,7 @@ def chronology_upload():
         return redirect(url_for("trawl_return.start"))
     answers = _answers(req)
     entries = list(answers.get("chronology") or [])
-    form = catalogue.UploadForm()
+    form = pages.UploadForm()
     problems: list[str] = []
     valid = form.validate_on_submit()
     timed_out = journey.timed_out(form)
@@ -491,7 +483,7 @@ def check():
     problems = catalogue.problems(answers, people, secure=_secure(partnership))
     flagged = catalogue.outside_scope(answers, people, trawl.scope_from, trawl.scope_to)
     parts = catalogue.answer_parts(answers, people)
-    form = catalogue.CheckForm()
+    form = pages.CheckForm()
     valid = form.validate_on_submit()
     timed_out = journey.timed_out(form)
     if valid and not timed_out and not problems:
@@ -579,13 +571,11 @@ def amend():
     """Start an amendment: the latest version's answers become the draft."""
     req = _current()
     form = FlaskForm()
-    if form.validate_on_submit() and req.draft is None and req.returns:
-        answers = copy.deepcopy(req.latest_return.answers or {})
-        # Asked again on the check page: they vouch for the new version, not the old.
-        answers.pop("declaration", None)
-        answers.pop("dates_confirmed", None)
-        _save(req, answers)
-        _link.carry_on()
+    if form.validate_on_submit():
+        with db.transaction() as s:
+            started = returns.start_amendment(s, req)
+        if started:
+            _link.carry_on()
     return redirect(url_for("trawl_return.start"))
 
 
@@ -595,10 +585,9 @@ def amend_cancel():
     """Drop an amendment's unsent changes; the sent versions stay as they are."""
     req = _current()
     form = FlaskForm()
-    if form.validate_on_submit() and req.draft is not None and req.returns:
-        with db.transaction():
-            req.draft = None
-            req.draft_saved_at = None
+    if form.validate_on_submit():
+        with db.transaction() as s:
+            returns.cancel_amendment(s, req)
     return redirect(url_for("trawl_return.start"))
 
 
@@ -609,7 +598,7 @@ def amend_cancel():
 @limit
 def more_time():
     req = _current()
-    form = catalogue.extension_form(req.due_date)
+    form = pages.extension_form(req.due_date)
     general: list[dict[str, str]] = []
     can_ask = req.returned_at is None and req.pending_extension is None
     valid = form.validate_on_submit()

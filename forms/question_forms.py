@@ -1,0 +1,238 @@
+"""The question engine's pages: Flask-WTF forms built from a catalogue's questions.
+
+Two ways of building a page, both from ``forms.questions.Question``:
+
+- ``page_form``: every check on the field itself, each required question required by itself
+  (the referral's pages, where a choice may carry its "give details" text);
+- ``form_class`` and ``QuestionsForm``: the checks run in ``validate``, and the form decides
+  which questions are required given what was posted (the trawl return, the IMR checklist).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from flask_wtf import FlaskForm
+from wtforms import Field, Form, FormField, RadioField, StringField, TextAreaField
+from wtforms import validators as wv
+
+from forms import options
+from forms.base import ServiceForm
+from forms.questions import (
+    FORMAT_CHECKS,
+    TIME_PROBLEM,
+    Question,
+    date_problem,
+    details_question,
+    length_message,
+    normal_time,
+    required_message,
+    secure_problem,
+)
+
+if TYPE_CHECKING:
+    from service.models import Partnership
+
+
+def strip(value: Any) -> Any:
+    """The field filter that trims typed text."""
+    return value.strip() if isinstance(value, str) else value
+
+
+class DateParts(Form):
+    day = StringField()
+    month = StringField()
+    year = StringField()
+
+
+class GovukDateField(FormField):
+    """A GOV.UK date input: fields ``<name>-day``, ``-month``, ``-year``; ``.date`` after
+    validation."""
+
+    # A plain attribute here, not FormField's property: the field has its own messages.
+    errors: Any = ()
+
+    def __init__(self, question: Question, **kw: Any) -> None:
+        super().__init__(DateParts, separator="-", **kw)
+        self.question = question
+        self.date: dt.date | None = None
+
+    def validate(self, form: Form, extra_validators: Any = ()) -> bool:
+        self.errors = []
+        message, self.date = date_problem(self.data or {}, self.question)
+        if message:
+            self.errors = [message]
+            return False
+        return True
+
+    @property
+    def iso(self) -> str | None:
+        return self.date.isoformat() if self.date else None
+
+
+# --- pages whose fields check themselves -----------------------------------------------------
+
+
+def _check(fn) -> Any:  # noqa: ANN001
+    def check(form: Form, fld: Field) -> None:
+        if fld.data:
+            message = fn(fld.data.strip(), fld.question)
+            if message:
+                raise wv.ValidationError(message)
+
+    return check
+
+
+def _secure(form: Form, fld: Field) -> None:
+    partnership = getattr(form, "partnership", None)
+    if fld.data and partnership is not None:
+        message = secure_problem(fld.data.strip(), partnership)
+        if message:
+            raise wv.ValidationError(message)
+
+
+def wtf_field(q: Question) -> Field:
+    """A field that checks ``q``'s answer by itself: required, length, format."""
+    if q.kind == "date":
+        return GovukDateField(q)
+    checks: list[Any] = [wv.InputRequired(q.missing)] if q.required else [wv.Optional()]
+    if q.kind == "choice":
+        # A choice's message is its own, also for a value that is not one of the options.
+        return RadioField(
+            choices=options(q.choices),
+            validators=[*checks, wv.AnyOf([v for v, _ in q.choices], message=q.missing)],
+            validate_choice=False,
+        )
+    length = wv.Length(max=q.max_length, message=length_message(q))
+    if q.kind == "textarea":
+        return TextAreaField(validators=[*checks, length], filters=[strip])
+    extra = [_check(FORMAT_CHECKS[q.kind])] if q.kind in FORMAT_CHECKS else []
+    if q.kind == "email" and q.secure:
+        extra.append(_secure)
+    return StringField(validators=[*checks, length, *extra], filters=[strip])
+
+
+def page_form(
+    questions: list[Question], *, partnership: Partnership | None = None, **kw: Any
+) -> FlaskForm:
+    """A Flask-WTF form for one page (or one group item) of questions; ``partnership`` is whose
+    secure domains a secure email address is checked against."""
+    attrs: dict[str, Any] = {}
+    for q in questions:
+        attrs[q.name] = wtf_field(q)
+        if q.details:
+            attrs[q.details] = wtf_field(details_question(q))
+    cls = type("QuestionPageForm", (ServiceForm,), attrs)
+    form = cls(**kw)
+    form.partnership = partnership
+    for q in questions:
+        getattr(form, q.name).question = q
+        if q.details:
+            getattr(form, q.details).question = details_question(q)
+    return form
+
+
+def answers_from(form: FlaskForm, questions: list[Question]) -> dict[str, Any]:
+    """The page's answers as they are stored: dates as ISO strings, details only with "yes"."""
+    out: dict[str, Any] = {}
+    for q in questions:
+        fld = getattr(form, q.name)
+        out[q.name] = fld.iso if q.kind == "date" else (fld.data or None)
+        if q.details:
+            out[q.details] = getattr(form, q.details).data or None if out[q.name] == "yes" else None
+    return out
+
+
+# --- pages that decide what is required ------------------------------------------------------
+
+
+def field(q: Question, choices: list[tuple[str, str]] | None = None) -> Any:
+    """A page field for ``q``, never required by itself: the forms decide what is required."""
+    if q.kind == "date":
+        return GovukDateField(replace(q, required=False))
+    if q.kind == "choice":
+        pairs = choices if choices is not None else q.choices
+        return RadioField(
+            choices=options(pairs),
+            validators=[
+                wv.Optional(),
+                wv.AnyOf([v for v, _ in pairs], message=required_message(q)),
+            ],
+            validate_choice=False,
+        )
+    cls = TextAreaField if q.kind == "textarea" else StringField
+    return cls(
+        validators=[wv.Optional(), wv.Length(max=q.max_length, message=length_message(q))],
+        filters=[strip],
+    )
+
+
+class QuestionsForm(ServiceForm):
+    """A page of questions; ``required`` says which must be answered, given what was posted."""
+
+    questions: list[Question] = []
+    #: Whose secure domains a secure email address (``Question.secure``) is checked against.
+    partnership: Partnership | None = None
+
+    def required(self) -> list[Question]:
+        return [q for q in self.questions if q.required]
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        super().validate(extra_validators)
+        for q in self.questions:
+            fld = getattr(self, q.name)
+            if fld.errors:
+                continue
+            problem = self.check(q, fld)
+            if problem:
+                fld.errors = [problem]
+        self.validate_more()
+        return not self.errors
+
+    def check(self, q: Question, fld: Any) -> str | None:
+        if q.kind == "date":
+            if q not in self.required() and not any((fld.data or {}).values()):
+                return None
+            fld.question = q
+            fld.validate(self)
+            return fld.errors[0] if fld.errors else None
+        empty = fld.data in (None, "")
+        if empty:
+            return required_message(q) if q in self.required() else None
+        if q.kind in FORMAT_CHECKS:
+            problem = FORMAT_CHECKS[q.kind](fld.data, q)
+            if problem is None and q.secure and self.partnership is not None:
+                problem = secure_problem(fld.data, self.partnership)
+            return problem
+        if q.name == "time" and normal_time(fld.data) is None:
+            return TIME_PROBLEM
+        return None
+
+    def validate_more(self) -> None:
+        """Checks between fields."""
+
+    def answers(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for q in self.questions:
+            fld = getattr(self, q.name)
+            if q.kind == "date":
+                out[q.name] = fld.iso
+            elif q.name == "time" and fld.data:
+                out[q.name] = normal_time(fld.data)
+            else:
+                out[q.name] = fld.data or None
+        return out
+
+
+def form_class(
+    name: str, questions: list[Question], base: type = QuestionsForm, **extra: Any
+) -> type[QuestionsForm]:
+    """A ``QuestionsForm`` class of these questions; ``choices`` (by question name) replaces a
+    choice's options, and any other ``extra`` becomes a class attribute."""
+    choices = extra.pop("choices", {})
+    attrs: dict[str, Any] = {"questions": questions, **extra}
+    for q in questions:
+        attrs[q.name] = field(q, choices.get(q.name))
+    return type(name, (base,), attrs)

@@ -1,0 +1,334 @@
+"""The question engine, as plain data: what a question is, how its answer is checked and read back.
+
+Every form's catalogue (``forms.referral``, ``forms.trawl_return``, ``forms.imr`` and the rest)
+declares its questions with ``Question``; the checks here are shared by the pages and by the
+marshmallow schemas that check a whole submission; ``Row`` and ``show`` read answers back for
+check your answers, the PDFs, the console and the emails.
+
+Nothing here imports WTForms or Flask-WTF, so that the domain and the workers can read a
+catalogue without them; the page forms are built from the same questions in
+``forms.question_forms``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
+
+from marshmallow import ValidationError
+from marshmallow import fields as mf
+from marshmallow.validate import Length, OneOf
+
+from mail import policy
+from service import clock
+
+if TYPE_CHECKING:
+    from service.models import Partnership
+
+SHORT = 200  # names, job titles, single-line answers
+LONG = 5000  # free-text answers
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+YES_NO_NOT_KNOWN = [("yes", "Yes"), ("no", "No"), ("not_known", "Not known")]
+NOT_ANSWERED = "Not answered"
+
+
+@dataclass(frozen=True)
+class Question:
+    name: str
+    label: str
+    kind: str  # text, textarea, email, phone, initials, date, choice
+    required: bool = True
+    hint: str | None = None
+    choices: list[tuple[str, str]] = field(default_factory=list)
+    max_length: int = SHORT
+    # For a choice: a follow-up text shown (and kept) only when the answer is "yes".
+    details: str | None = None
+    details_label: str = "Give details"
+    past: bool = True  # dates: not in the future
+    error_name: str | None = None  # how error messages name it ("the date of birth")
+    # The whole message when it is not answered, where "Select …"/"Enter …" and the name would
+    # not read as GOV.UK writes it ("Select yes if the suspect had caring responsibilities").
+    error: str | None = None
+    secure: bool = False  # emails: must be on the partnership's secure domains
+
+    @property
+    def said(self) -> str:
+        return self.error_name or self.label[0].lower() + self.label[1:]
+
+    @property
+    def missing(self) -> str:
+        """The error message when a required question is not answered."""
+        if self.error:
+            return self.error
+        if self.kind == "choice":
+            return f"Select {self.said}"
+        if self.kind == "date":
+            return f"Enter the {self.label[0].lower()}{self.label[1:]}"
+        return f"Enter {self.said}"
+
+
+def details_question(q: Question) -> Question:
+    """The follow-up text of a choice ("If yes, give details"): never required."""
+    return Question(q.details or "", q.details_label, "textarea", required=False,
+                    max_length=LONG, error_name="the details")  # fmt: skip
+
+
+# --- control characters ----------------------------------------------------------------------
+
+#: C0 control characters and DEL, except tab, line feed and carriage return. They cannot be
+#: typed, only pasted or scripted; a NUL in particular cannot be stored in Postgres text and
+#: breaks the PDFs and emails the answers go into.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def has_control(value: Any) -> bool:
+    """True if a text value (or any text in a list of them) holds a control character."""
+    if isinstance(value, str):
+        return CONTROL.search(value) is not None
+    if isinstance(value, list | tuple):
+        return any(has_control(v) for v in value)
+    return False
+
+
+def control_message(what: str | None = None) -> str:
+    """The field error for a control character: ``what`` names the answer ("Full name")."""
+    subject = what[0].upper() + what[1:] if what else "The text you entered"
+    return f"{subject} must not include hidden control characters: type it in again"
+
+
+# --- checks shared by the pages and the schemas ----------------------------------------------
+
+_PHONE = re.compile(r"^\+?[\d\s()-]{10,20}$")
+# One person's initials: up to 4 letters, each on its own ("J.S.", "J S") or in capitals ("JS").
+_INITIALS = re.compile(r"^(?:(?:[^\W\d_]|[^\W\d_a-z]{2,4})[.\s'-]*)+$")
+_TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
+
+#: The one message for an address that is not on the partnership's secure domains.
+SECURE_EMAIL_PROBLEM = (
+    "Enter a secure email address, like one ending .gov.uk, .police.uk or nhs.net"
+)
+TIME_PROBLEM = "Enter the time in the 24-hour clock, like 09:30 or 17:00"
+
+
+def phone_problem(value: str, q: Question) -> str | None:
+    digits = re.sub(r"\D", "", value)
+    if not _PHONE.match(value) or not 10 <= len(digits) <= 15:
+        return (
+            f"Enter {q.said} in the correct format, like 01632 960 001 or +44 808 157 0192"
+            if q.error_name
+            else "Enter a telephone number, like 01632 960 001 or +44 808 157 0192"
+        )
+    return None
+
+
+def email_problem(value: str, q: Question) -> str | None:
+    try:
+        policy.normalise(value)
+    except policy.InvalidAddress:
+        return (
+            f"Enter {q.said} in the correct format, like name@example.gov.uk"
+            if q.error_name
+            else "Enter an email address in the correct format, like name@example.gov.uk"
+        )
+    return None
+
+
+def secure_problem(value: str, partnership: Partnership) -> str | None:
+    """Whether a well-formed address may receive the partnership's sensitive email."""
+    try:
+        return None if policy.is_secure(partnership, value) else SECURE_EMAIL_PROBLEM
+    except policy.InvalidAddress:
+        return None  # email_problem says how to write it
+
+
+def initials_problem(value: str, q: Question) -> str | None:
+    letters = [c for c in value if c.isalpha()]
+    if not _INITIALS.match(value) or not 1 <= len(letters) <= 4:
+        return f"Enter {q.said} only, for example J.S."
+    for run in re.findall(r"[^\W\d_]+", value):
+        if len(run) > 1 and not run.isupper():
+            return f"Enter {q.said} only, for example J.S."
+    return None
+
+
+def normal_time(value: str) -> str | None:
+    """``9.30`` → ``09:30``; None if it is not a time."""
+    match = _TIME.match(value.strip())
+    return f"{int(match.group(1)):02d}:{match.group(2)}" if match else None
+
+
+def date_problem(parts: dict[str, str], q: Question) -> tuple[str | None, dt.date | None]:
+    """The GOV.UK date-input checks: (message, the date)."""
+    day, month, year = (str(parts.get(k) or "").strip() for k in ("day", "month", "year"))
+    label = q.label[0].lower() + q.label[1:]
+    if not (day or month or year):
+        return (q.missing if q.required else None), None
+    missing = [n for n, v in (("day", day), ("month", month), ("year", year)) if not v]
+    if missing:
+        return f"The {label} must include a {' and '.join(missing)}", None
+    if not (day.isdigit() and month.isdigit() and year.isdigit()) or len(year) != 4:
+        return f"The {label} must be a real date", None
+    try:
+        value = dt.date(int(year), int(month), int(day))
+    except ValueError:
+        return f"The {label} must be a real date", None
+    if value.year < 1900:
+        return f"The {label} must be after 1900", None
+    if q.past and value > clock.now().date():
+        return f"The {label} must be today or in the past", None
+    return None, value
+
+
+#: The format checks by kind of question, each ``(value, question) -> message or None``.
+FORMAT_CHECKS: dict[str, Callable[[str, Question], str | None]] = {
+    "email": email_problem,
+    "phone": phone_problem,
+    "initials": initials_problem,
+}
+
+
+def length_message(q: Question) -> str:
+    return f"{q.said[0].upper()}{q.said[1:]} must be {q.max_length:,} characters or fewer"
+
+
+def required_message(q: Question) -> str:
+    return q.missing
+
+
+def future_message(q: Question) -> str:
+    return f"The {q.label[0].lower()}{q.label[1:]} must be today or in the past"
+
+
+# --- stored answers and the page fields ------------------------------------------------------
+
+
+def field_data(answers: dict[str, Any], questions: list[Question]) -> dict[str, Any]:
+    """Stored answers back into a page's fields (for "change" and returning to a page): dates as
+    their day, month and year; a choice's details with it."""
+    data: dict[str, Any] = {}
+    for q in questions:
+        value = answers.get(q.name)
+        if value not in (None, ""):
+            if q.kind == "date":
+                d = dt.date.fromisoformat(value)
+                data[q.name] = SimpleNamespace(day=str(d.day), month=str(d.month), year=str(d.year))
+            else:
+                data[q.name] = value
+        if q.details and answers.get(q.details):
+            data[q.details] = answers[q.details]
+    return data
+
+
+def post_names(questions: list[Question]) -> set[str]:
+    """The field names a page of these questions posts (a date posts its three parts)."""
+    names: set[str] = set()
+    for q in questions:
+        names.add(q.name)
+        if q.kind == "date":
+            names |= {f"{q.name}-day", f"{q.name}-month", f"{q.name}-year"}
+    return names
+
+
+# --- marshmallow: the same checks on a whole submission --------------------------------------
+
+
+def raises(fn: Callable[[str, Question], str | None], q: Question) -> Callable[[str], None]:
+    """A marshmallow validator from one of the checks above."""
+
+    def check(value: str) -> None:
+        message = fn(value, q)
+        if message:
+            raise ValidationError(message)
+
+    return check
+
+
+def no_control(q: Question) -> Callable[[str], None]:
+    """A marshmallow validator refusing control characters, naming the question."""
+
+    def check(value: str) -> None:
+        if has_control(value):
+            raise ValidationError(control_message(q.said))
+
+    return check
+
+
+def _not_blank(message: str) -> Callable[[str], None]:
+    def check(value: str) -> None:
+        if not str(value).strip():
+            raise ValidationError(message)
+
+    return check
+
+
+def _real_date(q: Question) -> Callable[[dt.date], None]:
+    def check(value: dt.date) -> None:
+        if value.year < 1900:
+            raise ValidationError(f"The {q.label[0].lower()}{q.label[1:]} must be after 1900")
+        if q.past and value > clock.now().date():
+            raise ValidationError(future_message(q))
+
+    return check
+
+
+def _time(value: str | None) -> None:
+    if value and not normal_time(value):
+        raise ValidationError(TIME_PROBLEM)
+
+
+def mm_field(q: Question, *, required: bool | None = None, choices: list[str] | None = None):  # noqa: ANN201
+    """The marshmallow field for ``q``, with the pages' messages; ``required`` overrides the
+    question's own (answers that depend on another), ``choices`` its options' values."""
+    required = q.required if required is None else required
+    messages = {"required": required_message(q), "null": required_message(q)}
+    kw: dict[str, Any] = {"required": required, "allow_none": not required,
+                          "error_messages": messages}  # fmt: skip
+    if not required:
+        kw["load_default"] = None
+    if q.kind == "date":
+        messages["invalid"] = f"The {q.label[0].lower()}{q.label[1:]} must be a real date"
+        return mf.Date(validate=_real_date(q), **kw)
+    if q.kind == "choice":
+        allowed = choices if choices is not None else [v for v, _ in q.choices]
+        return mf.String(validate=OneOf(allowed, error=required_message(q)), **kw)
+    checks: list[Any] = [Length(max=q.max_length, error=length_message(q))]
+    if required:
+        checks.insert(0, _not_blank(required_message(q)))
+    checks.append(no_control(q))
+    if q.kind in FORMAT_CHECKS:
+        checks.append(raises(FORMAT_CHECKS[q.kind], q))
+    elif q.name == "time":
+        checks.append(_time)
+    return mf.String(validate=checks, **kw)
+
+
+# --- reading answers back --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    """One answer read back: its question's label, the answer as shown, and where it is asked."""
+
+    label: str
+    value: str
+    name: str  # the field's id on its page, for "Change" links
+    page: str = ""  # the page slug that asks it, where a form has several pages of questions
+
+
+def show(q: Question, value: Any) -> str:
+    """An answer as people read it: dates in words, a choice by its label."""
+    if value in (None, ""):
+        return NOT_ANSWERED
+    if q.kind == "date":
+        try:
+            return clock.long_date(value)
+        except (TypeError, ValueError):
+            return str(value)
+    if q.kind == "choice":
+        return dict(q.choices).get(value, str(value))
+    return str(value)
