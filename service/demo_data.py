@@ -50,11 +50,11 @@ from service.models import (
 )
 from service.pdf import write_pdf
 from service.referrals import decisions
-from service.summaries import delivery
+from service.requests import chasing
+from service.summaries import to_officer
 from service.trawls import returns, sending
 from service.trawls import submission as trawl_submission
 from service.workdays import LONDON, Calendar, at_hour, london_date
-from workers import chasers, trawl_checks
 
 DEMO_OFFICER = "demo.officer@exampleshire.gov.uk"
 DEMO_REFERENCE = "DEMO-0001"
@@ -364,10 +364,10 @@ def ensure_partway_case(session: Session, partnership: Partnership) -> Case | No
     # Adult social care has not answered: its first chaser, and the officer's summary with what
     # is outstanding, went on the last working day.
     with clock.frozen_at(chased_at):
-        chasers.chase(trawl_checks.TRAWL, session, by_key["adult-social-care"], chased_at)
+        chasing.chase(sending.TRAWL, session, by_key["adult-social-care"], chased_at)
         session.flush()
         session.refresh(trawl)
-        delivery.send_to_officer(session, trawl, delivery.DUE_DATE, chased_at)
+        to_officer.send_to_officer(session, trawl, to_officer.DUE_DATE, chased_at)
     session.flush()
 
     _consent_given(session, case, at=_moment(sent_on + dt.timedelta(days=1), 12))

@@ -9,8 +9,7 @@ import importlib
 
 MODULES: tuple[str, ...] = (
     "workers.referral_checks",
-    "workers.trawl_checks",
-    "workers.imr_checks",
+    "workers.request_checks",
     "workers.panel_checks",
     "workers.feedback_checks",
     "workers.summary_checks",

@@ -3,8 +3,11 @@
 The officer or the case's chair chooses the agency, the due date and the terms of reference
 (a PDF or Word document, checked by ``service.uploads``). ``send`` stores the request, gives the
 agency its own link and queues the request email, which follows the partnership's IMR request
-letter and carries the terms of reference, all in the caller's transaction. Chasers start on
-the first working day after the due date, as the trawl's do.
+letter and carries the terms of reference, all in the caller's transaction.
+
+``IMR`` is the IMR request as a kind of agency request (``service.requests``): the kernel
+delivers it and chases it, as it does the trawl's (the first chaser on the first working day
+after the due date, the second of a round escalating; none after the first submission).
 """
 
 from __future__ import annotations
@@ -14,13 +17,13 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mail import outbox, routing
-from service import audit, clock, uploads
+from mail import outbox, sizing
+from service import audit, clock, runtime, uploads
 from service.clock import long_date
 from service.imrs import links, messages
 from service.models import Agency, Case, CaseStatus, ImrRequest, Partnership, StoredFile
-from service.trawls import schedule
-from service.trawls.sending import has_secure_address
+from service.requests import delivery, kinds
+from service.requests.delivery import has_secure_address
 from service.workdays import london_date
 
 #: Room left in a message for its bodies and headers when deciding whether the terms of
@@ -92,7 +95,7 @@ def send(
         sent_at=now,
         due_date=due_date,
         link_withheld=not has_secure_address(partnership, agency),
-        next_chaser_at=schedule.first_chaser_at(partnership, due_date),
+        next_chaser_at=IMR.first_chaser_at(partnership, due_date),
         last_activity_at=now,
     )
     session.add(request)
@@ -118,7 +121,7 @@ def send(
 def terms_fit_in_email(terms: StoredFile) -> bool:
     """True if the terms of reference can go attached to the request email. The agency cannot
     sign in to the console, so a file too big for email is offered through its own link."""
-    return outbox.encoded_size(terms.size) + _MESSAGE_ALLOWANCE <= outbox.size_limit()
+    return sizing.encoded_size(terms.size) + _MESSAGE_ALLOWANCE <= sizing.size_limit()
 
 
 def email_context(
@@ -154,10 +157,26 @@ def deliver_request(
 ) -> None:
     """Queue the request email to the agency: with a new link, or resending its current one.
     An agency without a secure address gets the partnership's content-free notice instead."""
-    agency = session.get(Agency, request.agency_id)
-    url = links.issue(session, request) if new_link else links.current_url(session, request)
-    if url is None:
-        url = links.issue(session, request)
+    delivery.deliver_request(
+        IMR,
+        session,
+        request,
+        partnership=partnership,
+        case=case,
+        actor=actor,
+        new_link=new_link,
+        by_chair=by_chair,
+    )
+
+
+# --- the IMR request as a kind of agency request --------------------------------------------
+
+
+def _letter(
+    session: Session, request: ImrRequest, case: Case, agency: Agency, link: str | None, *,
+    by_chair: bool = False,
+) -> kinds.Letter:  # fmt: skip
+    """The request letter, with the terms of reference attached if they fit in an email."""
     terms = session.get(StoredFile, request.terms_of_reference_id)
     attached = terms is not None and terms_fit_in_email(terms)
     attachments = (
@@ -165,19 +184,42 @@ def deliver_request(
         if attached
         else []
     )
-    try:
-        outbox.queue_message(
-            session,
-            partnership=partnership,
-            purpose=messages.REQUEST.name,
-            reference=case.reference,
-            agency=agency,
-            context=email_context(request, case, agency, url, terms_attached=attached,
-                                  by_chair=by_chair),
-            attachments=attachments,
-            actor=actor,
-        )  # fmt: skip
-    except (routing.RoutingError, outbox.MessageRefused):
-        # No usable address at all: nothing is sent; the console shows the link as withheld
-        # until the officer adds an address and sends a new link.
-        request.link_withheld = True
+    context = email_context(request, case, agency, link, terms_attached=attached, by_chair=by_chair)
+    return kinds.Letter(context, attachments)
+
+
+def _chaser_context(
+    session: Session, request: ImrRequest, case: Case, agency: Agency, number: int
+) -> dict:
+    """What a chaser says. It resends the agency's current link; a revoked or expired one is
+    not replaced here (the officer sends a new link from the console)."""
+    return {
+        "agency_name": agency.name,
+        "case_reference": case.reference,
+        "sent_date": long_date(london_date(request.sent_at)),
+        "due_date": long_date(request.due_date),
+        "link": links.current_url(session, request),
+        "chaser_number": number,
+    }
+
+
+def _tracker_link(request: ImrRequest) -> str:
+    base = runtime.settings().SERVICE_URL.rstrip("/")
+    return f"{base}/console/imr-requests/{request.id}"
+
+
+IMR = kinds.register(
+    kinds.RequestKind(
+        name="imr",
+        model=ImrRequest,
+        object_type="imr_request",
+        links=links.LINKS,
+        request=messages.REQUEST,
+        chaser=messages.CHASER,
+        escalation=messages.ESCALATION,
+        escalation_officer=messages.ESCALATION_OFFICER,
+        letter=_letter,
+        chaser_context=_chaser_context,
+        tracker_link=_tracker_link,
+    )
+)

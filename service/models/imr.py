@@ -1,7 +1,7 @@
 """Individual Management Reviews: an agency's own review of its involvement, and the quality
 assurance checklist that comes with it.
 
-    ImrRequest (one per agency per case; its chasers work like the trawl's)
+    ImrRequest (one per agency per case; an AgencyRequest, chased like the trawl's)
       └── ImrSubmission  each version of the IMR document with its QA checklist
 
 The IMR template's dates are kept: first submission, revision, final.
@@ -9,46 +9,30 @@ The IMR template's dates are kept: first submission, revision, final.
 
 from __future__ import annotations
 
-import datetime as dt
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service import clock
 from service.db import Base
-from service.models.agency import Agency
 from service.models.types import JSON, UTCDateTime
+from service.requests.model import AgencyRequest
 
 
-class ImrRequest(Base):
+class ImrRequest(AgencyRequest, Base):
+    """One agency's IMR on a case: the request columns of ``AgencyRequest``, its terms of
+    reference and the IMR template's dates (``returned_at`` is the first submission)."""
+
     __tablename__ = "imr_request"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnership.id"), index=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("dhr_case.id"), index=True)
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
     terms_of_reference_id: Mapped[str | None] = mapped_column(ForeignKey("stored_file.id"))
     note: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
-    due_date: Mapped[dt.date] = mapped_column(Date)
-    link_withheld: Mapped[bool] = mapped_column(default=False)
-    # The chaser engine, as on TrawlRequest.
-    next_chaser_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
-    chasers_sent: Mapped[int] = mapped_column(default=0)
-    chasers_this_round: Mapped[int] = mapped_column(default=0)
-    last_chased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # The IMR template's dates.
-    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # first submission
     revised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # latest revision
     final_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # marked final
-    draft: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
-    agency: Mapped[Agency] = relationship()
     submissions: Mapped[list[ImrSubmission]] = relationship(
         back_populates="request", cascade="all, delete-orphan", order_by="ImrSubmission.version"
     )

@@ -6,8 +6,8 @@
             ├── TrawlReturn       each submitted version of the agency's return (1, 2, ...)
             └── TrawlExtension    the agency's requests for more time, and the officer's answer
 
-Chasers are driven by deadline columns on TrawlRequest (``next_chaser_at``) and claimed with a
-compare-and-set on ``chasers_sent``, so each is sent exactly once whatever runs the sweep.
+A TrawlRequest is an ``AgencyRequest`` (service.requests): its link, due date and chaser
+columns are the ones every request to an agency has, chased by ``service.requests.chasing``.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service import clock
 from service.db import Base
-from service.models.agency import Agency
 from service.models.types import JSON, UTCDateTime, str_enum
+from service.requests.model import AgencyRequest
 
 
 class TrawlStatus(enum.StrEnum):
@@ -85,37 +85,16 @@ class TrawlPerson(Base):
     trawl: Mapped[Trawl] = relationship(back_populates="people")
 
 
-class TrawlRequest(Base):
-    """One agency's part in a trawl."""
+class TrawlRequest(AgencyRequest, Base):
+    """One agency's part in a trawl: the request columns of ``AgencyRequest`` and its trawl."""
 
     __tablename__ = "trawl_request"
     __table_args__ = (UniqueConstraint("trawl_id", "agency_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     trawl_id: Mapped[int] = mapped_column(ForeignKey("trawl.id"), index=True)
-    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnership.id"), index=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("dhr_case.id"), index=True)
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
-    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
-    due_date: Mapped[dt.date] = mapped_column(Date)
-    # The agency had no secure address when it was sent: it got a notice without the link.
-    link_withheld: Mapped[bool] = mapped_column(default=False)
-    # The chaser engine: the next chaser goes at this moment unless a return arrives first.
-    next_chaser_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
-    chasers_sent: Mapped[int] = mapped_column(default=0)
-    # Chasers since the due date last moved (an approved extension starts the count again).
-    chasers_this_round: Mapped[int] = mapped_column(default=0)
-    last_chased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Set by the first submitted return; amendments do not move it.
-    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # The agency's answers saved but not yet submitted ("save and come back later").
-    draft: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     draft_saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     trawl: Mapped[Trawl] = relationship(back_populates="requests")
-    agency: Mapped[Agency] = relationship()
     returns: Mapped[list[TrawlReturn]] = relationship(
         back_populates="request", cascade="all, delete-orphan", order_by="TrawlReturn.version"
     )

@@ -4,6 +4,9 @@ A trawl starts as a draft on its case, with the partnership's standard trawl lis
 person on the case chosen, and the scoping period the referral decision set (N years before
 the death). ``send`` copies the people, creates one request per agency with its own link and
 due date, and queues one email per agency, all in the caller's transaction.
+
+``TRAWL`` is the trawl request as a kind of agency request (``service.requests``): the kernel
+delivers it and chases it.
 """
 
 from __future__ import annotations
@@ -14,20 +17,38 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from mail import outbox, policy, routing
-from service import audit, clock
+from service import audit, clock, runtime
 from service.models import (
     Agency,
     Case,
     CasePerson,
+    ExtensionStatus,
     Partnership,
     PersonRole,
     Trawl,
+    TrawlExtension,
     TrawlPerson,
     TrawlRequest,
     TrawlStatus,
 )
+from service.requests import delivery, kinds
+from service.requests.delivery import has_secure_address
 from service.trawls import links, messages, schedule
+from service.workdays import london_date
+
+__all__ = [
+    "TRAWL",
+    "Readiness",
+    "SendRefused",
+    "check",
+    "chosen_agencies",
+    "chosen_people",
+    "deliver_request",
+    "email_context",
+    "has_secure_address",
+    "send",
+    "start",
+]
 
 ROLE_LABELS = {
     PersonRole.DECEASED: "Victim",
@@ -99,17 +120,6 @@ def chosen_people(session: Session, trawl: Trawl) -> list[CasePerson]:
     )
 
 
-def has_secure_address(partnership: Partnership, agency: Agency) -> bool:
-    """True if at least one of the agency's addresses may receive case content."""
-    for address in agency.secure_addresses or ():
-        try:
-            if policy.is_secure(partnership, policy.normalise(address)):
-                return True
-        except policy.InvalidAddress:
-            continue
-    return False
-
-
 @dataclass
 class Readiness:
     problems: list[tuple[str, str]]  # (field id, message) for the error summary
@@ -173,7 +183,7 @@ def send(
     trawl.sent_at = now
     trawl.due_date = schedule.due_date(partnership, now)
     # The collated summary goes to the DHR officer with what is still outstanding at the moment
-    # the first chasers go (the morning after the due date): see service.summaries.delivery.
+    # the first chasers go (the morning after the due date): see service.summaries.to_officer.
     trawl.summary_due_at = schedule.first_chaser_at(partnership, trawl.due_date)
     trawl.people = [
         TrawlPerson(
@@ -197,7 +207,7 @@ def send(
             sent_at=now,
             due_date=trawl.due_date,
             link_withheld=agency.id in insecure,
-            next_chaser_at=schedule.first_chaser_at(partnership, trawl.due_date),
+            next_chaser_at=TRAWL.first_chaser_at(partnership, trawl.due_date),
             last_activity_at=now,
         )
         session.add(request)
@@ -229,21 +239,70 @@ def deliver_request(
 ) -> None:
     """Queue the request email to the agency: with a new link, or resending its current one.
     An agency without a secure address gets the partnership's content-free notice instead."""
-    agency = session.get(Agency, request.agency_id)
-    url = links.issue(session, request) if new_link else links.current_url(session, request)
-    if url is None:
-        url = links.issue(session, request)
-    try:
-        outbox.queue_message(
-            session,
-            partnership=partnership,
-            purpose=messages.REQUEST.name,
-            reference=case.reference,
-            agency=agency,
-            context=email_context(case, request.trawl, request, agency, url),
-            actor=actor,
+    delivery.deliver_request(
+        TRAWL, session, request, partnership=partnership, case=case, actor=actor, new_link=new_link
+    )
+
+
+# --- the trawl request as a kind of agency request ------------------------------------------
+
+
+def _letter(
+    session: Session, request: TrawlRequest, case: Case, agency: Agency, link: str | None
+) -> kinds.Letter:
+    return kinds.Letter(email_context(case, request.trawl, request, agency, link))
+
+
+def _extension_waiting(session: Session, request: TrawlRequest) -> bool:
+    return (
+        session.scalar(
+            select(TrawlExtension.id)
+            .where(
+                TrawlExtension.request_id == request.id,
+                TrawlExtension.status == ExtensionStatus.REQUESTED,
+            )
+            .limit(1)
         )
-    except (routing.RoutingError, outbox.MessageRefused):
-        # No usable address at all: nothing is sent; the tracker shows the link as withheld
-        # until the officer adds an address and resends.
-        request.link_withheld = True
+        is not None
+    )
+
+
+def _chaser_context(
+    session: Session, request: TrawlRequest, case: Case, agency: Agency, number: int
+) -> dict:
+    """What a chaser says. It resends the agency's current link: a revoked or expired one is not
+    replaced (revoking is the officer's decision), so the chaser then asks the agency to contact
+    the DHR officer. While the agency's request for more time waits, the chaser says so."""
+    return {
+        "agency_name": agency.name,
+        "case_reference": case.reference,
+        "sent_date": clock.long_date(london_date(request.sent_at)),
+        "due_date": clock.long_date(request.due_date),
+        "link": links.current_url(session, request),
+        "extension_requested": _extension_waiting(session, request),
+        "chaser_number": number,
+    }
+
+
+def _tracker_link(request: TrawlRequest) -> str:
+    base = runtime.settings().SERVICE_URL.rstrip("/")
+    return f"{base}/console/cases/{request.case_id}/trawls"
+
+
+#: An approved extension starts a new round of chasers (``service.trawls.extensions``), so an
+#: agency that misses its new date too is escalated again.
+TRAWL = kinds.register(
+    kinds.RequestKind(
+        name="trawl",
+        model=TrawlRequest,
+        object_type="trawl_request",
+        links=links.LINKS,
+        request=messages.REQUEST,
+        chaser=messages.CHASER,
+        escalation=messages.ESCALATION,
+        escalation_officer=messages.ESCALATION_OFFICER,
+        letter=_letter,
+        chaser_context=_chaser_context,
+        tracker_link=_tracker_link,
+    )
+)

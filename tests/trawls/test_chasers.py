@@ -273,7 +273,7 @@ def test_a_sweep_after_a_week_off_sends_one_chaser_not_a_burst(settings, session
 def test_a_return_submitted_after_the_sweep_read_the_row_wins(settings, session, partnership):
     """The chaser's claim checks there is still no return, so a return landing between the
     sweep's read and its update stops the chaser."""
-    from workers import trawl_checks
+    from service.requests import chasing
 
     trawl = sent_trawl(session, partnership, agency_count=1)
     session.commit()
@@ -283,7 +283,7 @@ def test_a_return_submitted_after_the_sweep_read_the_row_wins(settings, session,
         s.expunge(stale)  # what the sweep read
     submit(session, row(session, request.id), FIRST - MINUTE, involvement=False)
     with clock.frozen_at(FIRST), db.transaction() as s:
-        assert trawl_checks._chase(s, stale, FIRST) is False
+        assert chasing.chase(sending.TRAWL, s, stale, FIRST) is False
     assert outbox(session, CHASER) == []
     assert row(session, request.id).chasers_sent == 0
 

@@ -1,5 +1,5 @@
-"""The chaser engine shared by every request an agency is asked to answer by a date (a trawl
-request, an IMR request): chasing it once it is overdue, and escalating with the second chaser.
+"""The chaser engine for every kind of request to an agency (a trawl request, an IMR request):
+chasing it once it is overdue, and escalating with the second chaser of a round.
 
 A request's next chaser is a column (``next_chaser_at``). A sweep takes chaser n+1 with a
 compare-and-set on what it read (``chasers_sent``, ``chasers_this_round``, ``next_chaser_at``,
@@ -10,11 +10,13 @@ chaser exactly once, and an answer (or a moved due date) that lands meanwhile wi
 When chasers go:
 
 - the first at the partnership's dispatch hour on the first working day after the due date
-  (the feature sets ``next_chaser_at`` when it sends the request);
-- the next ``chaser_interval_working_days`` working days after the sweep that sent the last
-  one, at the same hour. It is counted from when the chaser actually went, so a sweep that runs
-  late (the machine was off for a week) sends one chaser, not one for every interval missed;
-- the second chaser of a round (``schedule.ESCALATE_WITH``) also goes to the agency's
+  (the feature sets ``next_chaser_at`` with the kind's ``first_chaser_at`` when it sends the
+  request);
+- the next at the kind's ``chaser_after`` the sweep that sent the last one (by default
+  ``chaser_interval_working_days`` working days later, at the same hour). It is counted from
+  when the chaser actually went, so a sweep that runs late (the machine was off for a week)
+  sends one chaser, not one for every interval missed;
+- the second chaser of a round (the kind's ``escalate_with``) also goes to the agency's
   escalation contact and to the DHR officer. Moving the due date starts a new round
   (``chasers_this_round`` back to 0); the chaser's own compare-and-set makes each escalation
   happen once;
@@ -24,15 +26,14 @@ An agency without a secure address gets the partnership's content-free notice, a
 secure-recipient policy decides for every message. An agency with no address at all is not
 chased (nothing is claimed, so the chaser goes at the first sweep after an address is added).
 
-Each feature describes its requests with a ``Chasing``: the model, the message purposes, what
-its chaser email says and where the officer's tracker is.
+Each feature describes its requests with a ``RequestKind`` (service.requests.kinds): the
+model, the message purposes, what its chaser email says, its intervals and where the officer's
+tracker is. This is the only module that claims chasers.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -43,35 +44,10 @@ from mail import outbox, policy, routing
 from service import audit
 from service.clock import long_date
 from service.models import Agency, Case, CaseStatus, Partnership
-from service.trawls import schedule
+from service.requests.kinds import RequestKind
 from service.workdays import london_date
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Chasing:
-    """One kind of request the engine chases.
-
-    ``model`` has the columns ``partnership_id``, ``case_id``, ``agency_id``, ``sent_at``,
-    ``due_date``, ``link_withheld``, ``returned_at`` and the chaser columns of TrawlRequest.
-    """
-
-    name: str  # "trawl": the audit actions are "<name>.chaser_sent" and "<name>.escalated"
-    model: type
-    object_type: str  # the audit events' object type, like "trawl_request"
-    chaser: routing.Purpose
-    escalation: routing.Purpose  # to the agency's escalation contact
-    escalation_officer: routing.Purpose  # to the DHR officer
-    #: (session, request, case, agency, chaser number) → the chaser email's context; it must
-    #: hold "link": the agency's working link, or None.
-    chaser_context: Callable[[Session, Any, Case, Agency, int], dict[str, Any]]
-    #: The console page the officer's escalation email links to.
-    tracker_link: Callable[[Any], str]
-
-    @property
-    def log_key(self) -> str:
-        return f"{self.object_type}_id"
 
 
 def _addressable(purpose: routing.Purpose, partnership: Partnership, agency: Agency) -> bool:
@@ -87,7 +63,7 @@ def _addressable(purpose: routing.Purpose, partnership: Partnership, agency: Age
 
 
 def _claim(
-    kind: Chasing, session: Session, request: Any, partnership: Partnership, now: datetime
+    kind: RequestKind, session: Session, request: Any, partnership: Partnership, now: datetime
 ) -> bool:
     """Take chaser ``chasers_sent + 1`` for this sweep; True for the one sweep that did."""
     model = kind.model
@@ -106,7 +82,7 @@ def _claim(
             chasers_sent=request.chasers_sent + 1,
             chasers_this_round=request.chasers_this_round + 1,
             last_chased_at=now,
-            next_chaser_at=schedule.chaser_after(partnership, now),
+            next_chaser_at=kind.chaser_after(partnership, now),
         )
         .execution_options(synchronize_session=False)
     )
@@ -114,7 +90,7 @@ def _claim(
 
 
 def _escalate(
-    kind: Chasing,
+    kind: RequestKind,
     session: Session,
     request: Any,
     *,
@@ -166,7 +142,7 @@ def _escalate(
     )
     audit.record(
         session,
-        f"{kind.name}.escalated",
+        kind.escalation_action,
         partnership_id=request.partnership_id,
         object_type=kind.object_type,
         object_id=request.id,
@@ -179,10 +155,10 @@ def _escalate(
     return True
 
 
-def chase(kind: Chasing, session: Session, request: Any, now: datetime) -> bool:
+def chase(kind: RequestKind, session: Session, request: Any, now: datetime) -> bool:
     """Send this request's next chaser if this sweep wins it; True if it did."""
     partnership = session.get(Partnership, request.partnership_id)
-    agency = session.get(Agency, request.agency_id)
+    agency = kind.recipient(session, request)
     case = session.get(Case, request.case_id)
     if not _addressable(kind.chaser, partnership, agency):
         log.warning(
@@ -215,7 +191,7 @@ def chase(kind: Chasing, session: Session, request: Any, now: datetime) -> bool:
             return False
         audit.record(
             session,
-            f"{kind.name}.chaser_sent",
+            kind.chaser_action,
             partnership_id=request.partnership_id,
             object_type=kind.object_type,
             object_id=request.id,
@@ -224,7 +200,7 @@ def chase(kind: Chasing, session: Session, request: Any, now: datetime) -> bool:
             chaser=number,
             with_link=context.get("link") is not None and not request.link_withheld,
         )
-        if this_round == schedule.ESCALATE_WITH:
+        if this_round == kind.escalate_with:
             _escalate(
                 kind, session, request, partnership=partnership, case=case, agency=agency,
                 number=number, now=now,
@@ -232,7 +208,7 @@ def chase(kind: Chasing, session: Session, request: Any, now: datetime) -> bool:
     return True
 
 
-def send_due(kind: Chasing, session: Session, now: datetime) -> int:
+def send_due(kind: RequestKind, session: Session, now: datetime) -> int:
     """Chase every request of this kind past its next chaser time with no answer yet; the
     chasers sent."""
     model = kind.model
