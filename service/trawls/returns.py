@@ -4,19 +4,22 @@ A return is stored as a new TrawlReturn version each time it is submitted; the f
 submission stops the chasers (``returned_at`` is set and ``next_chaser_at`` cleared in the same
 transaction), and amendments keep the history. When the first return of the trawl's last
 outstanding request arrives, the same transaction sets ``Trawl.summary_complete_at``: the sweep
-then sends the DHR officer the collated summary (``service.summaries.delivery``).
+then sends the DHR officer the collated summary (``service.summaries.to_officer``).
 """
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from mail import policy
 from service import audit, clock
-from service.models import Trawl, TrawlRequest, TrawlReturn
+from service.models import Partnership, Trawl, TrawlRequest, TrawlReturn
 
 
 def save_draft(session: Session, request: TrawlRequest, answers: dict[str, Any]) -> None:
@@ -105,3 +108,35 @@ def _note_if_last(session: Session, trawl_id: int, now: datetime) -> None:
             .values(summary_complete_at=now)
             .execution_options(synchronize_session=False)
         )
+
+
+def start_amendment(session: Session, request: TrawlRequest) -> bool:
+    """Make the latest version's answers the draft, to amend; False if there is nothing sent
+    to amend or an amendment is already under way."""
+    if request.draft is not None or not request.returns:
+        return False
+    answers = copy.deepcopy(request.latest_return.answers or {})
+    # Asked again on the check page: they vouch for the new version, not the old.
+    answers.pop("declaration", None)
+    answers.pop("dates_confirmed", None)
+    save_draft(session, request, answers)
+    return True
+
+
+def cancel_amendment(session: Session, request: TrawlRequest) -> None:
+    """Drop an amendment's unsent changes; the sent versions stay as they are."""
+    if request.draft is not None and request.returns:
+        request.draft = None
+        request.draft_saved_at = None
+
+
+def secure_check(partnership: Partnership) -> Callable[[str], bool]:
+    """Whether an address the agency typed is one of the partnership's secure recipients."""
+
+    def check(address: str) -> bool:
+        try:
+            return policy.is_secure(partnership, policy.normalise(address))
+        except policy.InvalidAddress:
+            return False
+
+    return check

@@ -7,12 +7,14 @@ to the first return, the share returned on time, and the chasers needed. A reque
 and unanswered is neither on time nor late yet. "On time" is a first return by the end of the
 due date, including a date moved by an approved extension.
 
-Every row is read through the caller's ``Scope``.
+Every row is read through the caller's ``Scope``. ``csv_text`` is the report as a spreadsheet.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import statistics
 from dataclasses import dataclass, field
 
@@ -21,6 +23,7 @@ from sqlalchemy.orm import Session
 from service import clock
 from service.auth.scope import Scope
 from service.models import Agency, TrawlRequest
+from service.spreadsheets import safe_cell
 from service.trawls import schedule
 from service.workdays import LONDON, end_of
 
@@ -123,3 +126,52 @@ def responses(
         total.add(request, now)
     ordered = sorted(rows.values(), key=lambda r: (r.name.casefold(), r.agency_id or 0))
     return Report(start, end, ordered, total)
+
+
+# --- the spreadsheet ---------------------------------------------------------------------------
+
+
+CSV_COLUMNS = [
+    "agency",
+    "requests",
+    "returned",
+    "median_days_to_respond",
+    "returned_on_time",
+    "due_or_returned",
+    "on_time_percent",
+    "chasers_total",
+    "chasers_per_request",
+]
+
+
+def number(value: float | None) -> str:
+    """A count or median as the page shows it: whole numbers without a decimal point."""
+    if value is None:
+        return "–"
+    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+
+
+def _csv_row(row: AgencyResponses) -> list[str]:
+    cells = [
+        row.name,
+        row.requests,
+        row.returned,
+        "" if row.median_days is None else number(row.median_days),
+        row.on_time,
+        row.decided,
+        "" if row.on_time_share is None else round(row.on_time_share * 100),
+        row.chasers,
+        "" if row.chasers_per_request is None else f"{row.chasers_per_request:.2f}",
+    ]
+    return [safe_cell(cell) for cell in cells]
+
+
+def csv_text(report: Report) -> str:
+    """The report as a CSV file: a row per agency, then the totals."""
+    out = io.StringIO()
+    out.write("\ufeff")  # so spreadsheets read the file as UTF-8
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows(_csv_row(row) for row in report.agencies)
+    writer.writerow(_csv_row(report.total))
+    return out.getvalue()

@@ -66,6 +66,8 @@ from service.views.console import (  # noqa: E402, F401  (each module adds its r
     settings,
     summaries,
     summary_send,
-    trawls,
+    trawl_requests,
+    trawl_sending,
+    trawl_statistics,
     users,
 )

@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager
 
 from forms.user import AssignChairForm
+from mail import queueing
 from service import audit, db
 from service.auth import accounts, scope, web
 from service.models import Case, CaseChair, CaseStatus, Role, User, UserStatus
@@ -89,8 +90,15 @@ def _case_page(case_id: int, form: AssignChairForm | None):
     chairs = chairs_of(s, sc, [case.id])[case.id]
     if form is not None:
         form.user_id.choices = [("", "Choose a chair"), *_chair_choices(s, sc, chairs)]
+    # Who may read the outbox may read what it never got.
+    not_sent = queueing.not_sent_for_case(s, case.id) if scope.can(sc.user, "outbox.view") else []
     return render_template(
-        "console/case.html", case=case, chairs=chairs, form=form, status=status_tag(case)
+        "console/case.html",
+        case=case,
+        chairs=chairs,
+        form=form,
+        status=status_tag(case),
+        not_sent=not_sent,
     )
 
 

@@ -37,7 +37,7 @@ from service.models import (
     Partnership,
     StoredFile,
 )
-from service.panels import feedback
+from service.panels import feedback, feedback_documents
 from service.panels import feedback_links as links
 from service.views.console import bp, common
 from service.workdays import london_date
@@ -202,10 +202,11 @@ def _collated(feedback_id: int, kind: str):
     case = _case(s, sc, row.case_id)
     rows = feedback.statuses(s, row, case)
     if kind == "csv":
-        data: bytes | str = feedback.comments_csv(rows)
+        data: bytes | str = feedback_documents.comments_csv(rows)
         mimetype = "text/csv"
     else:
-        data = feedback.comments_pdf(row, case, s.get(Partnership, row.partnership_id), rows)
+        partnership = s.get(Partnership, row.partnership_id)
+        data = feedback_documents.comments_pdf(row, case, partnership, rows)
         mimetype = "application/pdf"
     with db.transaction() as t:
         _record(t, sc, "feedback.comments_downloaded", object_type="feedback_request",

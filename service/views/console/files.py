@@ -16,13 +16,6 @@ from service.auth import accounts, web
 from service.models import ImrRequest, ImrSubmission, StoredFile
 from service.views.console import bp
 
-
-@bp.record_once
-def _install_upload_limit(state) -> None:  # noqa: ANN001
-    # Upload pages (here and on the agencies' side) get their own request size limit.
-    uploads.init_app(state.app)
-
-
 # ``file|scan_label`` or ``scan_label(file)`` on any page that lists files.
 bp.add_app_template_filter(uploads.scan_label, "scan_label")
 bp.add_app_template_global(uploads.scan_label, "scan_label")

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from forms import imr as catalogue
+from forms import imr_pages
 from service import clock, db, uploads
 from service.auth import scope, web
 from service.imrs import links, requesting, submission, tracking
@@ -106,7 +107,7 @@ def imr_new(case_id: int):
         flash("This case is closed: an IMR cannot be requested", "important")
         return redirect(url_for("console.imrs", case_id=case.id))
     agencies = _agencies(s, case)
-    form = catalogue.RequestForm()
+    form = imr_pages.RequestForm()
     form.today = london_date(clock.now())
     form.agency.choices = [("", "Select an agency"), *((str(a.id), a.name) for a in agencies)]
     if form.validate_on_submit():

@@ -8,7 +8,6 @@ and change is audited.
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from forms import options
@@ -20,35 +19,16 @@ from service.models import (
     Case,
     CaseStatus,
     MeetingStatus,
-    Message,
-    PanelDelivery,
-    PanelInvitation,
     PanelMeeting,
     PanelMember,
     PanelPaper,
     Partnership,
-    StoredFile,
 )
-from service.panels import dispatch, meetings, members
+from service.panels import dispatch, meetings, members, overview
 from service.views.console import bp, common
 from service.workdays import LONDON
 
 _record = common.record
-
-DELIVERY_LABELS = {
-    "papers": "Papers and invitation",
-    "late_papers": "Additional papers (late)",
-    "moved": "Meeting moved",
-    "cancelled": "Cancellation",
-}
-MESSAGE_TAGS = {
-    "queued": ("Queued", "govuk-tag--blue"),
-    "sending": ("Sending", "govuk-tag--blue"),
-    "sent": ("Sent", "govuk-tag--green"),
-    "failed": ("Failed", "govuk-tag--red"),
-    "held": ("Held", "govuk-tag--yellow"),
-    "cancelled": ("Cancelled", "govuk-tag--grey"),
-}
 
 
 def _case(s: Session, sc: scope.Scope, case_id: int) -> Case:
@@ -59,28 +39,8 @@ def _meeting(s: Session, sc: scope.Scope, meeting_id: int) -> PanelMeeting:
     return common.found(s, sc, PanelMeeting, meeting_id)
 
 
-def _agencies(s: Session, case: Case) -> list[Agency]:
-    return list(
-        s.scalars(
-            select(Agency)
-            .where(Agency.partnership_id == case.partnership_id)
-            .order_by(func.lower(Agency.name), Agency.id)
-        )
-    )
-
-
 def _agency_choice(agencies: list[Agency], value: str | None) -> Agency | None:
     return next((a for a in agencies if str(a.id) == str(value or "")), None)
-
-
-def _panel(s: Session, sc: scope.Scope, case: Case) -> list[PanelMember]:
-    return list(
-        s.scalars(
-            sc.select(
-                PanelMember, PanelMember.case_id == case.id, PanelMember.removed_at.is_(None)
-            ).order_by(PanelMember.name, PanelMember.id)
-        )
-    )
 
 
 # --- the case's panel ---------------------------------------------------------------------------
@@ -94,36 +54,22 @@ def panel(case_id: int):
     with db.transaction() as s:
         case = _case(s, sc, case_id)
         _record(s, sc, "panel.viewed", object_type="case", object_id=case.id, case_id=case.id)
-    rows = list(
-        s.scalars(
-            sc.select(PanelMeeting, PanelMeeting.case_id == case.id).order_by(
-                PanelMeeting.starts_at.desc(), PanelMeeting.id.desc()
-            )
-        )
-    )
-    listed = [
-        {"row": m, "status": meetings.status(m, dispatch.current_papers(s, m.id)),
-         "when": dispatch.when(m)}
-        for m in rows
-    ]  # fmt: skip
     return render_template(
         "console/panel.html",
         case=case,
-        members=_panel(s, sc, case),
-        meetings=listed,
+        members=overview.current_members(s, sc, case),
+        meetings=overview.listed_meetings(s, sc, case),
         can_manage=scope.can(sc.user, "panels.manage") and case.status is CaseStatus.OPEN,
         agency_form=_agency_form(s, case) if scope.can(sc.user, "panels.manage") else None,
     )
 
 
 def _agency_form(s: Session, case: Case, form: panel_forms.AgencyMemberForm | None = None):
-    partnership = s.get(Partnership, case.partnership_id)
     form = form or panel_forms.AgencyMemberForm(formdata=None)
-    choices = [("", "Select an agency")]
-    for agency in _agencies(s, case):
-        if members.representative_address(partnership, agency):
-            choices.append((str(agency.id), agency.name))
-    form.agency.choices = options(choices)
+    reachable = overview.with_representative(s, case)
+    form.agency.choices = options(
+        [("", "Select an agency"), *((str(a.id), a.name) for a in reachable)]
+    )
     return form
 
 
@@ -134,7 +80,7 @@ def panel_member_new(case_id: int):
     sc = web.current_scope()
     s = db.Sessions()
     case = _case(s, sc, case_id)
-    agencies = _agencies(s, case)
+    agencies = overview.agencies(s, case)
     form = panel_forms.MemberForm()
     form.agency.choices = options([("", "None"), *((str(a.id), a.name) for a in agencies)])
     if form.validate_on_submit():
@@ -170,7 +116,7 @@ def panel_member_from_agency(case_id: int):
     case = _case(s, sc, case_id)
     form = _agency_form(s, case, panel_forms.AgencyMemberForm())
     if form.validate_on_submit():
-        agency = _agency_choice(_agencies(s, case), form.agency.data)
+        agency = _agency_choice(overview.agencies(s, case), form.agency.data)
         partnership = s.get(Partnership, case.partnership_id)
         address = members.representative_address(partnership, agency) if agency else None
         if address is None:
@@ -189,13 +135,9 @@ def panel_member_from_agency(case_id: int):
             else:
                 flash(f"{agency.name} representative is now on the panel", "success")
                 return redirect(url_for("console.panel", case_id=case_id))
-    listed = [
-        {"row": m, "status": meetings.status(m, dispatch.current_papers(s, m.id)),
-         "when": dispatch.when(m)}
-        for m in s.scalars(sc.select(PanelMeeting, PanelMeeting.case_id == case.id))
-    ]  # fmt: skip
     return render_template(
-        "console/panel.html", case=case, members=_panel(s, sc, case), meetings=listed,
+        "console/panel.html", case=case, members=overview.current_members(s, sc, case),
+        meetings=overview.listed_meetings(s, sc, case),
         can_manage=case.status is CaseStatus.OPEN, agency_form=form,
     ), 400  # fmt: skip
 
@@ -245,7 +187,7 @@ def panel_meeting_new(case_id: int):
     sc = web.current_scope()
     s = db.Sessions()
     case = _case(s, sc, case_id)
-    panel_members = _panel(s, sc, case)
+    panel_members = overview.current_members(s, sc, case)
     form = panel_forms.MeetingForm()
     form.members.choices = options((str(m.id), m.name) for m in panel_members)
     if not form.is_submitted():
@@ -276,26 +218,6 @@ def panel_meeting_new(case_id: int):
     ), (400 if form.errors else 200)  # fmt: skip
 
 
-def _deliveries(s: Session, sc: scope.Scope, meeting: PanelMeeting) -> dict[int, list[dict]]:
-    """Each member's emails about the meeting, newest first, with their outbox status."""
-    rows = s.execute(
-        sc.select(PanelDelivery, PanelDelivery.meeting_id == meeting.id)
-        .add_columns(Message.status)
-        .outerjoin(Message, Message.id == PanelDelivery.message_id)
-        .order_by(PanelDelivery.id.desc())
-    ).all()
-    found: dict[int, list[dict]] = {}
-    for delivery, status in rows:
-        text, classes = MESSAGE_TAGS.get(
-            status.value if status else "", ("Not sent", "govuk-tag--red")
-        )
-        found.setdefault(delivery.member_id, []).append(
-            {"row": delivery, "kind": DELIVERY_LABELS[delivery.kind.value],
-             "tag": {"text": text, "classes": classes}}
-        )  # fmt: skip
-    return found
-
-
 @bp.get("/panel-meetings/<int:meeting_id>")
 @web.requires("panels.view")
 def panel_meeting(meeting_id: int):
@@ -306,34 +228,17 @@ def panel_meeting(meeting_id: int):
         _record(s, sc, "panel.meeting_viewed", object_type="panel_meeting",
                 object_id=meeting.id, case_id=meeting.case_id)  # fmt: skip
     case = _case(s, sc, meeting.case_id)
-    papers = list(
-        s.scalars(
-            sc.select(
-                PanelPaper, PanelPaper.meeting_id == meeting.id, PanelPaper.removed_at.is_(None)
-            ).order_by(PanelPaper.position, PanelPaper.id)
-        )
-    )
-    files = {
-        f.id: f
-        for f in s.scalars(sc.select(StoredFile, StoredFile.id.in_([p.file_id for p in papers])))
-    }
-    invitations = list(
-        s.scalars(
-            sc.select(PanelInvitation, PanelInvitation.meeting_id == meeting.id).order_by(
-                PanelInvitation.id
-            )
-        )
-    )
-    partnership = s.get(Partnership, meeting.partnership_id)
+    detail = overview.meeting_detail(s, sc, meeting)
+    partnership = detail.partnership
     return render_template(
         "console/panel_meeting.html",
         case=case,
         meeting=meeting,
         when=dispatch.when(meeting),
-        status=meetings.status(meeting, papers),
-        papers=[{"row": p, "file": files.get(p.file_id)} for p in papers],
-        invitations=invitations,
-        deliveries=_deliveries(s, sc, meeting),
+        status=meetings.status(meeting, detail.papers),
+        papers=[{"row": p, "file": detail.files.get(p.file_id)} for p in detail.papers],
+        invitations=detail.invitations,
+        deliveries=detail.deliveries,
         days=partnership.papers_working_days,
         papers_reason=meetings.dispatch_reason(partnership, meeting),
         can_manage=scope.can(sc.user, "panels.manage")
@@ -353,7 +258,7 @@ def panel_meeting_edit(meeting_id: int):
     if meeting.status is not MeetingStatus.SCHEDULED:
         flash("This meeting has been cancelled: it cannot be changed", "important")
         return redirect(url_for("console.panel_meeting", meeting_id=meeting.id))
-    panel_members = _panel(s, sc, case)
+    panel_members = overview.current_members(s, sc, case)
     form = panel_forms.MeetingForm()
     form.members.choices = options((str(m.id), m.name) for m in panel_members)
     if not form.is_submitted():

@@ -35,7 +35,7 @@ def status_tag(referral: Referral) -> dict[str, str]:
 
 def _received_on(referral: Referral) -> date | None:
     moment = clock.as_utc(referral.submitted_at)
-    return moment.astimezone(decisions.LONDON).date() if moment else None
+    return moment.astimezone(clock.LONDON).date() if moment else None
 
 
 def _visible_referral(s: Session, sc: scope.Scope, referral_id: int) -> Referral:

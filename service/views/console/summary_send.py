@@ -45,6 +45,7 @@ def _form(s: Session, sc: scope.Scope, case: Case) -> summary_forms.SendForm:
     form = summary_forms.SendForm()
     form.partnership = _partnership(s, sc)
     form.offered = delivery.candidates(s, form.partnership, case)
+    form.choose = delivery.choose
     return form
 
 

@@ -1,4 +1,9 @@
-"""Writing the audit trail. Callers pass identifiers, never names, addresses or content."""
+"""The audit trail. Callers pass identifiers, never names, addresses or content.
+
+(here)   ``record``: writing an event; audit rows are append-only
+labels   what the pages call each action, actor and kind of object
+trail    reading it: the one filtered query, the rows the pages show, the CSV export
+"""
 
 from __future__ import annotations
 
