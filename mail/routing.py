@@ -24,6 +24,10 @@ class RoutingError(ValueError):
     """The message cannot be addressed: unknown purpose, bad reference or nobody to send to."""
 
 
+class NoRecipients(RoutingError):
+    """Nobody to send to: the inbox or address the purpose goes to is not configured."""
+
+
 @dataclass(frozen=True)
 class Purpose:
     name: str
@@ -101,7 +105,7 @@ def recipients(
         by_mailbox.setdefault(address.lower(), address)
     unique = list(by_mailbox.values())
     if not unique:
-        raise RoutingError(f"nobody to send {entry.name} to: no address is configured")
+        raise NoRecipients(f"nobody to send {entry.name} to: no address is configured")
     return unique
 
 

@@ -11,7 +11,6 @@ through the same link later and is the next version.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 from typing import Any
 
@@ -19,11 +18,12 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from forms import imr as catalogue
-from mail import outbox, policy, routing
+from mail import outbox, policy, queueing
 from service import audit, clock, runtime, uploads
+from service.clock import long_moment
 from service.imrs import messages
 from service.models import Agency, Case, ImrRequest, ImrSubmission, Partnership, StoredFile
-from service.pdf import london_moment, render_html, write_pdf
+from service.pdf import render_html, write_pdf
 
 PDF_CONTENT_TYPE = "application/pdf"
 
@@ -174,10 +174,10 @@ def render_checklist_html(
         agency=agency,
         partnership=partnership,
         document=document,
-        submitted=london_moment(row.submitted_at),
-        first_submitted=london_moment(request.returned_at),
-        revised=london_moment(request.revised_at),
-        final=london_moment(request.final_at),
+        submitted=long_moment(row.submitted_at),
+        first_submitted=long_moment(request.returned_at),
+        revised=long_moment(request.revised_at),
+        final=long_moment(request.final_at),
         parts=catalogue.checklist_parts(checklist),
         criteria=catalogue.criteria(checklist),
     )
@@ -280,8 +280,8 @@ def _send(session: Session, row: ImrSubmission, request: ImrRequest, document: S
         "version": row.version,
         "revision": row.version > 1,
         "is_final": row.is_final,
-        "submitted": london_moment(row.submitted_at),
-        "first_submitted": london_moment(request.returned_at),
+        "submitted": long_moment(row.submitted_at),
+        "first_submitted": long_moment(request.returned_at),
         "flagged": flagged,
         "link": f"{runtime.settings().SERVICE_URL.rstrip('/')}/console/imr-requests/{request.id}",
     }
@@ -295,33 +295,33 @@ def _send(session: Session, row: ImrSubmission, request: ImrRequest, document: S
     ]  # fmt: skip
     actor = f"agency:{agency.id}"
     for purpose in messages.SUBMITTED:
-        # A partnership without one of the inboxes: the other still gets it, and the console
-        # shows every version.
-        with contextlib.suppress(routing.RoutingError, outbox.MessageRefused):
-            outbox.queue_message(
-                session,
-                partnership=partnership,
-                purpose=purpose.name,
-                reference=case.reference,
-                context=context,
-                attachments=attachments,
-                actor=actor,
-            )
-    with contextlib.suppress(routing.RoutingError, outbox.MessageRefused):
-        outbox.queue_message(
+        # A partnership without one of the inboxes: the other still gets it, the console shows
+        # every version, and the case page says which email was not sent.
+        queueing.queue_if_addressed(
             session,
             partnership=partnership,
-            purpose=messages.ACKNOWLEDGEMENT.name,
+            purpose=purpose.name,
             reference=case.reference,
-            agency=agency,
-            # A copy to the person who completed the form, if theirs is a secure address.
-            to=policy.secure_only(partnership, [completed_by.get("email")]),
-            context={
-                "agency_name": agency.name,
-                "version": row.version,
-                "revision": row.version > 1,
-                "is_final": row.is_final,
-                "submitted": london_moment(row.submitted_at),
-            },
+            case_id=case.id,
+            context=context,
+            attachments=attachments,
             actor=actor,
         )
+    queueing.queue_if_addressed(
+        session,
+        partnership=partnership,
+        purpose=messages.ACKNOWLEDGEMENT.name,
+        reference=case.reference,
+        case_id=case.id,
+        agency=agency,
+        # A copy to the person who completed the form, if theirs is a secure address.
+        to=policy.secure_only(partnership, [completed_by.get("email")]),
+        context={
+            "agency_name": agency.name,
+            "version": row.version,
+            "revision": row.version > 1,
+            "is_final": row.is_final,
+            "submitted": long_moment(row.submitted_at),
+        },
+        actor=actor,
+    )

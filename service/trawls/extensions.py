@@ -7,13 +7,12 @@ again. While a request for more time waits, chasers carry on as before.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from mail import outbox, routing
+from mail import queueing
 from service import audit, clock
 from service.models import (
     Agency,
@@ -61,21 +60,22 @@ def request(
     case = session.get(Case, trawl_request.case_id)
     agency = session.get(Agency, trawl_request.agency_id)
     partnership = session.get(Partnership, trawl_request.partnership_id)
-    # No DHR officer inbox: the console still shows the request.
-    with contextlib.suppress(routing.RoutingError, outbox.MessageRefused):
-        outbox.queue_message(
-            session,
-            partnership=partnership,
-            purpose=messages.EXTENSION_REQUESTED.name,
-            reference=case.reference,
-            context={
-                "agency_name": agency.name,
-                "due_date": clock.long_date(trawl_request.due_date),
-                "requested_date": clock.long_date(new_date),
-                "reason": reason,
-                "case_id": case.id,
-            },
-        )
+    # No DHR officer inbox: the console still shows the request, and the case page says the
+    # email was not sent.
+    queueing.queue_if_addressed(
+        session,
+        partnership=partnership,
+        purpose=messages.EXTENSION_REQUESTED.name,
+        reference=case.reference,
+        case_id=case.id,
+        context={
+            "agency_name": agency.name,
+            "due_date": clock.long_date(trawl_request.due_date),
+            "requested_date": clock.long_date(new_date),
+            "reason": reason,
+            "case_id": case.id,
+        },
+    )
     audit.record(
         session,
         "trawl.extension_requested",
@@ -126,23 +126,23 @@ def decide(
     req.last_activity_at = now
     case = session.get(Case, req.case_id)
     agency = session.get(Agency, req.agency_id)
-    with contextlib.suppress(routing.RoutingError, outbox.MessageRefused):
-        outbox.queue_message(
-            session,
-            partnership=partnership,
-            purpose=messages.EXTENSION_DECIDED.name,
-            reference=case.reference,
-            agency=agency,
-            context={
-                "agency_name": agency.name,
-                "approved": approve,
-                "due_date": clock.long_date(req.due_date),
-                "requested_date": clock.long_date(ext.requested_date),
-                "refusal_reason": ext.refusal_reason,
-                "link": links.current_url(session, req),
-            },
-            actor=actor,
-        )
+    queueing.queue_if_addressed(
+        session,
+        partnership=partnership,
+        purpose=messages.EXTENSION_DECIDED.name,
+        reference=case.reference,
+        case_id=case.id,
+        agency=agency,
+        context={
+            "agency_name": agency.name,
+            "approved": approve,
+            "due_date": clock.long_date(req.due_date),
+            "requested_date": clock.long_date(ext.requested_date),
+            "refusal_reason": ext.refusal_reason,
+            "link": links.current_url(session, req),
+        },
+        actor=actor,
+    )
     audit.record(
         session,
         "trawl.extension_approved" if approve else "trawl.extension_refused",

@@ -8,16 +8,16 @@ the officer's email says which version it is.
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from forms import trawl_return as catalogue
-from mail import outbox, policy, routing
+from mail import outbox, policy, queueing
 from service import clock
+from service.clock import long_moment
 from service.models import Agency, Case, Partnership, TrawlRequest, TrawlReturn
-from service.pdf import london_moment, render_html, write_pdf
+from service.pdf import render_html, write_pdf
 from service.trawls import messages, returns
 
 PDF_CONTENT_TYPE = "application/pdf"
@@ -45,7 +45,7 @@ def render_return_html(
         agency=agency,
         partnership=partnership,
         people=people,
-        submitted=london_moment(row.submitted_at),
+        submitted=long_moment(row.submitted_at),
         scope_from=clock.long_date(trawl.scope_from),
         scope_to=clock.long_date(trawl.scope_to),
         due_date=clock.long_date(request.due_date),
@@ -98,41 +98,41 @@ def send(
     pdf = render_return_pdf(row, request, case=case, agency=agency, partnership=partnership)
     actor = f"agency:{agency.id}"
     completed_by = (row.answers or {}).get("completed_by") or {}
-    # No DHR officer inbox (or no agency address): the return is stored all the same, and the
-    # console's tracker shows it.
-    with contextlib.suppress(routing.RoutingError, outbox.MessageRefused):
-        outbox.queue_message(
-            session,
-            partnership=partnership,
-            purpose=messages.RETURN_SUBMITTED.name,
-            reference=case.reference,
-            context={
-                "agency_name": agency.name,
-                "case_id": case.id,
-                "version": row.version,
-                "amendment": row.version > 1,
-                "changes": row.changes,
-                "involvement": row.involvement,
-                "submitted": london_moment(row.submitted_at or clock.now()),
-            },
-            attachments=[outbox.Attachment(pdf_filename(case, row.version), PDF_CONTENT_TYPE, pdf)],
-            actor=actor,
-        )
-    with contextlib.suppress(routing.RoutingError, outbox.MessageRefused):
-        outbox.queue_message(
-            session,
-            partnership=partnership,
-            purpose=messages.RETURN_ACKNOWLEDGEMENT.name,
-            reference=case.reference,
-            agency=agency,
-            # A copy to the person who completed the return, if theirs is a secure address.
-            to=policy.secure_only(partnership, [completed_by.get("email")]),
-            context={
-                "agency_name": agency.name,
-                "version": row.version,
-                "amendment": row.version > 1,
-                "submitted": london_moment(row.submitted_at or clock.now()),
-            },
-            actor=actor,
-        )
+    # No DHR officer inbox (or no agency address): the return is stored all the same, the
+    # console's tracker shows it, and the case page says which email was not sent.
+    queueing.queue_if_addressed(
+        session,
+        partnership=partnership,
+        purpose=messages.RETURN_SUBMITTED.name,
+        reference=case.reference,
+        case_id=case.id,
+        context={
+            "agency_name": agency.name,
+            "case_id": case.id,
+            "version": row.version,
+            "amendment": row.version > 1,
+            "changes": row.changes,
+            "involvement": row.involvement,
+            "submitted": long_moment(row.submitted_at or clock.now()),
+        },
+        attachments=[outbox.Attachment(pdf_filename(case, row.version), PDF_CONTENT_TYPE, pdf)],
+        actor=actor,
+    )
+    queueing.queue_if_addressed(
+        session,
+        partnership=partnership,
+        purpose=messages.RETURN_ACKNOWLEDGEMENT.name,
+        reference=case.reference,
+        case_id=case.id,
+        agency=agency,
+        # A copy to the person who completed the return, if theirs is a secure address.
+        to=policy.secure_only(partnership, [completed_by.get("email")]),
+        context={
+            "agency_name": agency.name,
+            "version": row.version,
+            "amendment": row.version > 1,
+            "submitted": long_moment(row.submitted_at or clock.now()),
+        },
+        actor=actor,
+    )
     return row
