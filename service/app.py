@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import jinja2
-from flask import Flask
+from flask import Blueprint, Flask
 from flask_wtf.csrf import CSRFProtect
 
 from config import settings as settings_mod
@@ -68,34 +68,48 @@ def create_app(config: settings_mod.Config | None = None) -> Flask:
     crypto.check_stored(db.Sessions())  # a wrong DATA_KEY stops the app here
     app.teardown_appcontext(lambda _exc: db.Sessions.remove())
 
-    csrf.init_app(app)
-
-    from service import errors, ratelimit, security
-    from service.views import account, console, family_consent, public, referral, trawl_return
-
-    security.init_app(app)
-    errors.init_app(app)
+    from service import errors, ratelimit, security, uploads
     from service.views import filters
 
-    filters.init_app(app)
-    ratelimit.init_app(app, cfg.REDIS_URL)
-    app.register_blueprint(public.bp)
-    app.register_blueprint(account.bp)
-    app.register_blueprint(console.bp)
-    # The referral pages check their own CSRF token, so that a page left open too long is
-    # shown again with what was typed, not lost to an error page.
-    csrf.exempt(referral.bp)
-    app.register_blueprint(referral.bp)
-    csrf.exempt(trawl_return.bp)  # the same, for the agency's trawl-return form
-    app.register_blueprint(trawl_return.bp)
-    from service.views import imr_return
-
-    csrf.exempt(imr_return.bp)  # the same, for the agency's IMR form
-    app.register_blueprint(imr_return.bp)
-    csrf.exempt(family_consent.bp)  # the same, for the family member's consent form
-    app.register_blueprint(family_consent.bp)
-    from service.views import panel_feedback
-
-    csrf.exempt(panel_feedback.bp)  # the same, for a panel member's answer on a draft
-    app.register_blueprint(panel_feedback.bp)
+    # Every hook that runs around a request is installed here, and only here. Blueprints keep
+    # only hooks that concern their own pages (the referral pages' link check).
+    csrf.init_app(app)  # before each request: the CSRF check
+    security.init_app(app)  # after each request: security and cache headers
+    errors.init_app(app)  # error pages
+    filters.init_app(app)  # template filters for times and dates
+    ratelimit.init_app(app, cfg.REDIS_URL)  # before and after each request: rate limits
+    uploads.init_app(app)  # before each request, first of all: upload pages' size limit
+    for blueprint, checks_own_csrf in _blueprints():
+        if checks_own_csrf:
+            csrf.exempt(blueprint)
+        app.register_blueprint(blueprint)
     return app
+
+
+def _blueprints() -> list[tuple[Blueprint, bool]]:
+    """Every blueprint, and whether it checks its own CSRF token.
+
+    The forms that check their own token do so that a page left open too long is shown again
+    with what was typed, not lost to an error page.
+    """
+    from service.views import (
+        account,
+        console,
+        family_consent,
+        imr_return,
+        panel_feedback,
+        public,
+        referral,
+        trawl_return,
+    )
+
+    return [
+        (public.bp, False),
+        (account.bp, False),
+        (console.bp, False),
+        (referral.bp, True),
+        (trawl_return.bp, True),
+        (imr_return.bp, True),
+        (family_consent.bp, True),
+        (panel_feedback.bp, True),  # a panel member's answer on a draft
+    ]

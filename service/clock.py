@@ -1,5 +1,7 @@
-"""The one clock. Everything that asks "what time is it?" asks here, so tests and
-``dhr sweep --at`` can run the service as at any moment."""
+"""The one clock, and UK time. Everything that asks "what time is it?" asks here, so tests and
+``dhr sweep --at`` can run the service as at any moment; every date or time a person reads is
+turned into UK time here (``LONDON``, ``london_date``, ``long_date``, ``long_moment``,
+``london_time``)."""
 
 from __future__ import annotations
 
@@ -47,6 +49,11 @@ def frozen_at(moment: datetime) -> Iterator[datetime]:
         _frozen.reset(token)
 
 
+def london_date(moment: datetime) -> date:
+    """The calendar date in the UK at ``moment``."""
+    return as_utc(moment).astimezone(LONDON).date()
+
+
 def long_date(value: datetime | date | str | None) -> str:
     """``22 November 2026``, as GOV.UK writes dates: a moment's date in the UK, a calendar date
     (or its ISO text) as it is; empty for none."""
@@ -65,3 +72,11 @@ def long_moment(moment: datetime | None) -> str:
     local = as_utc(moment).astimezone(LONDON)
     hour = local.hour % 12 or 12
     return f"{local.day} {local:%B %Y} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
+
+
+def london_time(moment: datetime | None) -> str:
+    """``22 Nov 2026 09:15`` in UK time, for tables; empty for none."""
+    if moment is None:
+        return ""
+    local = as_utc(moment).astimezone(LONDON)
+    return f"{local.day} {local:%b %Y %H:%M}"

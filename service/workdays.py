@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 import holidays
 
-from service import clock
+# UK time has its home in service.clock; many callers reach it through here.
+from service.clock import LONDON as LONDON
+from service.clock import london_date as london_date
 
-LONDON = ZoneInfo("Europe/London")
 _SUBDIVISION = {"england": "ENG", "wales": "WLS"}
 
 
@@ -73,10 +73,6 @@ class Calendar:
             if self.is_working_day(day):
                 count += 1
         return count
-
-
-def london_date(moment: dt.datetime) -> dt.date:
-    return clock.as_utc(moment).astimezone(LONDON).date()
 
 
 def at_hour(day: dt.date, hour: int) -> dt.datetime:
