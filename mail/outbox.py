@@ -21,56 +21,40 @@ so two workers or two sweeps can never both move the same message.
 Bodies are stored with every live link (one that opens something without signing in) replaced
 by a placeholder; the link is written back only when the message is built for the transport
 (``mail.links``), so whoever reads the outbox cannot use it.
+
+Beside it: ``mail.sizing`` decides which attachments fit and which go as download links;
+``mail.handover`` hands queued messages to the job queue (after commit, and from the sweep).
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from mail import links as live_links
-from mail import policy, render, routing
-from mail.transports.base import TransportConfigError
+from mail import policy, render, routing, sizing
+from mail.handover import after_commit
+from mail.sizing import Attachment
 from service import audit, clock, db, runtime
 from service.models import Message, MessageAttachment, MessageStatus, Partnership
 from service.models.types import new_id
 
 if TYPE_CHECKING:
-    from service.models import Agency, StoredFile
+    from service.models import Agency
 
 log = logging.getLogger(__name__)
 
-#: A message handed to the queue this long ago and still queued is handed over again.
-ENQUEUED_STALE = timedelta(minutes=5)
 #: A message claimed this long ago and still "sending" was being sent by a worker that died.
 #: Longer than the delivery job's timeout, so a live worker's message is never taken from it.
 SENDING_STALE = timedelta(minutes=15)
 #: Transient failures are retried for at least this long after the first attempt.
 RETRY_WINDOW = timedelta(hours=26)
 _BACKOFF_MINUTES = (1, 2, 5, 10, 20, 30, 60, 120, 240)
-
-
-@dataclass(frozen=True)
-class Attachment:
-    """A file to send with a message. ``file_id`` names the StoredFile it is a copy of, if any:
-    such an attachment, when it would make the message too big, is sent as a link instead."""
-
-    filename: str
-    content_type: str
-    data: bytes
-    file_id: str | None = None
-
-    @classmethod
-    def of(cls, stored: StoredFile) -> Attachment:
-        """An uploaded file as an attachment (its bytes are loaded now)."""
-        return cls(stored.filename, stored.content_type, stored.data, file_id=stored.id)
 
 
 class MessageRefused(ValueError):
@@ -116,11 +100,16 @@ def queue_message(
         **(context or {}),
     }
     text, html = render.render(entry.template, base_context)
-    attachments, links = _fit_attachments(
-        attachments, limit=size_limit(), body_bytes=len(text.encode()) + len((html or "").encode())
-    )
+    try:
+        attachments, links = sizing.fit_attachments(
+            attachments,
+            limit=sizing.size_limit(),
+            body_bytes=len(text.encode()) + len((html or "").encode()),
+        )
+    except sizing.TooBig as exc:
+        raise MessageRefused(str(exc)) from exc
     if links:
-        text, html = _with_download_links(text, html, links, settings.SERVICE_URL)
+        text, html = sizing.with_download_links(text, html, links, settings.SERVICE_URL)
     # Every console role reads the outbox: a link that opens something is kept out of the body.
     lookup = live_links.lookup_in(session)
     text, html, found_links = live_links.redact_bodies(text, html, lookup)
@@ -193,132 +182,6 @@ def queue_message(
             )
     after_commit(session, [m.id for m in created if m.status is MessageStatus.QUEUED])
     return created
-
-
-# --- attachments too big for email ---------------------------------------------------------
-
-#: Room for a message's headers and MIME part headers around the encoded bodies and files.
-_HEADER_ALLOWANCE = 4 * 1024
-_PART_ALLOWANCE = 512
-
-
-def size_limit() -> int:
-    """The largest message (encoded, in bytes) the mail system here takes."""
-    settings = runtime.settings()
-    limit = settings.MAIL_MAX_BYTES
-    # The service refuses to start with a wrong MAIL_TRANSPORT; if it is wrong, the setting stands.
-    with contextlib.suppress(TransportConfigError):
-        limit = min(limit, runtime.transport().max_bytes)
-    return limit
-
-
-def encoded_size(raw_bytes: int) -> int:
-    """Bytes on the wire once base64-encoded in 76-character lines (57 bytes each), CRLF ended."""
-    return -(-raw_bytes // 57) * 78
-
-
-def _fit_attachments(
-    attachments: Sequence[Attachment], *, limit: int, body_bytes: int
-) -> tuple[list[Attachment], list[Attachment]]:
-    """(what goes attached, what goes as a link), attachments kept in the order given."""
-    used = _HEADER_ALLOWANCE + 2 * encoded_size(body_bytes)  # the links' lines fit in the 2×
-    fixed = [a for a in attachments if a.file_id is None]
-    for a in fixed:
-        used += encoded_size(len(a.data)) + _PART_ALLOWANCE
-    if fixed and used > limit:
-        raise MessageRefused(
-            "The attachments are too big to send by email "
-            f"(the limit is {limit // (1024 * 1024)}MB) and cannot be sent as links"
-        )
-    kept: list[Attachment] = []
-    linked: list[Attachment] = []
-    for a in attachments:
-        size = encoded_size(len(a.data)) + _PART_ALLOWANCE
-        if a.file_id is None:
-            kept.append(a)  # already counted
-        elif used + size <= limit:
-            used += size
-            kept.append(a)
-        else:
-            linked.append(a)
-    return kept, linked
-
-
-def _with_download_links(
-    text: str, html: str | None, links: Sequence[Attachment], service_url: str
-) -> tuple[str, str | None]:
-    """The bodies with a paragraph naming each file left off and where to download it.
-
-    It goes before the footer (the text's ``--`` line, the HTML's rule), or at the end.
-    """
-    from markupsafe import escape
-
-    from service.uploads import download_path
-
-    lines = [(a.filename, f"{service_url}{download_path(a.file_id or '')}") for a in links]
-    intro = "These files were too big to send by email. Download them from the DHR console:"
-    block = "\n".join([intro, *(f"- {name}: {url}" for name, url in lines)]) + "\n"
-    head, sep, tail = text.rpartition("\n--\n")
-    text = f"{head}\n\n{block}{sep}{tail}" if sep else f"{text.rstrip()}\n\n{block}"
-    if html is not None:
-        items = "".join(
-            f'<li>{escape(name)}: <a href="{escape(url)}">{escape(url)}</a></li>'
-            for name, url in lines
-        )
-        snippet = f"<p>{escape(intro)}</p>\n<ul>{items}</ul>\n"
-        for marker in ("<hr>", "</body>"):
-            at = html.rfind(marker)
-            if at != -1:
-                html = html[:at] + snippet + html[at:]
-                break
-        else:
-            html += snippet
-    return text, html
-
-
-def after_commit(session: Session, message_ids: list[str]) -> None:
-    """Enqueue these messages' delivery once ``session`` commits (not before, not on rollback)."""
-    pending: list[str] = session.info.setdefault("dhr.enqueue", [])
-    pending.extend(message_ids)
-
-
-def _enqueue_pending(session: Session) -> None:
-    pending = session.info.pop("dhr.enqueue", [])
-    if not pending:
-        return
-    from workers.queues import enqueue_delivery
-
-    try:
-        for message_id in pending:
-            if not enqueue_delivery(message_id):
-                # Redis is unreachable: don't make the user wait for each of the others to time
-                # out too. They are committed; the sweep hands them over.
-                break
-    except Exception:
-        # The work is committed whatever happens here; never report a saved submission as lost.
-        log.exception("enqueue after commit failed; the sweep will hand the messages over")
-
-
-def _discard_pending(session: Session) -> None:
-    session.info.pop("dhr.enqueue", None)
-
-
-def _after_rollback(session: Session, previous_transaction) -> None:  # noqa: ANN001
-    # A savepoint rolled back keeps what the rest of the transaction queued; an id whose row was
-    # rolled back with it is harmless (delivery finds nothing to claim and skips it).
-    if not previous_transaction.nested:
-        _discard_pending(session)
-
-
-def install_session_hooks() -> None:
-    from sqlalchemy import event
-
-    if not event.contains(Session, "after_commit", _enqueue_pending):
-        event.listen(Session, "after_commit", _enqueue_pending)
-        event.listen(Session, "after_soft_rollback", _after_rollback)
-
-
-install_session_hooks()
 
 
 # --- status changes -----------------------------------------------------------------------
@@ -441,33 +304,6 @@ def recover_stale_sending(session: Session, now: datetime) -> list[str]:
         if result.rowcount == 1:
             recovered.append(message_id)
     return recovered
-
-
-def take_due_for_enqueue(session: Session, now: datetime) -> list[str]:
-    """Queued messages that are due and not already with the queue; each is taken by one caller."""
-    due = session.execute(
-        select(Message.id, Message.enqueued_at).where(
-            Message.status == MessageStatus.QUEUED,
-            or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now),
-            or_(Message.enqueued_at.is_(None), Message.enqueued_at < now - ENQUEUED_STALE),
-        )
-    ).all()
-    taken = []
-    for message_id, enqueued_at in due:
-        guard = (
-            Message.enqueued_at.is_(None)
-            if enqueued_at is None
-            else Message.enqueued_at == enqueued_at
-        )
-        result = session.execute(
-            update(Message)
-            .where(and_(Message.id == message_id, Message.status == MessageStatus.QUEUED, guard))
-            .values(enqueued_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount == 1:
-            taken.append(message_id)
-    return taken
 
 
 def retry(
@@ -649,17 +485,3 @@ def cancel(
     )
     session.refresh(message)
     return message
-
-
-def release_enqueue_claim(session: Session, message_ids: list[str], taken_at: datetime) -> None:
-    """The queue did not take these after all: make them due for the next sweep."""
-    session.execute(
-        update(Message)
-        .where(
-            Message.id.in_(message_ids),
-            Message.status == MessageStatus.QUEUED,
-            Message.enqueued_at == taken_at,
-        )
-        .values(enqueued_at=None)
-        .execution_options(synchronize_session=False)
-    )

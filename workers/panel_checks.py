@@ -24,9 +24,9 @@ from sqlalchemy.orm import Session
 
 from mail import outbox, routing
 from service import audit, runtime
+from service.clock import london_time
 from service.models import Case, MeetingStatus, PanelMeeting, Partnership
 from service.panels import dispatch, messages
-from service.views.filters import london_time
 from workers.sweep import deadline_check
 
 log = logging.getLogger(__name__)

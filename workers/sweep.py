@@ -24,7 +24,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from mail import outbox
+from mail import handover, outbox
 from service import db, runtime
 from workers import checks
 from workers.queues import enqueue_delivery
@@ -90,7 +90,7 @@ def run(at: datetime) -> SweepReport:
     with db.transaction() as session:
         report.recovered = outbox.recover_stale_sending(session, at)
     with db.transaction() as session:
-        taken = outbox.take_due_for_enqueue(session, at)
+        taken = handover.take_due_for_enqueue(session, at)
     for message_id in taken:
         if enqueue_delivery(message_id):
             report.enqueued.append(message_id)
@@ -99,7 +99,7 @@ def run(at: datetime) -> SweepReport:
     if report.not_enqueued:
         # Give them back at once, so the next sweep does not wait for them to go stale.
         with db.transaction() as session:
-            outbox.release_enqueue_claim(session, report.not_enqueued, at)
+            handover.release_enqueue_claim(session, report.not_enqueued, at)
     for name, check in CHECKS.items():
         try:
             with db.transaction() as session:

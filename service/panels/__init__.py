@@ -1,9 +1,16 @@
 """The review panel: its members, its meetings, their papers and the calendar invitations.
 
-members    who is on a case's panel (secure addresses only)
-meetings   scheduling, moving and cancelling a meeting; when its papers go
-papers     uploading and removing papers; papers after dispatch go at once, marked late
-dispatch   the emails to members: papers with the invitation, moved, cancelled
-ics        the calendar invitation (RFC 5545)
-messages   every email the panel sends
+members              who is on a case's panel (secure addresses only)
+meetings             scheduling, moving and cancelling a meeting, and its papers (papers after
+                     dispatch go at once, marked late)
+dispatch             the emails to members: papers with the invitation, moved, cancelled
+ics                  the calendar invitation (RFC 5545)
+overview             what the console shows: members, meetings, one meeting's papers and emails
+messages             every email the panel sends
+feedback             drafts for comment: sending a draft to the panel with a deadline
+feedback_answers     a member's answer on a draft
+feedback_links       each member's link to answer
+feedback_reminders   the reminders before and on the deadline
+feedback_documents   the collated comments as CSV or PDF
+feedback_messages    every email a draft for comment sends
 """

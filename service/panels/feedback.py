@@ -15,18 +15,14 @@ When reminders go (``FeedbackRecipient.next_reminder_at``, claimed by the sweep)
 - never after the member's answer, nor once the draft is closed or the member has left the
   panel.
 
-Answers: the member can change their answer until the deadline has ended (``answered_at`` stays
-the first answer, ``updated_at`` is the latest; each change is in the audit trail, and only the
-latest answer is kept). After the deadline a first answer is still taken, marked late (officers
-want late comments rather than none); an answer already given can then no longer be changed.
-When the last member answers, the DHR officer gets one short notice with no comments in it.
+Here: sending, closing and what each member's part looks like. The members' answers are in
+``feedback_answers``, the reminder sweep in ``feedback_reminders``, the collated comments as a
+spreadsheet or PDF in ``feedback_documents``.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,7 +32,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from mail import outbox, policy, routing
-from service import audit, clock, db, pdf, runtime, uploads
+from service import audit, clock, uploads
 from service.clock import long_date
 from service.models import (
     Case,
@@ -228,7 +224,7 @@ def send(
     return request
 
 
-def _context(
+def message_context(
     request: FeedbackRequest, case: Case, member: PanelMember, link: str | None
 ) -> dict[str, Any]:
     return {
@@ -269,7 +265,7 @@ def deliver(
             purpose=messages.REQUEST.name,
             reference=reference(request, case),
             to=[member.email],
-            context=_context(request, case, member, url),
+            context=message_context(request, case, member, url),
             attachments=[attachment],
             actor=actor,
         )
@@ -348,228 +344,6 @@ def close(
         unanswered=sum(1 for r in request.recipients if r.answered_at is None),
     )
     return True
-
-
-# --- answering ---------------------------------------------------------------------------------
-
-
-def actor_of(recipient: FeedbackRecipient) -> str:
-    return f"panel_member:{recipient.member_id}"
-
-
-def answer(
-    session: Session,
-    recipient_id: int,
-    *,
-    no_comments: bool,
-    comments: str | None,
-    name: str,
-    client_address: str | None = None,
-) -> tuple[FeedbackRecipient, bool]:
-    """Record the member's answer; (their row, True if it was their first answer).
-
-    Answers to one draft are taken one at a time (its row is locked), so the notice that
-    everyone has answered goes exactly once. Raises AnswerRefused, changing nothing.
-    """
-    probe = session.get(FeedbackRecipient, recipient_id)
-    if probe is None:
-        raise AnswerRefused("This link does not open a draft")
-    request = session.get(
-        FeedbackRequest, probe.request_id, populate_existing=True, with_for_update=db.NO_KEY_UPDATE
-    )
-    recipient = session.get(FeedbackRecipient, recipient_id, populate_existing=True)
-    if request.closed_at is not None:
-        raise AnswerRefused("This draft is closed: answers are no longer taken")
-    if not can_change(request, recipient):
-        raise AnswerRefused("The deadline has passed: your answer can no longer be changed")
-    comments = None if no_comments else (comments or "").strip()
-    if not no_comments and not comments:
-        raise AnswerRefused("Enter your comments on the draft")
-    now = clock.now()
-    first = recipient.answered_at is None
-    previous = None if first else ("no_comments" if recipient.no_comments else "comments")
-    if first:
-        recipient.answered_at = now
-    recipient.updated_at = now
-    recipient.no_comments = no_comments
-    recipient.comments = comments
-    recipient.answered_by = name.strip()[:NAME_MAX]
-    recipient.next_reminder_at = None
-    session.flush()
-    detail: dict[str, Any] = {"answer": "no_comments" if no_comments else "comments"}
-    if first:
-        detail["late"] = is_late(request, recipient)
-    else:
-        detail["previous"] = previous
-    audit.record(
-        session,
-        "feedback.answered" if first else "feedback.answer_changed",
-        actor=actor_of(recipient),
-        partnership_id=request.partnership_id,
-        object_type="feedback_request",
-        object_id=request.id,
-        case_id=request.case_id,
-        client_address=client_address,
-        member_id=recipient.member_id,
-        **detail,
-    )
-    if first:
-        waiting = session.scalar(
-            select(func.count())
-            .select_from(FeedbackRecipient)
-            .where(
-                FeedbackRecipient.request_id == request.id, FeedbackRecipient.answered_at.is_(None)
-            )
-        )
-        if waiting == 0:
-            _tell_officer(session, request)
-    return recipient, first
-
-
-def _tell_officer(session: Session, request: FeedbackRequest) -> None:
-    """The one notice that every member has answered (content-free: where to read them)."""
-    partnership = session.get(Partnership, request.partnership_id)
-    case = session.get(Case, request.case_id)
-    base = runtime.settings().SERVICE_URL.rstrip("/")
-    try:
-        outbox.queue_message(
-            session,
-            partnership=partnership,
-            purpose=messages.ALL_ANSWERED.name,
-            reference=reference(request, case),
-            context={
-                "case_reference": case.reference,
-                "members": len(request.recipients),
-                "link": f"{base}/console/drafts/{request.id}",
-            },
-        )
-    except (routing.RoutingError, outbox.MessageRefused):
-        log.warning(
-            "every member has answered, but the DHR officer has no inbox to tell",
-            extra={"feedback_request_id": request.id},
-        )
-        return
-    audit.record(
-        session,
-        "feedback.all_answered",
-        partnership_id=request.partnership_id,
-        object_type="feedback_request",
-        object_id=request.id,
-        case_id=request.case_id,
-    )
-
-
-# --- reminders (the sweep) ---------------------------------------------------------------------
-
-
-def _addressable(address: str) -> bool:
-    try:
-        policy.normalise(address)
-    except policy.InvalidAddress:
-        return False
-    return True
-
-
-def due_reminders(session: Session, now: datetime) -> list[FeedbackRecipient]:
-    """Members past their next reminder with no answer, on open drafts of open cases."""
-    return list(
-        session.scalars(
-            select(FeedbackRecipient)
-            .join(FeedbackRequest, FeedbackRequest.id == FeedbackRecipient.request_id)
-            .join(Case, Case.id == FeedbackRequest.case_id)
-            .join(PanelMember, PanelMember.id == FeedbackRecipient.member_id)
-            .where(
-                FeedbackRecipient.answered_at.is_(None),
-                FeedbackRecipient.next_reminder_at.is_not(None),
-                FeedbackRecipient.next_reminder_at <= now,
-                FeedbackRequest.closed_at.is_(None),
-                Case.status == CaseStatus.OPEN,
-                PanelMember.removed_at.is_(None),
-            )
-            .order_by(FeedbackRecipient.next_reminder_at, FeedbackRecipient.id)
-        )
-    )
-
-
-def _claim(session: Session, recipient: FeedbackRecipient, next_at: datetime | None) -> bool:
-    """Take reminder ``reminders_sent + 1``; True for the one sweep whose update changed the
-    row (nothing answered, closed or sent meanwhile)."""
-    taken = session.execute(
-        update(FeedbackRecipient)
-        .where(
-            FeedbackRecipient.id == recipient.id,
-            FeedbackRecipient.reminders_sent == recipient.reminders_sent,
-            FeedbackRecipient.next_reminder_at == recipient.next_reminder_at,
-            FeedbackRecipient.answered_at.is_(None),
-        )
-        .values(reminders_sent=recipient.reminders_sent + 1, next_reminder_at=next_at)
-        .execution_options(synchronize_session=False)
-    )
-    return taken.rowcount == 1
-
-
-def remind(session: Session, recipient: FeedbackRecipient, now: datetime) -> bool:
-    """Send this member's next reminder if this sweep wins it; True if it did."""
-    request = session.get(FeedbackRequest, recipient.request_id)
-    partnership = session.get(Partnership, request.partnership_id)
-    member = session.get(PanelMember, recipient.member_id)
-    if deadline_passed(request, now):
-        # The sweep did not run until after the deadline: a reminder now would be too late.
-        session.execute(
-            update(FeedbackRecipient)
-            .where(
-                FeedbackRecipient.id == recipient.id,
-                FeedbackRecipient.next_reminder_at == recipient.next_reminder_at,
-            )
-            .values(next_reminder_at=None)
-            .execution_options(synchronize_session=False)
-        )
-        return False
-    if not _addressable(member.email):
-        log.warning(
-            "draft reminder not sent: the member has no usable address",
-            extra={"feedback_recipient_id": recipient.id},
-        )
-        return False
-    case = session.get(Case, request.case_id)
-    _before, on_day = reminder_moments(partnership, request.deadline)
-    last = now >= on_day
-    number = recipient.reminders_sent + 1
-    with session.begin_nested() as savepoint:
-        if not _claim(session, recipient, next_reminder(partnership, request.deadline, now)):
-            return False
-        context = _context(request, case, member, links.current_url(session, recipient))
-        context["last"] = last
-        try:
-            outbox.queue_message(
-                session,
-                partnership=partnership,
-                purpose=messages.REMINDER.name,
-                reference=reference(request, case),
-                to=[member.email],
-                context=context,
-            )
-        except (routing.RoutingError, outbox.MessageRefused):
-            savepoint.rollback()
-            return False
-        audit.record(
-            session,
-            "feedback.reminder_sent",
-            partnership_id=request.partnership_id,
-            object_type="feedback_request",
-            object_id=request.id,
-            case_id=request.case_id,
-            member_id=member.id,
-            reminder=number,
-            on_the_day=last,
-            with_link=context["link"] is not None,
-        )
-    return True
-
-
-def send_due_reminders(session: Session, now: datetime) -> int:
-    """Every reminder due at ``now``; how many were sent."""
-    return sum(1 for recipient in due_reminders(session, now) if remind(session, recipient, now))
 
 
 # --- what the console shows --------------------------------------------------------------------
@@ -651,73 +425,3 @@ def counts(request: FeedbackRequest) -> dict[str, int]:
         "comments": sum(1 for r in answered if not r.no_comments),
         "no_comments": sum(1 for r in answered if r.no_comments),
     }
-
-
-def _when(moment: datetime | None) -> str:
-    return pdf.london_moment(moment) if moment else ""
-
-
-def _iso(moment: datetime | None) -> str:
-    """ISO 8601 in UK time with its offset, which spreadsheets read as a date and time."""
-    return (
-        clock.as_utc(moment).astimezone(pdf.LONDON).isoformat(timespec="minutes") if moment else ""
-    )
-
-
-CSV_COLUMNS = [
-    "Member", "Role", "Agency", "Answer", "Comments", "Answered by", "First answered",
-    "Last changed", "Late",
-]  # fmt: skip
-#: A cell a spreadsheet would read as a formula gets a leading quote, so it stays text.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(_FORMULA_START) else text
-
-
-def comments_csv(rows: list[MemberStatus]) -> str:
-    """The collated answers as a spreadsheet (UTF-8 with a byte order mark)."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for s in rows:
-        r = s.recipient
-        writer.writerow([
-            _cell(v)
-            for v in (
-                s.member.name, s.member.role, s.member.agency.name if s.member.agency else "",
-                s.answer_label, r.comments or "", r.answered_by or "", _iso(r.answered_at),
-                _iso(r.updated_at) if r.updated_at != r.answered_at else "",
-                "Yes" if s.late else "",
-            )
-        ])  # fmt: skip
-    return out.getvalue()
-
-
-def comments_pdf(
-    request: FeedbackRequest, case: Case, partnership: Partnership, rows: list[MemberStatus]
-) -> bytes:
-    """The collated answers as a PDF, marked OFFICIAL-SENSITIVE on every page."""
-    return pdf.write_pdf(comments_html(request, case, partnership, rows))
-
-
-def comments_html(
-    request: FeedbackRequest, case: Case, partnership: Partnership, rows: list[MemberStatus]
-) -> str:
-    """The PDF's HTML."""
-    return pdf.render_html(
-        "pdf/feedback_comments.html",
-        request=request,
-        case=case,
-        partnership=partnership,
-        rows=rows,
-        counts=counts(request),
-        deadline=long_date(request.deadline),
-        sent=_when(request.sent_at),
-        closed=_when(request.closed_at),
-        when=_when,
-        produced=_when(clock.now()),
-    )

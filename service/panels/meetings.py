@@ -507,12 +507,10 @@ def remove_paper(
 
 def status(meeting: PanelMeeting, papers: list[PanelPaper]) -> dict[str, str]:
     """The meeting's dispatch status as a GOV.UK tag."""
-    from service.views.filters import london_time
-
     if meeting.status is MeetingStatus.CANCELLED:
         return {"text": "Cancelled", "classes": "govuk-tag--grey"}
     if meeting.dispatched_at is None:
-        when = london_time(meeting.dispatch_at)
+        when = clock.london_time(meeting.dispatch_at)
         return {"text": f"Papers go {when}", "classes": "govuk-tag--blue"}
     if any(p.late for p in papers):
         return {"text": "Papers sent, some late", "classes": "govuk-tag--orange"}

@@ -1,2 +1,11 @@
-"""The collated summary of a case's returns: built in ``build``, shown by the console page and
-the PDF (``documents``), exported as CSV, XLSX and JSON (``exports``, ``schema``)."""
+"""The collated summary of a case's returns.
+
+build        the summary from the returns, IMRs and consent
+rows         the summary's plain tree of dataclasses, ready to show
+chronology   the merged chronology, with probable duplicates flagged
+documents    the summary as a PDF
+exports      CSV and XLSX (``schema``: JSON)
+to_officer   the summary to the DHR officer when a trawl is complete and when it falls due
+delivery     the summary to the sub-group on request
+limits       how much one send to the sub-group takes (read by the form too)
+"""

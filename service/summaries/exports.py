@@ -1,9 +1,9 @@
 """The summary's tables as spreadsheets: the agency table and the merged chronology, as CSV and
-as XLSX. Every text cell goes through ``safe_cell`` (the audit trail's CSV guard), so nothing an
-agency typed can run as a formula: a cell starting ``=``, ``+``, ``-`` or ``@`` gets a leading
-quote. Numbers stay numbers, and days and moments stay dates: real dates in the XLSX (shown
-dd/mm/yyyy, moments in UK time), ISO 8601 in the CSV unless the column's heading names another
-form ("Date (dd/mm/yyyy)").
+as XLSX. Every text cell goes through ``service.spreadsheets.safe_cell`` (the guard on every
+export), so nothing an agency typed can run as a formula: a cell starting ``=``, ``+``, ``-`` or
+``@`` gets a leading quote. Numbers stay numbers, and days and moments stay dates: real dates in
+the XLSX (shown dd/mm/yyyy, moments in UK time), ISO 8601 in the CSV unless the column's heading
+names another form ("Date (dd/mm/yyyy)").
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from openpyxl.styles import Alignment, Font
 from service import clock
 from service.clock import LONDON
 from service.models import Case
+from service.spreadsheets import safe_cell
 from service.summaries import chronology
 from service.summaries.build import AgencyLine, Summary
-from service.views.console.audit import safe_cell
 from service.workdays import london_date
 
 CSV_TYPE = "text/csv"

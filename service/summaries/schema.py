@@ -7,7 +7,7 @@ from marshmallow import Schema, fields
 from marshmallow.validate import OneOf, Regexp
 
 from service.models import ConsentStatus
-from service.summaries.build import AgencyStatus, Summary
+from service.summaries.rows import AgencyStatus, Summary
 
 IMR_STATUSES = ["requested", "overdue", "submitted", "final"]
 

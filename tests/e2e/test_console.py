@@ -209,7 +209,7 @@ def _panel(s, p, case):
 
 def _feedback(s, case):
     """A draft sent to the case's panel for comment: one member has answered with comments."""
-    from service.panels import feedback
+    from service.panels import feedback, feedback_answers
     from tests.uploads.files import pdf
 
     members = feedback.current_members(s, case.id)
@@ -218,7 +218,7 @@ def _feedback(s, case):
         note="Sections 4 and 5 are new.", deadline=clock.now().date() + timedelta(days=14),
         member_ids=[m.id for m in members], created_by=None, actor="test",
     )  # fmt: skip
-    feedback.answer(s, draft.recipients[0].id, no_comments=False, name="Morgan Police",
+    feedback_answers.answer(s, draft.recipients[0].id, no_comments=False, name="Morgan Police",
                     comments="Paragraph 4.2 needs the date of the last GP visit.")  # fmt: skip
     s.flush()
     return draft

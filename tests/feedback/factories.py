@@ -22,7 +22,7 @@ from service.models import (
     PanelMember,
     Partnership,
 )
-from service.panels import feedback
+from service.panels import feedback, feedback_answers
 from service.panels import feedback_links as links
 from tests.trawls.factories import make_case
 from tests.uploads.files import pdf
@@ -97,7 +97,7 @@ def answered(
 ) -> FeedbackRecipient:
     """The member's answer at ``at`` (committed); no comments when ``comments`` is None."""
     with clock.frozen_at(at):
-        row, _first = feedback.answer(
+        row, _first = feedback_answers.answer(
             session, recipient.id, no_comments=comments is None, comments=comments, name=name
         )
     session.commit()

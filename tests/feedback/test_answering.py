@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from service import clock
 from service.models import AuditEvent, FeedbackRecipient, Message
-from service.panels import feedback
+from service.panels import feedback, feedback_answers
 from service.panels import feedback_messages as messages
 from tests.console import csrf_from
 from tests.feedback.factories import (
@@ -279,7 +279,7 @@ def test_the_deadline_cannot_be_passed_to_answer_on_a_closed_draft(session, draf
         feedback.close(session, draft, actor="test")
         session.commit()
         with pytest.raises(feedback.AnswerRefused):
-            feedback.answer(
+            feedback_answers.answer(
                 session, draft.recipients[0].id, no_comments=True, comments=None, name="X"
             )
     assert ANSWERING_AT.date() < DEADLINE

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from service import clock, runtime
 from service.models import AuditEvent, Case, FeedbackRecipient, Message
-from service.panels import feedback
+from service.panels import feedback, feedback_reminders
 from service.panels import feedback_links as links
 from service.panels import feedback_messages as messages
 from tests.feedback.factories import BEFORE, ON_DAY, answered, sent_draft
@@ -157,7 +157,7 @@ def test_an_answer_landing_after_the_sweep_read_the_row_wins(settings, session, 
         s.expunge(stale)  # what the sweep read
     answered(session, row(session, recipient.id), at=BEFORE - MINUTE)
     with clock.frozen_at(BEFORE), db.transaction() as s:
-        assert feedback.remind(s, stale, BEFORE) is False
+        assert feedback_reminders.remind(s, stale, BEFORE) is False
     assert outbox(session, messages.REMINDER.name) == []
 
 

@@ -344,7 +344,7 @@ def test_the_demo_case_part_way_through_its_trawl_is_seeded_once_through_the_ser
 
     from service import demo_data
     from service.models import AuditEvent, Case, Message, Trawl
-    from service.summaries import delivery
+    from service.summaries import to_officer
     from service.summaries.build import AgencyStatus, build
 
     first = demo_data.ensure_case(session, partnership)
@@ -379,7 +379,7 @@ def test_the_demo_case_part_way_through_its_trawl_is_seeded_once_through_the_ser
     assert chasers == {"police": 0, "acute-trust": 0, "gp": 0, "adult-social-care": 1}
     assert first_trawl.summary_due_sent_at is not None
     (to_officer,) = session.scalars(
-        select(Message).where(Message.purpose == delivery.AT_DUE_DATE.name)
+        select(Message).where(Message.purpose == to_officer.AT_DUE_DATE.name)
     ).all()
     assert "Exampleshire County Council Adult Social Care" in to_officer.body_text
     assert (

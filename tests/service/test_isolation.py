@@ -175,11 +175,19 @@ def _b_imr(session, b_case, b_agency):
     )  # fmt: skip
     submission.upload_document(session, request, filename="Otherton IMR.pdf", data=pdf())
     submission.save_checklist(
-        session, request, checklist(agency="Otherton Police",
-                                    anonymised={"victim_initials": "O.V.", "victim": "Otherton victim",
-                                                "perpetrator_initials": "O.P.", "perpetrator": "OP"},
-                                    signed_on=clock.now().date().isoformat()),
-    )  # fmt: skip
+        session,
+        request,
+        checklist(
+            agency="Otherton Police",
+            anonymised={
+                "victim_initials": "O.V.",
+                "victim": "Otherton victim",
+                "perpetrator_initials": "O.P.",
+                "perpetrator": "OP",
+            },
+            signed_on=clock.now().date().isoformat(),
+        ),
+    )
     submission.submit(session, request, is_final=False)
     session.flush()
     return request
@@ -213,7 +221,7 @@ def _b_feedback(session, b_case, b_member):
     """B's draft for comment, sent to its member, who has answered with comments."""
     import datetime as dt
 
-    from service.panels import feedback
+    from service.panels import feedback, feedback_answers
     from tests.uploads.files import pdf
 
     draft = feedback.send(
@@ -221,7 +229,7 @@ def _b_feedback(session, b_case, b_member):
         note="Otherton note", deadline=clock.now().date() + dt.timedelta(days=14),
         member_ids=[b_member.id], created_by=None, actor="test",
     )  # fmt: skip
-    feedback.answer(session, draft.recipients[0].id, no_comments=False,
+    feedback_answers.answer(session, draft.recipients[0].id, no_comments=False,
                     comments="Otherton comments", name="Otherton Member")  # fmt: skip
     session.flush()
     return draft

@@ -26,7 +26,7 @@ from service.models import (
     ReferralStatus,
     TrawlReturn,
 )
-from service.panels import feedback
+from service.panels import feedback, feedback_documents
 from service.referrals.pdf import render_referral_html
 from service.summaries import documents as summary_documents
 from service.summaries.build import build
@@ -226,4 +226,4 @@ def test_the_collated_comments_lay_out_within_their_pages(session, partnership):
     answered(session, request.recipients[0])
     case = session.get(Case, request.case_id)
     rows = feedback.statuses(session, request, case)
-    check(feedback.comments_html(request, case, partnership, rows))
+    check(feedback_documents.comments_html(request, case, partnership, rows))

@@ -33,7 +33,7 @@ from service.models import (
     Trawl,
     TrawlRequest,
 )
-from service.summaries import delivery
+from service.summaries import delivery, to_officer
 from service.trawls import returns
 from tests.consent.factories import pdf_text
 from tests.console import csrf_from, make_user, sign_in
@@ -50,7 +50,7 @@ DUE_MOMENT = dt.datetime(2026, 12, 22, 9, 0, tzinfo=UTC)  # 09:00 London (GMT)
 MINUTE = dt.timedelta(minutes=1)
 OFFICER_INBOX = "dhr.officer@exampleshire.gov.uk"
 NAMES = [p["name"] for p in PEOPLE]
-COMPLETE, DUE = delivery.COMPLETE.name, delivery.AT_DUE_DATE.name
+COMPLETE, DUE = to_officer.COMPLETE.name, to_officer.AT_DUE_DATE.name
 OUTSTANDING = ("housing", "social_care", "recovery")
 
 
@@ -382,7 +382,7 @@ def test_a_return_landing_after_the_sweep_read_the_trawl_wins(session, partnersh
     the due-date summary is not sent (the complete one is)."""
     st = story(session, partnership)
     with clock.frozen_at(DUE_MOMENT):
-        (trawl,) = delivery.at_due_date_due(session, DUE_MOMENT)
+        (trawl,) = to_officer.at_due_date_due(session, DUE_MOMENT)
         session.commit()  # the sweep's read is over; the trawl it read stays in memory
         # Meanwhile, in another transaction, the last three agencies return.
         other = db.Sessions.session_factory()
@@ -394,7 +394,7 @@ def test_a_return_landing_after_the_sweep_read_the_trawl_wins(session, partnersh
         finally:
             other.close()
         with db.transaction() as s:
-            assert delivery.send_to_officer(s, trawl, delivery.DUE_DATE, DUE_MOMENT) is False
+            assert to_officer.send_to_officer(s, trawl, to_officer.DUE_DATE, DUE_MOMENT) is False
     assert outbox(session, DUE) == []
     assert sweep_here(DUE_MOMENT + MINUTE)["every return in"] == 1
 

@@ -7,7 +7,7 @@ import subprocess
 import time
 from datetime import timedelta
 
-from mail import outbox
+from mail import handover
 from service import clock, db, runtime
 from service.models import Message
 from tests.conftest import DHR
@@ -20,7 +20,7 @@ def test_two_schedulers_hand_each_stale_message_over_once(settings, partnership,
     runtime.redis().flushdb()
     with db.transaction() as session:  # as if they were queued before Redis was lost
         session.query(Message).update(
-            {Message.enqueued_at: clock.now() - outbox.ENQUEUED_STALE - timedelta(minutes=1)}
+            {Message.enqueued_at: clock.now() - handover.ENQUEUED_STALE - timedelta(minutes=1)}
         )
 
     schedulers = [
