@@ -7,15 +7,12 @@ from __future__ import annotations
 
 from functools import cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import jinja2
 import weasyprint
 
 from config.settings import ROOT
-from service import clock
 
-LONDON = ZoneInfo("Europe/London")
 TEMPLATES = ROOT / "templates"
 
 
@@ -28,12 +25,6 @@ def _env() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-
-
-london_moment = clock.long_moment
-
-
-london_date = clock.long_date
 
 
 def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:

@@ -6,4 +6,5 @@ requests   the officer or chair asks: by email, or by a letter the police family
            officer hands over
 responses  the family member answers (given, declined) and may later withdraw
 documents  the letter and the signed form as PDFs
+verification  checking it is the family member before an answered form is shown again
 """

@@ -15,7 +15,7 @@ import segno
 
 from service import clock
 from service.models import ConsentRequest, ConsentResponse, ConsentStatus, Partnership
-from service.pdf import london_date, london_moment, render_html, write_pdf
+from service.pdf import render_html, write_pdf
 
 PDF_CONTENT_TYPE = "application/pdf"
 
@@ -136,7 +136,7 @@ def render_letter_html(request: ConsentRequest, *, partnership: Partnership, url
         short_url=url.split("://", 1)[-1],
         code=code,
         qr=qr_svg(url),
-        today=london_date(clock.now()),
+        today=clock.long_date(clock.now()),
         ask_about_suspect=request.ask_about_suspect,
     )
 
@@ -173,7 +173,7 @@ def render_response_html(
         agreed=agreed_lines(request, response, victim),
         withdrawn=response.status is ConsentStatus.WITHDRAWN,
         signed_on=clock.long_date(response.signed_on),
-        submitted=london_moment(response.submitted_at or clock.now()),
+        submitted=clock.long_moment(response.submitted_at or clock.now()),
         choice=choice_text,
         consent_to=lambda name: consent_to(name, victim),
     )

@@ -233,7 +233,7 @@ def _tell_the_review(session: Session, request: ConsentRequest, response: Consen
                 "victim_information": response.victim_information,
                 "suspect_information": response.suspect_information,
                 "signed_on": clock.long_date(response.signed_on),
-                "submitted": documents.london_moment(response.submitted_at),
+                "submitted": clock.long_moment(response.submitted_at),
             },
             attachments=[review_copy(session, request, response)],
             actor=actor_of(request),

@@ -1,5 +1,10 @@
 """Referrals for a Domestic Homicide Review: drafts, submission, and the officer's decision.
 
+    drafts       drafts kept for 28 days, and the link that reopens one
+    submission   a draft submitted: its reference, the PDF to the referral inbox, the receipts
+    pdf          the referral as a PDF
+    decisions    the officer's decision, and opening a case from a referral
+
 Importing the package registers the messages they send (web, workers and the CLI alike).
 """
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -23,7 +22,6 @@ from mail import routing
 from service import audit, clock
 from service.models import Case, CasePerson, Partnership, PersonRole, Referral, ReferralStatus
 
-LONDON = ZoneInfo("Europe/London")
 #: The officer is reminded this long before a decision is due.
 REMINDER_BEFORE = dt.timedelta(days=7)
 
@@ -154,7 +152,7 @@ def record_decision(
 
 def submission_year(referral: Referral) -> int:
     moment = clock.as_utc(referral.submitted_at or referral.created_at) or clock.now()
-    return moment.astimezone(LONDON).year
+    return moment.astimezone(clock.LONDON).year
 
 
 def next_case_reference(session: Session, partnership: Partnership, year: int) -> str:

@@ -8,10 +8,11 @@ HTML could name is refused.
 from __future__ import annotations
 
 from forms.referral import age_at, answer_rows, appears_to_meet_criteria
+from service.clock import long_moment
 from service.models import Partnership, Referral
-from service.pdf import london_date, london_moment, render_html, write_pdf
+from service.pdf import render_html, write_pdf
 
-__all__ = ["london_date", "london_moment", "render_referral_html", "render_referral_pdf"]
+__all__ = ["render_referral_html", "render_referral_pdf"]
 
 
 def render_referral_html(referral: Referral, partnership: Partnership) -> str:
@@ -21,7 +22,7 @@ def render_referral_html(referral: Referral, partnership: Partnership) -> str:
         "pdf/referral.html",
         referral=referral,
         partnership=partnership,
-        submitted=london_moment(referral.submitted_at),
+        submitted=long_moment(referral.submitted_at),
         sections=answer_rows(answers),
         age_at_death=age_at(answers.get("deceased_dob"), answers.get("deceased_date_of_death")),
         meets_criteria=meets,

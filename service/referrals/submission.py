@@ -19,7 +19,7 @@ from forms.referral import problems
 from mail import outbox, policy, routing
 from service import audit, clock
 from service.models import Partnership, Referral, ReferralStatus
-from service.referrals.pdf import london_date, london_moment, render_referral_pdf
+from service.referrals.pdf import render_referral_pdf
 
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
 REFERENCE_LENGTH = 10
@@ -152,8 +152,8 @@ def submit(session: Session, referral: Referral, *, client_address: str | None =
         reference=reference,
         context={
             "referral_id": referral.id,
-            "submitted": london_moment(now),
-            "decision_due": london_date(referral.decision_due_at),
+            "submitted": clock.long_moment(now),
+            "decision_due": clock.long_date(referral.decision_due_at),
         },
         attachments=[
             outbox.Attachment(

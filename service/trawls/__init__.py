@@ -1,12 +1,17 @@
 """The trawl: asking agencies to search their records for the people in a case.
 
-    sending      the officer's trawl: agencies, people, scoping period, then one email per agency
+    sending      the officer's trawl: agencies, people, scoping period, then one email per
+                 agency; ``TRAWL``, the trawl request as a kind of agency request, which
+                 ``service.requests`` delivers and chases
     links        each agency's link: a token bound to one request, revocable, renewable
-    schedule     due dates and the chaser timetable, in the partnership's working days
-    chasers      the sweep's chasers and escalation, each sent exactly once
+    schedule     due dates and link expiry (the chaser timetable is ``service.requests``')
+    messages     every email the trawl sends
     returns      the agency's return: drafts, submitted versions, amendments
+    submission   a submitted return's emails: to the DHR officer and the agency's receipt
     extensions   the agency asks for more time; the officer approves or refuses
-    statistics   response times per agency across trawls
+    statistics   response times per agency across trawls, and as a spreadsheet
+    drafting     what the draft's pages read and change, the email's preview, the send's lock
+    tracking     the tracker: each request's status, its page, the officer's actions on it
 
 No Flask here: views and the sweep call these inside their own transaction.
 """

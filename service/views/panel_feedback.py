@@ -32,7 +32,7 @@ from service import audit, db
 from service.auth import web
 from service.clock import long_date
 from service.models import Case, PanelMember, StoredFile
-from service.panels import feedback
+from service.panels import feedback, feedback_answers
 from service.panels import feedback_links as links
 from service.views import journey, linked
 
@@ -128,7 +128,7 @@ def answer():
     if valid and not timed_out:
         try:
             with db.transaction() as t:
-                row, _first = feedback.answer(
+                row, _first = feedback_answers.answer(
                     t, opened.id, no_comments=form.no_comments, comments=form.comments.data,
                     name=form.name.data, client_address=web.client_address(),
                 )  # fmt: skip
