@@ -15,7 +15,6 @@ JavaScript.
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from flask import (
@@ -25,7 +24,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     session,
     url_for,
 )
@@ -34,7 +32,7 @@ from sqlalchemy.exc import IntegrityError
 
 from forms import imr as catalogue
 from forms import imr_pages
-from service import audit, clock, db, uploads
+from service import clock, db, uploads
 from service.auth import web
 from service.imrs import links, requesting, submission
 from service.models import Agency, Case, ImrRequest, ImrSubmission, Partnership, StoredFile
@@ -204,19 +202,10 @@ def terms_of_reference():
         abort(404)
     case = s.get(Case, req.case_id)
     data, content_type = terms.data, terms.content_type
-    with db.transaction() as t:
-        audit.record(
-            t, "imr.terms_downloaded", actor=f"agency:{req.agency_id}",
-            partnership_id=req.partnership_id, object_type="imr_request", object_id=req.id,
-            case_id=req.case_id, client_address=web.client_address(),
-        )  # fmt: skip
-    response = send_file(
-        io.BytesIO(data),
-        mimetype=content_type,
-        as_attachment=True,
-        download_name=requesting.terms_filename(case, terms),
-        max_age=0,
-    )
+    response = linked.audited_download(
+        req, data, action="imr.terms_downloaded", object_type="imr_request",
+        filename=requesting.terms_filename(case, terms), mimetype=content_type,
+    )  # fmt: skip
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -440,18 +429,10 @@ def confirmation_pdf():
         partnership=s.get(Partnership, req.partnership_id),
         document=s.get(StoredFile, row.document_id),
     )  # fmt: skip
-    with db.transaction() as t:
-        audit.record(
-            t, "imr.checklist_downloaded", actor=f"agency:{req.agency_id}",
-            partnership_id=req.partnership_id, object_type="imr_request", object_id=req.id,
-            case_id=req.case_id, client_address=web.client_address(), version=row.version,
-        )  # fmt: skip
-    return send_file(
-        io.BytesIO(data),
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=submission.pdf_filename(case, row.version),
-    )
+    return linked.audited_download(
+        req, data, action="imr.checklist_downloaded", object_type="imr_request",
+        filename=submission.pdf_filename(case, row.version), version=row.version,
+    )  # fmt: skip
 
 
 # --- a revised IMR ---------------------------------------------------------------------------

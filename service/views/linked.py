@@ -19,10 +19,21 @@ nothing more. The response to opening a link is never cached and sends no Refere
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Response, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
 
 from service import audit, db, link_sessions, tokens
 from service.auth import web
@@ -172,3 +183,25 @@ class LinkedRequest:
         if visit is not None:
             with db.transaction() as t:
                 link_sessions.carry_on(t, visit)
+
+
+def audited_download(
+    row: Any,
+    data: bytes,
+    *,
+    action: str,
+    object_type: str,
+    filename: str,
+    mimetype: str = "application/pdf",
+    **detail: Any,
+) -> Response:
+    """Send a file to the visitor behind a link, its download audited against the request."""
+    with db.transaction() as t:
+        audit.record(
+            t, action, actor=f"agency:{row.agency_id}", partnership_id=row.partnership_id,
+            object_type=object_type, object_id=row.id, case_id=row.case_id,
+            client_address=web.client_address(), **detail,
+        )  # fmt: skip
+    return send_file(
+        io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=filename, max_age=0
+    )

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import io
 from datetime import timedelta
 from typing import Any
 
@@ -28,7 +27,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     session,
     url_for,
 )
@@ -37,7 +35,7 @@ from sqlalchemy.exc import IntegrityError
 
 from forms import trawl_return as catalogue
 from forms import trawl_return_pages as pages
-from service import audit, clock, db
+from service import clock, db
 from service.auth import web
 from service.models import (
     Agency,
@@ -548,18 +546,10 @@ def confirmation_pdf():
     data = submission.render_return_pdf(
         row, req, case=case, agency=s.get(Agency, req.agency_id), partnership=g.partnership
     )
-    with db.transaction() as t:
-        audit.record(
-            t, "trawl.return_downloaded", actor=f"agency:{req.agency_id}",
-            partnership_id=req.partnership_id, object_type="trawl_request", object_id=req.id,
-            case_id=req.case_id, client_address=web.client_address(), version=row.version,
-        )  # fmt: skip
-    return send_file(
-        io.BytesIO(data),
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=submission.pdf_filename(case, row.version),
-    )
+    return linked.audited_download(
+        req, data, action="trawl.return_downloaded", object_type="trawl_request",
+        filename=submission.pdf_filename(case, row.version), version=row.version,
+    )  # fmt: skip
 
 
 # --- amending a sent return ------------------------------------------------------------------
