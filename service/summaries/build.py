@@ -326,9 +326,14 @@ def _consent(session: Session, case: Case) -> list[ConsentLine]:
         .order_by(ConsentRequest.created_at, ConsentRequest.id)
     )
     found = []
+    victim: str | None = None  # the same person for every request of the case: read once
     for r in rows:
         latest = r.responses[-1] if r.responses else None
-        answered = latest is not None and r.status is not ConsentStatus.AWAITING
+        partial, agreed = False, []
+        if latest is not None and r.status is not ConsentStatus.AWAITING:
+            victim = victim or victim_label(session, r)
+            partial = consent_documents.agreement(r, latest) is consent_documents.Agreement.PARTIAL
+            agreed = consent_documents.agreed_lines(r, latest, victim)
         found.append(
             ConsentLine(
                 name=r.name,
@@ -336,11 +341,8 @@ def _consent(session: Session, case: Case) -> list[ConsentLine]:
                 status=r.status,
                 asked_on=day_text(r.created_at),
                 answered_on=day_text(latest.submitted_at) if latest else "",
-                partial=answered
-                and consent_documents.agreement(r, latest) is consent_documents.Agreement.PARTIAL,
-                agreed=consent_documents.agreed_lines(r, latest, victim_label(session, r))
-                if answered
-                else [],
+                partial=partial,
+                agreed=agreed,
             )
         )
     return found
