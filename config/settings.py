@@ -45,6 +45,8 @@ class Config:
     MAIL_CA_FILE: str = ""
     MAIL_TIMEOUT: int = 60
     MAIL_MAX_BYTES: int = 20 * 1024 * 1024
+    # "xoauth2": smtp:// and smtps:// sign in with OAuth2 using the GRAPH_* client credentials.
+    MAIL_SMTP_AUTH: str = ""
     # clamd, the ClamAV daemon, scans uploads: a unix socket, or a host and port. Neither set:
     # uploads are kept and marked "not scanned". Set but unreachable: uploads are refused.
     CLAMD_SOCKET: str = ""
@@ -58,7 +60,13 @@ class Config:
     TRUST_PROXY: int = 0
     # EWS (on-premises Exchange) settings; see README.
     EWS: dict[str, str] = field(default_factory=dict)
+    # Microsoft 365 (Graph, and SMTP with OAuth2): GRAPH_* without the prefix; see README.
     GRAPH: dict[str, str] = field(default_factory=dict)
+    # Bounce reports (mail.bounces): a separate mailbox to read them from (imaps://…; otherwise
+    # the sending mailbox through graph://), how often, and where processed reports are moved.
+    MAIL_BOUNCES: str = ""
+    MAIL_BOUNCES_MINUTES: int = 5
+    MAIL_BOUNCES_FOLDER: str = "DHR Forms processed"
     requires_secret_key: bool = True
     requires_data_key: bool = True
     session_cookie_secure: bool = True
@@ -77,6 +85,7 @@ class Config:
         cfg.MAIL_CA_FILE = env.get("MAIL_CA_FILE", cfg.MAIL_CA_FILE)
         cfg.MAIL_TIMEOUT = _int("MAIL_TIMEOUT", cfg.MAIL_TIMEOUT)
         cfg.MAIL_MAX_BYTES = _int("MAIL_MAX_BYTES", cfg.MAIL_MAX_BYTES)
+        cfg.MAIL_SMTP_AUTH = env.get("MAIL_SMTP_AUTH", cfg.MAIL_SMTP_AUTH).strip().lower()
         cfg.CLAMD_SOCKET = env.get("CLAMD_SOCKET", cfg.CLAMD_SOCKET)
         cfg.CLAMD_HOST = env.get("CLAMD_HOST", cfg.CLAMD_HOST)
         cfg.CLAMD_PORT = _int("CLAMD_PORT", cfg.CLAMD_PORT)
@@ -86,6 +95,9 @@ class Config:
         cfg.TRUST_PROXY = _int("TRUST_PROXY", cfg.TRUST_PROXY)
         cfg.EWS = {k[4:]: v for k, v in env.items() if k.startswith("EWS_")}
         cfg.GRAPH = {k[6:]: v for k, v in env.items() if k.startswith("GRAPH_")}
+        cfg.MAIL_BOUNCES = env.get("MAIL_BOUNCES", cfg.MAIL_BOUNCES).strip()
+        cfg.MAIL_BOUNCES_MINUTES = _int("MAIL_BOUNCES_MINUTES", cfg.MAIL_BOUNCES_MINUTES)
+        cfg.MAIL_BOUNCES_FOLDER = env.get("MAIL_BOUNCES_FOLDER", cfg.MAIL_BOUNCES_FOLDER).strip()
         cfg.apply_defaults()
         return cfg
 

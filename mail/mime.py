@@ -41,7 +41,13 @@ def build(message: Message, sender: str) -> Envelope:
             filename=attachment.filename,
             params=params,
         )
-    return Envelope(sender=sender, recipients=(message.recipient,), mime=mime)
+    return Envelope(
+        sender=sender,
+        recipients=(message.recipient,),
+        mime=mime,
+        # Claiming counts the attempt: more than one means an earlier one may have got through.
+        first_attempt=(message.attempts or 0) <= 1,
+    )
 
 
 def content_type_parts(content_type: str) -> tuple[str, str, dict[str, str]]:

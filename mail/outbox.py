@@ -3,9 +3,10 @@
 Status changes happen only here, each as a conditional UPDATE guarded by the status it expects,
 so two workers or two sweeps can never both move the same message.
 
-    queued ──claim──▶ sending ──▶ sent
+    queued ──claim──▶ sending ──▶ sent ──a report of permanent failure──▶ bounced (mail.bounces)
       ▲                  │
-      └──transient error─┤──permanent error / retries exhausted──▶ failed ──retry──▶ queued
+      ├──transient error─┤──permanent error / retries exhausted──▶ failed ──retry──▶ queued
+      └──the mail system refuses the service's own sign-in (kept, never given up; mail.faults)
                                                                       │
                                                                     cancel
                                                                       ▼
@@ -33,15 +34,16 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from mail import attachments as attachment_store
 from mail import links as live_links
 from mail import policy, render, routing, sizing
 from mail.handover import after_commit
 from mail.sizing import Attachment
-from service import audit, clock, db, runtime
-from service.models import Message, MessageAttachment, MessageStatus, Partnership
+from service import audit, clock, runtime
+from service.models import Message, MessageStatus, Partnership
 from service.models.types import new_id
 
 if TYPE_CHECKING:
@@ -120,6 +122,7 @@ def queue_message(
         found_links = found_links or None
     now = clock.now()
     created: list[Message] = []
+    kept: list[attachment_store.Kept] | None = None
     for raw in addresses:
         try:
             verdict = policy.decide(partnership, raw, sensitive=entry.sensitive)
@@ -147,12 +150,9 @@ def queue_message(
             message.subject = routing.subject(entry.title, reference)
             message.body_text, message.body_html = text, html
             message.live_links = [dict(link) for link in found_links] if found_links else None
-            message.attachments = [
-                MessageAttachment(
-                    position=i, filename=a.filename, content_type=a.content_type, data=a.data
-                )
-                for i, a in enumerate(attachments)
-            ]
+            # Stored once for every recipient (mail.attachments), and only if someone gets them.
+            kept = kept if kept is not None else attachment_store.keep(session, attachments)
+            message.attachments = attachment_store.rows(kept)
         if verdict.decision is policy.Decision.HOLD:
             message.status = MessageStatus.HELD
         else:
@@ -269,6 +269,54 @@ def mark_failed_attempt(
     return values["status"] if result.rowcount == 1 else None
 
 
+def wait_for_mail_system(
+    session: Session,
+    message_id: str,
+    claimed_at: datetime,
+    *,
+    until: datetime,
+    reason: str,
+    attempted: bool,
+) -> bool:
+    """sending → queued because the mail system refuses the service itself, not this message.
+
+    The retry window starts again (no message is given up on for a wrong secret), and a claim
+    that never reached the transport (``attempted`` False) is not counted as an attempt."""
+    now = clock.now()
+    values: dict[str, Any] = {
+        "status": MessageStatus.QUEUED,
+        "next_attempt_at": until,
+        "enqueued_at": None,
+        "first_attempt_at": None,
+        "last_error": reason[:2000],
+        "updated_at": now,
+    }
+    if not attempted:
+        values["attempts"] = Message.attempts - 1
+    result = session.execute(
+        update(Message)
+        .where(
+            Message.id == message_id,
+            Message.status == MessageStatus.SENDING,
+            Message.claimed_at == claimed_at,
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def mark_bounced(session: Session, message_id: str, reason: str) -> bool:
+    """sent → bounced: a report says the recipient's mail system refused it for good."""
+    result = session.execute(
+        update(Message)
+        .where(Message.id == message_id, Message.status == MessageStatus.SENT)
+        .values(status=MessageStatus.BOUNCED, last_error=reason[:2000], updated_at=clock.now())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
 def backoff(attempts: int) -> timedelta:
     """The wait after the ``attempts``-th failed attempt: growing, at most four hours."""
     index = min(max(attempts, 1), len(_BACKOFF_MINUTES)) - 1
@@ -358,130 +406,5 @@ def _not_now(message: Message, action: str, allowed: str) -> MessageRefused:
     )
 
 
-def release(
-    session: Session, message_id: str, *, actor: str, client_address: str | None = None
-) -> Message:
-    """held → queued, by the officer.
-
-    The policy is asked again, since the allowlist may have changed while the message was held:
-    an address that is now secure gets the message as written; any other address gets the
-    content-free notice instead, and the attachments are deleted. Sensitive content is never
-    released to an address outside the allowlist.
-    """
-    message = _current(session, message_id)
-    if message.status is not MessageStatus.HELD:
-        raise _not_now(message, "released", "held")
-    partnership = (
-        session.get(
-            Partnership,
-            message.partnership_id,
-            populate_existing=True,
-            with_for_update=db.NO_KEY_UPDATE,
-        )
-        if message.partnership_id is not None
-        else None
-    )
-    if partnership is None:
-        raise MessageRefused("This message belongs to no partnership, so it cannot be released.")
-    try:
-        verdict = policy.decide(partnership, message.recipient, sensitive=message.sensitive)
-    except policy.InvalidAddress as exc:
-        raise MessageRefused(f"This message cannot be released: {exc}.") from exc
-    now = clock.now()
-    values: dict[str, Any] = {
-        "status": MessageStatus.QUEUED,
-        "next_attempt_at": None,
-        "enqueued_at": now,
-        "updated_at": now,
-    }
-    as_content = verdict.decision is policy.Decision.SECURE
-    if as_content:
-        values["policy"] = policy.Decision.SECURE.value
-    else:
-        notice_text, notice_html = render.render(
-            routing.NOTICE.template,
-            {
-                "partnership": partnership,
-                "reference": message.reference,
-                "service_url": runtime.settings().SERVICE_URL,
-            },
-        )
-        notice_text, notice_html, notice_links = live_links.redact_bodies(
-            notice_text, notice_html, live_links.lookup_in(session)
-        )
-        values.update(
-            policy=policy.Decision.NOTICE.value,
-            subject=routing.subject(routing.NOTICE.title, message.reference),
-            body_text=notice_text,
-            body_html=notice_html,
-            live_links=notice_links,
-            sensitive=False,
-        )
-    result = session.execute(
-        update(Message)
-        .where(Message.id == message_id, Message.status == MessageStatus.HELD)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:  # another officer acted first
-        session.refresh(message)
-        raise _not_now(message, "released", "held")
-    if not as_content:
-        session.execute(
-            delete(MessageAttachment)
-            .where(MessageAttachment.message_id == message_id)
-            .execution_options(synchronize_session=False)
-        )
-    audit.record(
-        session,
-        "message.released",
-        actor=actor,
-        partnership_id=message.partnership_id,
-        object_type="message",
-        object_id=message_id,
-        client_address=client_address,
-        policy=values["policy"],
-        sent_as="content" if as_content else "notice",
-    )
-    if not as_content:
-        log.warning(
-            "held message released as a content-free notice",
-            extra={"message_id": message_id, "policy": values["policy"]},
-        )
-    after_commit(session, [message_id])
-    session.refresh(message)
-    if not as_content:
-        session.expire(message, ["attachments"])
-    return message
-
-
-def cancel(
-    session: Session, message_id: str, *, actor: str, client_address: str | None = None
-) -> Message:
-    """held or failed → cancelled, by the officer: the message is never sent."""
-    message = _current(session, message_id)
-    was = message.status
-    if was not in (MessageStatus.HELD, MessageStatus.FAILED):
-        raise _not_now(message, "cancelled", "held or failed")
-    now = clock.now()
-    result = session.execute(
-        update(Message)
-        .where(Message.id == message_id, Message.status == was)
-        .values(status=MessageStatus.CANCELLED, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:  # another officer acted first
-        session.refresh(message)
-        raise _not_now(message, "cancelled", "held or failed")
-    audit.record(
-        session,
-        "message.cancelled",
-        actor=actor,
-        partnership_id=message.partnership_id,
-        object_type="message",
-        object_id=message_id,
-        client_address=client_address,
-        previous_status=was.value,
-    )
-    session.refresh(message)
-    return message
+# Held messages: the officer releases or cancels them (mail.held).
+from mail.held import cancel, release  # noqa: E402, F401

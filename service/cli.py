@@ -75,8 +75,14 @@ def web(bind: str, workers: int) -> None:
 @main.command()
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
 def worker(burst: bool) -> None:
-    """Run an rq worker for every queue the service uses."""
-    from rq import Worker
+    """Run an rq worker for every queue the service uses.
+
+    Jobs run in the worker's own process (rq's SimpleWorker), not in a child forked for each:
+    the mail transport's sign-in (an OAuth token is good for an hour) and its connections are
+    then reused from one message to the next. A job still has its time-out; a worker that dies
+    is restarted by its supervisor, and the sweep recovers the message it was sending.
+    """
+    from rq import SimpleWorker
 
     from mail.transports import TransportConfigError
     from workers import queues
@@ -86,7 +92,7 @@ def worker(burst: bool) -> None:
         runtime.transport()  # a wrong MAIL_TRANSPORT stops the worker now, not at the first send
     except TransportConfigError as exc:
         raise click.ClickException(str(exc)) from exc
-    w = Worker([queues.queue(name) for name in queues.ALL], connection=runtime.redis())
+    w = SimpleWorker([queues.queue(name) for name in queues.ALL], connection=runtime.redis())
     w.work(burst=burst, with_scheduler=False, logging_level="WARNING")
 
 
@@ -293,10 +299,48 @@ def mail_test(to: str, slug: str | None) -> None:
     click.echo("a worker delivers it (`dhr worker --burst` sends what is queued and stops)")
 
 
+@mail.command("check")
+def mail_check() -> None:
+    """Sign in to the mail system and reach the mailbox, sending nothing."""
+    from mail.transports import TransportConfigError, TransportError
+
+    _bootstrap()
+    try:
+        checked = runtime.transport().check()
+    except (TransportConfigError, TransportError) as exc:
+        click.echo(f"Mail check failed: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"OK: {checked}")
+
+
+@mail.command("ingest")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+def mail_ingest(files: tuple[Path, ...]) -> None:
+    """Read bounce reports (DSNs, NDRs) from .eml files and record what bounced."""
+    from mail.bounces import record
+
+    _bootstrap()
+    unreadable = 0
+    for path in files:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            click.echo(f"{path}: not read ({exc.strerror or type(exc).__name__})", err=True)
+            unreadable += 1
+            continue
+        with db.transaction() as session:
+            outcome = record.ingest(session, raw, source="file")
+        about = f" (message {', '.join(outcome.messages)})" if outcome.messages else ""
+        detail = f": {outcome.detail}" if outcome.detail else ""
+        click.echo(f"{path}: {outcome.result}{about}{detail}")
+    if unreadable:
+        sys.exit(1)
+
+
 @mail.command("list")
 @click.option(
     "--status",
-    type=click.Choice(["queued", "sending", "sent", "failed", "held", "cancelled"]),
+    type=click.Choice(["queued", "sending", "sent", "failed", "held", "cancelled", "bounced"]),
     help="Only messages with this status.",
 )
 @click.option("--limit", default=50, show_default=True)

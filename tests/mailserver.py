@@ -7,13 +7,16 @@ import ipaddress
 import socket
 import ssl
 import threading
+import warnings
+from base64 import b64decode
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP
+from aiosmtpd.smtp import MISSING, SMTP, AuthResult, LoginPassword
 
 
 @dataclass
@@ -29,6 +32,16 @@ class Received:
 
 
 @dataclass
+class XOAuth2Login:
+    """One AUTH XOAUTH2 the server was given: who, with what token, over TLS or not."""
+
+    user: str
+    token: str
+    tls: bool
+    accepted: bool
+
+
+@dataclass
 class Handler:
     received: list[Received] = field(default_factory=list)
     #: Reply to give to DATA instead of accepting, e.g. "554 5.7.1 rejected".
@@ -36,6 +49,47 @@ class Handler:
     #: When set, the first DATA waits on this event before replying (to kill a client mid-send).
     stall: threading.Event | None = None
     stalled: threading.Event = field(default_factory=threading.Event)
+    #: User → password for AUTH PLAIN/LOGIN; None: every password is refused.
+    passwords: dict[str, str] | None = None
+    #: Judges an AUTH XOAUTH2 (user, bearer token); None: XOAUTH2 is not offered.
+    xoauth2: Callable[[str, str], bool] | None = None
+    #: Refuse this many XOAUTH2 sign-ins first (535), whatever the token.
+    xoauth2_refuse: int = 0
+    xoauth2_logins: list[XOAuth2Login] = field(default_factory=list)
+    #: Every MAIL FROM address given, accepted or not.
+    mail_from_commands: list[str] = field(default_factory=list)
+
+    def authenticator(self, server, session, envelope, mechanism, auth_data):  # noqa: ANN001, ANN201
+        """aiosmtpd's check of AUTH PLAIN and LOGIN against ``passwords``."""
+        ok = (
+            isinstance(auth_data, LoginPassword)
+            and (self.passwords or {}).get(auth_data.login.decode()) == auth_data.password.decode()
+        )
+        return AuthResult(success=ok, handled=False, auth_data=auth_data if ok else None)
+
+    async def auth_XOAUTH2(self, server, args):  # noqa: ANN001, ANN201, N802
+        """SASL XOAUTH2 (``user=U^Aauth=Bearer T^A^A``), as an initial response or after 334."""
+        blob = await server.challenge_auth("") if len(args) == 1 else b64decode(args[1])
+        if blob is MISSING:
+            return AuthResult(success=False, handled=True)
+        fields = dict(part.split("=", 1) for part in blob.decode().split("\x01") if "=" in part)
+        user, token = fields.get("user", ""), fields.get("auth", "").removeprefix("Bearer ")
+        tls = server.transport.get_extra_info("ssl_object") is not None
+        refused = self.xoauth2_refuse > 0
+        self.xoauth2_refuse -= refused
+        accepted = tls and not refused and self.xoauth2 is not None and self.xoauth2(user, token)
+        self.xoauth2_logins.append(XOAuth2Login(user, token, tls, accepted))
+        if accepted:
+            return AuthResult(success=True, auth_data=user)
+        return AuthResult(
+            success=False, handled=False, message="535 5.7.3 Authentication unsuccessful"
+        )
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):  # noqa: ANN001, ANN201, N802
+        self.mail_from_commands.append(address)
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, N802
         import asyncio
@@ -61,18 +115,25 @@ def free_port() -> int:
 
 
 class _Controller(Controller):
-    def __init__(self, handler, *, port, starttls_context=None, require_starttls=False, **kw):  # noqa: ANN001
+    def __init__(  # noqa: ANN001
+        self, handler, *, port, starttls_context=None, require_starttls=False, auth=None, **kw
+    ):
         self._starttls_context = starttls_context
         self._require_starttls = require_starttls
+        self._auth = auth or {}
         super().__init__(handler, hostname="127.0.0.1", port=port, **kw)
 
     def factory(self):  # noqa: ANN201
-        return SMTP(
-            self.handler,
-            tls_context=self._starttls_context,
-            require_starttls=self._require_starttls,
-            hostname="localhost",
-        )
+        with warnings.catch_warnings():
+            if self.ssl_context is not None:  # AUTH "without TLS" is over implicit TLS here
+                warnings.filterwarnings("ignore", "Requiring AUTH while not requiring TLS")
+            return SMTP(
+                self.handler,
+                tls_context=self._starttls_context,
+                require_starttls=self._require_starttls,
+                hostname="localhost",
+                **self._auth,
+            )
 
 
 class MailServer:
@@ -83,13 +144,34 @@ class MailServer:
         self.handler = Handler()
         self.controller: Controller | None = None
 
-    def start(self, *, starttls: ssl.SSLContext | None = None, implicit_tls=None) -> MailServer:  # noqa: ANN001
+    def start(  # noqa: ANN001
+        self,
+        *,
+        starttls: ssl.SSLContext | None = None,
+        implicit_tls=None,
+        passwords: dict[str, str] | None = None,
+        xoauth2: Callable[[str, str], bool] | None = None,
+        auth_before_tls: bool = False,
+    ) -> MailServer:
+        """``passwords`` or ``xoauth2``: sign-in is required before MAIL FROM. AUTH is offered
+        only over TLS, unless ``auth_before_tls`` (a server that would take it in plain text)."""
+        self.handler.passwords, self.handler.xoauth2 = passwords, xoauth2
+        auth = {}
+        if passwords is not None or xoauth2 is not None:
+            auth = {
+                "auth_required": True,
+                "auth_require_tls": implicit_tls is None and not auth_before_tls,
+                "authenticator": self.handler.authenticator,
+            }
+        if xoauth2 is None:
+            auth["auth_exclude_mechanism"] = ["XOAUTH2"]
         self.controller = _Controller(
             self.handler,
             port=self.port,
             starttls_context=starttls,
             require_starttls=starttls is not None,
             ssl_context=implicit_tls,
+            auth=auth,
         )
         self.controller.start()
         return self

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from mail import mime, outbox
-from mail.transports import PermanentError, TransientError, redact
+from mail import faults, mime, outbox
+from mail.transports import CredentialsRefused, PermanentError, TransientError, redact
 from service import audit, clock, db, runtime
 from service.models import Message, MessageStatus
 
@@ -23,6 +23,19 @@ def deliver(message_id: str) -> str:
         if not outbox.claim(session, message_id, claimed_at):
             log.info("message not claimable; nothing to do", extra={"message_id": message_id})
             return "skipped"
+        # The mail system has just refused the service's sign-in: wait for the next probe
+        # rather than be refused again for every message.
+        until = faults.wait_until(session, claimed_at)
+        if until is not None:
+            outbox.wait_for_mail_system(
+                session,
+                message_id,
+                claimed_at,
+                until=until,
+                reason=faults.WAITING,
+                attempted=False,
+            )
+            return "waiting"
     session = db.Sessions()
     try:
         message = session.get(Message, message_id, populate_existing=True)
@@ -36,6 +49,8 @@ def deliver(message_id: str) -> str:
     log.info("delivering", extra={"message_id": message_id, "attempt": attempt})
     try:
         reply = runtime.transport().send(envelope)
+    except CredentialsRefused as exc:
+        return _record_refusal(message_id, claimed_at, exc)
     except (TransientError, PermanentError) as exc:
         return _record_failure(
             message_id, claimed_at, redact(str(exc)), isinstance(exc, PermanentError)
@@ -47,6 +62,7 @@ def deliver(message_id: str) -> str:
         raise
 
     with db.transaction() as session:
+        faults.clear(session)
         if outbox.mark_sent(session, message_id, claimed_at, redact(reply)):
             message = session.get(Message, message_id)
             audit.record(
@@ -59,6 +75,23 @@ def deliver(message_id: str) -> str:
             )
     log.info("delivered", extra={"message_id": message_id, "attempt": attempt})
     return "sent"
+
+
+def _record_refusal(message_id: str, claimed_at, exc: CredentialsRefused) -> str:  # noqa: ANN001
+    """The mail system refused the service itself: keep the message, tell the officers."""
+    now = clock.now()
+    reason = redact(str(exc))
+    with db.transaction() as session:
+        faults.record(session, exc.setting, reason, now)
+        outbox.wait_for_mail_system(
+            session,
+            message_id,
+            claimed_at,
+            until=now + faults.PROBE_INTERVAL,
+            reason=f"{faults.WAITING}: {reason}",
+            attempted=True,
+        )
+    return "waiting"
 
 
 def _record_failure(message_id: str, claimed_at, error: str, permanent: bool) -> str:  # noqa: ANN001

@@ -1,6 +1,7 @@
 """Mail transports, chosen by the scheme of MAIL_TRANSPORT."""
 
 from mail.transports.base import (
+    CredentialsRefused,
     Envelope,
     PermanentError,
     TransientError,
@@ -13,6 +14,7 @@ from mail.transports.base import (
 )
 
 __all__ = [
+    "CredentialsRefused",
     "Envelope",
     "PermanentError",
     "TransientError",

@@ -13,8 +13,11 @@ import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import SplitResult, urlsplit
+
+import requests
+import requests.adapters
 
 if TYPE_CHECKING:
     from config.settings import Config
@@ -32,6 +35,18 @@ class PermanentError(TransportError):
     """Trying again will not help: a 5xx rejection or a refusal by policy."""
 
 
+class CredentialsRefused(TransientError):
+    """The mail system refused the service itself: its secret, certificate or rights to the mailbox.
+
+    No message is at fault, so none is given up on: every one stays queued until an administrator
+    fixes ``setting`` and a delivery succeeds. ``str()`` names the setting and is safe to show.
+    """
+
+    def __init__(self, message: str, *, setting: str) -> None:
+        super().__init__(message)
+        self.setting = setting
+
+
 class TransportConfigError(ValueError):
     """MAIL_TRANSPORT or its settings are wrong; the service should not start with them."""
 
@@ -43,6 +58,9 @@ class Envelope:
     sender: str
     recipients: tuple[str, ...]
     mime: EmailMessage
+    #: False when an earlier attempt may have reached the mail system (the transport can look for
+    #: the message among those sent before sending it again).
+    first_attempt: bool = True
 
 
 class Transport(Protocol):
@@ -51,6 +69,12 @@ class Transport(Protocol):
 
     def send(self, envelope: Envelope) -> str:
         """Deliver; return the server's reply. Raise TransientError or PermanentError."""
+        ...
+
+    def check(self) -> str:
+        """Sign in and reach the mailbox without sending anything; say what was checked.
+
+        Raises ``TransportError`` with the reason when it cannot (``dhr mail check``)."""
         ...
 
 
@@ -72,7 +96,7 @@ def register(*schemes: str) -> Callable[[Factory], Factory]:
 def from_settings(settings: Config) -> Transport:
     """The transport MAIL_TRANSPORT names, configured from the settings."""
     # Importing the modules registers their schemes.
-    from mail.transports import ews, file, smtp  # noqa: F401
+    from mail.transports import ews, file, graph, smtp  # noqa: F401
 
     url = settings.MAIL_TRANSPORT
     if not url:
@@ -112,3 +136,55 @@ def tls_context(ca_file: str | None = None) -> ssl.SSLContext:
         context.load_verify_locations(cafile=ca_file)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     return context
+
+
+class ExtraCAAdapter(requests.adapters.HTTPAdapter):
+    """Verifies servers against the system's CAs plus those in ``ca_file``.
+
+    The trust lives in the adapter's SSL context, so ``REQUESTS_CA_BUNDLE`` in the environment
+    (which requests lets override a session's ``verify``) can only add to it, never replace it.
+    """
+
+    def __init__(self, ca_file: str, **kwargs: Any) -> None:
+        self._ca_file = ca_file
+        super().__init__(**kwargs)
+
+    def _context(self) -> ssl.SSLContext:
+        return tls_context(self._ca_file)
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("ssl_context", self._context())
+        super().init_poolmanager(*args, **kwargs)
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        proxy_kwargs.setdefault("ssl_context", self._context())
+        return super().proxy_manager_for(proxy, **proxy_kwargs)
+
+
+class _Session(requests.Session):
+    """A session whose requests wait ``timeout`` seconds unless told otherwise."""
+
+    timeout: float | None = None
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        kwargs.setdefault("timeout", self.timeout)
+        return super().request(method, url, *args, **kwargs)
+
+
+def https_session(
+    ca_file: str | None, *, timeout: float | None = None, pool_size: int = 4
+) -> requests.Session:
+    """A requests session for a mail system's HTTPS API: certificates always verified, against
+    the system's CAs plus ``ca_file``'s; no automatic retries (the callers decide)."""
+    session = _Session()
+    session.timeout = timeout
+    adapter: requests.adapters.HTTPAdapter = (
+        ExtraCAAdapter(ca_file, pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0)
+        if ca_file
+        else requests.adapters.HTTPAdapter(
+            pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0
+        )
+    )
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session

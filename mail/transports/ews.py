@@ -76,6 +76,7 @@ from exchangelib.protocol import Protocol
 
 from mail.transports.base import (
     Envelope,
+    ExtraCAAdapter,
     PermanentError,
     TransientError,
     TransportConfigError,
@@ -185,6 +186,18 @@ class EwsTransport:
             raise _safe_error(exc, self.max_wait) from None
         return "EWS accepted"
 
+    def check(self) -> str:
+        """Sign in and open the sender's Sent Items (a send's first calls), on a new Account."""
+        policy = _SendBudget(max_wait=self.max_wait)
+        policy.start()
+        try:
+            self._build_account(policy).sent  # noqa: B018 - GetFolder root, then sentitems
+        except Exception as exc:
+            raise _safe_error(exc, self.max_wait) from None
+        finally:
+            policy.stop()
+        return f"signed in to {self.endpoint} and opened the Sent Items of {self.sender}"
+
     # The Account (and its HTTP sessions) is built on first use and reused for every later send,
     # in this process only: a forked worker builds its own rather than sharing sockets.
     def _account_and_policy(self) -> tuple[Account, _SendBudget]:
@@ -266,25 +279,6 @@ class _SendBudget(FaultTolerance):
         super().raise_response_errors(response)
 
 
-class _ExtraCAAdapter(requests.adapters.HTTPAdapter):
-    """Verifies servers against the system's CAs plus those in ``ca_file``."""
-
-    def __init__(self, ca_file: str, **kwargs: Any) -> None:
-        self._ca_file = ca_file
-        super().__init__(**kwargs)
-
-    def _context(self) -> ssl.SSLContext:
-        return tls_context(self._ca_file)
-
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("ssl_context", self._context())
-        super().init_poolmanager(*args, **kwargs)
-
-    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
-        proxy_kwargs.setdefault("ssl_context", self._context())
-        return super().proxy_manager_for(proxy, **proxy_kwargs)
-
-
 class _UncachedProtocolType(type(Protocol)):
     def __call__(cls, *args: Any, **kwargs: Any) -> Any:
         return type.__call__(cls, *args, **kwargs)
@@ -315,7 +309,7 @@ class _TransportProtocol(Protocol, metaclass=_UncachedProtocolType):
             for url in filter(None, (prefix, oauth2_token_endpoint)):
                 session.mount(
                     url,
-                    _ExtraCAAdapter(
+                    ExtraCAAdapter(
                         self._ca_file,
                         pool_block=True,
                         pool_connections=self.CONNECTIONS_PER_SESSION,

@@ -35,6 +35,20 @@ class FileTransport:
             raise TransientError(f"could not write to the outbox folder: {exc.strerror}") from exc
         return f"written {name}"
 
+    def check(self) -> str:
+        """The folder exists (or can be made) and a file can be written in it and removed."""
+        probe = self.directory / f".dhr-mail-check-{os.getpid()}.tmp"
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as exc:
+            raise TransientError(
+                f"cannot write to the outbox folder {self.directory}: "
+                f"{exc.strerror or type(exc).__name__}"
+            ) from exc
+        return f"the outbox folder {self.directory} is writable"
+
 
 @register("file")
 def _factory(url: SplitResult, settings) -> FileTransport:  # noqa: ANN001

@@ -9,10 +9,10 @@ import math
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
+from mail import faults, policy, routing
 from mail import outbox as mail_outbox
-from mail import policy, routing
 from service import audit, db
-from service.auth import accounts, web
+from service.auth import identity, web
 from service.models import Message, MessageAttachment, MessageStatus
 from service.views.console import bp
 
@@ -26,6 +26,7 @@ STATUS_TAGS: dict[MessageStatus, tuple[str, str]] = {
     MessageStatus.FAILED: ("Failed", "govuk-tag--red"),
     MessageStatus.HELD: ("Held", "govuk-tag--orange"),
     MessageStatus.CANCELLED: ("Cancelled", "govuk-tag--grey"),
+    MessageStatus.BOUNCED: ("Bounced", "govuk-tag--red"),
 }
 
 #: What the secure-recipient policy decided, in plain English.
@@ -116,6 +117,7 @@ def outbox():
         pagination=_pagination(page, pages, status),
         purpose_title=purpose_title,
         status_tag=status_tag,
+        mail_fault=faults.current(s),
     )
 
 
@@ -136,7 +138,7 @@ def outbox_message(message_id: str):
         message = _visible(s, message_id)
         # Sizes from the database: the attachments' bytes are not needed to list them.
         attachments = s.execute(
-            select(MessageAttachment.filename, func.length(MessageAttachment.data))
+            select(MessageAttachment.filename, MessageAttachment.size)
             .where(sc.where(MessageAttachment), MessageAttachment.message_id == message.id)
             .order_by(MessageAttachment.position)
         ).all()
@@ -144,7 +146,7 @@ def outbox_message(message_id: str):
         audit.record(
             s,
             "message.viewed",
-            actor=accounts.actor_of(user),
+            actor=identity.actor_of(user),
             partnership_id=message.partnership_id,
             object_type="message",
             object_id=message.id,
@@ -171,7 +173,7 @@ def _act(message_id: str, change, done) -> object:
             changed = change(
                 s,
                 message.id,
-                actor=accounts.actor_of(user),
+                actor=identity.actor_of(user),
                 client_address=web.client_address(),
             )
             text = done(changed) if callable(done) else done
