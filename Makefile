@@ -6,7 +6,7 @@ STATIC := service/static/govuk
 GOVUK := node_modules/govuk-frontend/dist/govuk
 SCSS := service/static/scss/govuk.scss
 
-.PHONY: all install assets browser scanner demo test lint format bench clean
+.PHONY: all install assets browser scanner imap demo test lint format bench clean
 
 all: install
 
@@ -57,7 +57,16 @@ scanner:
 	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 	    clamav-daemon; }
 
-test: install browser scanner
+# The bounce-report tests start their own Dovecot (IMAPS on loopback) in a temporary folder.
+imap:
+	@command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ] || { \
+	  echo "Installing Debian's dovecot-imapd for the bounce-report tests"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    dovecot-imapd; }
+
+test: install browser scanner imap
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed

@@ -104,6 +104,36 @@ ANONYMISED_QUESTIONS = [
              "issues", error_name="anonymised details of other relevant persons"),
 ]  # fmt: skip
 
+#: Where the partnership's IMRs use real names (``ImrNames.REAL_NAMES``): the same answers,
+#: asked by name.
+REAL_NAME_QUESTIONS = [
+    Question("victim_initials", "Victim's name", "text", max_length=SHORT,
+             hint="Their full name, as in your report", error_name="the victim's name"),
+    Question("victim", "About the victim", "textarea", max_length=LONG,
+             hint="Their age, ethnicity and diversity issues",
+             error_name="details of the victim"),
+    Question("perpetrator_initials", "Perpetrator's name", "text", max_length=SHORT,
+             hint="Their full name, as in your report", error_name="the perpetrator's name"),
+    Question("perpetrator", "About the perpetrator", "textarea", max_length=LONG,
+             hint="Their age, ethnicity and diversity issues and their relationship to the "
+             "victim", error_name="details of the perpetrator"),
+    Question("others", "Other relevant persons", "textarea", max_length=LONG, required=False,
+             hint="Optional. Children or adults, with ethnicity and diversity issues",
+             error_name="details of other relevant persons"),
+]  # fmt: skip
+
+
+def anonymised_questions(names: str = "initials") -> list[Question]:
+    """The victim, perpetrator and others, by initials or by name as the partnership asks."""
+    return REAL_NAME_QUESTIONS if names == "real_names" else ANONYMISED_QUESTIONS
+
+
+def anonymised_heading(names: str = "initials") -> str:
+    if names == "real_names":
+        return "Details of victim, perpetrator and other relevant persons"
+    return "Anonymised details of victim, perpetrator and other relevant persons"
+
+
 SIGNATURE_QUESTIONS = [
     Question("signed_name", "Signed", "text", max_length=SHORT,
              hint="Type your full name: it is your signature on this checklist",
@@ -154,6 +184,7 @@ class CompletedBySchema(Schema):
 AnonymisedSchema = type(
     "AnonymisedSchema", (Schema,), {q.name: mm_field(q) for q in ANONYMISED_QUESTIONS}
 )
+NamedSchema = type("NamedSchema", (Schema,), {q.name: mm_field(q) for q in REAL_NAME_QUESTIONS})
 
 
 def _criterion_schema(number: int) -> type[Schema]:
@@ -201,9 +232,19 @@ class ChecklistSchema(Schema):
     role = mm_field(SIGNATURE_QUESTIONS[2])
 
 
-def problems(checklist: dict[str, Any]) -> dict[str, Any]:
+class NamedChecklistSchema(ChecklistSchema):
+    """A checklist of a partnership whose IMRs use real names."""
+
+    anonymised = mf.Nested(
+        NamedSchema, required=True,
+        error_messages={"required": "Enter the details of the victim, perpetrator and others"},
+    )  # fmt: skip
+
+
+def problems(checklist: dict[str, Any], names: str = "initials") -> dict[str, Any]:
     """What is missing or wrong in a whole checklist (empty when it is ready to submit)."""
-    return ChecklistSchema().validate(checklist or {})
+    schema = NamedChecklistSchema if names == "real_names" else ChecklistSchema
+    return schema().validate(checklist or {})
 
 
 def criteria_page_of(number: int) -> int:
@@ -237,7 +278,7 @@ class Criterion:
         return self.answer in NEEDS_COMMENT
 
 
-def checklist_parts(checklist: dict[str, Any]) -> list[Part]:
+def checklist_parts(checklist: dict[str, Any], names: str = "initials") -> list[Part]:
     """The checklist's details, anonymised details and signature, in the form's order (the
     criteria come from ``criteria``)."""
     completed = checklist.get("completed_by") or {}
@@ -247,9 +288,9 @@ def checklist_parts(checklist: dict[str, Any]) -> list[Part]:
         Part("details", "Agency and the person completing this form",
              [Row(q.label, show(q, details_values.get(q.name)), q.name)
               for q in DETAILS_QUESTIONS]),
-        Part("anonymised", "Anonymised details of victim, perpetrator and other relevant persons",
+        Part("anonymised", anonymised_heading(names),
              [Row(q.label, show(q, anonymised.get(q.name)), q.name)
-              for q in ANONYMISED_QUESTIONS]),
+              for q in anonymised_questions(names)]),
         Part("signature", "Signature",
              [Row(q.label, show(q, checklist.get(q.name)), q.name)
               for q in SIGNATURE_QUESTIONS]),

@@ -22,6 +22,7 @@ from forms.imr import (
     NEEDS_COMMENT,
     NOTE_MAX,
     NOTE_TOO_LONG,
+    REAL_NAME_QUESTIONS,
     SIGNATURE_QUESTIONS,
     answer_question,
     comment_message,
@@ -45,6 +46,7 @@ class DocumentForm(ServiceForm):
 
 DetailsForm = form_class("ImrDetailsForm", DETAILS_QUESTIONS)
 AnonymisedForm = form_class("ImrAnonymisedForm", ANONYMISED_QUESTIONS)
+NamedForm = form_class("ImrNamedForm", REAL_NAME_QUESTIONS)
 SignatureForm = form_class("ImrSignatureForm", SIGNATURE_QUESTIONS)
 
 
@@ -108,10 +110,16 @@ def details_form(
     return form
 
 
-def anonymised_form(checklist: dict[str, Any] | None = None, **kw: Any) -> FlaskForm:
+def anonymised_form(
+    checklist: dict[str, Any] | None = None, *, names: str = "initials", **kw: Any
+) -> FlaskForm:
+    """The victim, perpetrator and others: by initials, or by name where the partnership's
+    IMRs use real names."""
+    real = names == "real_names"
     if checklist is not None:
-        kw["data"] = field_data(checklist.get("anonymised") or {}, ANONYMISED_QUESTIONS)
-    return AnonymisedForm(**kw)
+        questions = REAL_NAME_QUESTIONS if real else ANONYMISED_QUESTIONS
+        kw["data"] = field_data(checklist.get("anonymised") or {}, questions)
+    return NamedForm(**kw) if real else AnonymisedForm(**kw)
 
 
 def signature_form(checklist: dict[str, Any] | None = None, **kw: Any) -> FlaskForm:

@@ -6,6 +6,11 @@ Two ways of building a page, both from ``forms.questions.Question``:
   (the referral's pages, where a choice may carry its "give details" text);
 - ``form_class`` and ``QuestionsForm``: the checks run in ``validate``, and the form decides
   which questions are required given what was posted (the trawl return, the IMR checklist).
+
+They are not interchangeable: a required text answer of spaces only passes ``page_form`` (and is
+stored as unanswered) but not ``QuestionsForm``; a choice posted as spaces only is refused by
+``page_form`` but passes ``QuestionsForm``; ``page_form``'s control-character message names the
+question, ``QuestionsForm``'s does not (its fields carry no question, dates apart).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Every question of the referral form (the protocol's Appendix A: referrer, safeguarding lead,
 sections 1.1 to 1.9) is declared here, in the form's order and wording. From this one definition
-come the form of each question page (``forms.question_forms.page_form`` of a page's questions),
+come the form of each question page (``forms.referral_pages``, through ``page_form``),
 the marshmallow schema that checks a whole referral before it is submitted (``ReferralSchema``),
 and the order of the answers on the check-your-answers page and in the PDF (``answer_rows``).
 
@@ -44,6 +44,9 @@ __all__ = ["LONG", "SECURE_EMAIL_PROBLEM", "SHORT", "YES_NO", "Question", "Row",
 
 SUMMARY = 10000  # the brief summary of the case
 
+#: The most items an "add another" list may hold.
+MAX_ITEMS = 50
+
 DOB_AFTER_DEATH = "The date of birth must be before the date of death"
 DEATH_BEFORE_DOB = "The date of death must be after the date of birth"
 
@@ -71,6 +74,11 @@ class Group:
     item: str  # "person", "agency"
     question: str  # the yes/no question before the list, e.g. "Did anyone else live ...?"
     questions: list[Question]
+
+    @property
+    def any_name(self) -> str:
+        """Where the answer to the yes/no question before the list is kept."""
+        return f"{self.name}_any"
 
 
 @dataclass(frozen=True)
@@ -581,17 +589,20 @@ def group_of(slug: str) -> Group | None:
     return section.group if section else None
 
 
-def cross_check(page_answers: dict[str, Any], answers: dict[str, Any]) -> tuple[str, str] | None:
-    """Checks between answers on different pages: (field on this page, message), or None.
+def born_after_death(answers: dict[str, Any]) -> list[str]:
+    """Whose date of birth (``deceased``, ``suspect``) is after the deceased's date of death: the
+    one rule, checked on the page (``cross_check``) and on the whole referral (the schema)."""
+    death = answers.get("deceased_date_of_death")
+    return [
+        who
+        for who in ("deceased", "suspect")
+        if (dob := answers.get(f"{who}_dob")) and death and dob > death
+    ]
 
-    The same rule as the schema's: neither date of birth may be after the date of death.
-    """
-    merged = {**answers, **page_answers}
-    death = merged.get("deceased_date_of_death")
-    for who in ("deceased", "suspect"):
-        dob = merged.get(f"{who}_dob")
-        if not (dob and death and dob > death):
-            continue
+
+def cross_check(page_answers: dict[str, Any], answers: dict[str, Any]) -> tuple[str, str] | None:
+    """Checks between answers on different pages: (field on this page, message), or None."""
+    for who in born_after_death({**answers, **page_answers}):
         if f"{who}_dob" in page_answers:
             return f"{who}_dob", DOB_AFTER_DEATH
         if "deceased_date_of_death" in page_answers:
@@ -634,18 +645,15 @@ def _build_schema() -> type[Schema]:
     for section in SECTIONS:
         if section.group:
             g = section.group
-            attrs[f"{g.name}_any"] = mf.String(required=True, validate=lambda v: v in ("yes", "no"))
+            attrs[g.any_name] = mf.String(required=True, validate=lambda v: v in ("yes", "no"))
             attrs[g.name] = mf.List(
                 mf.Nested(type(f"{g.name}_item", (Schema,), _question_fields(g.questions))),
                 load_default=list,
             )
 
     def check_dates(self: Schema, data: dict[str, Any], **_: Any) -> None:
-        death = data.get("deceased_date_of_death")
-        for who in ("deceased", "suspect"):
-            dob = data.get(f"{who}_dob")
-            if dob and death and dob > death:
-                raise ValidationError(DOB_AFTER_DEATH, f"{who}_dob")
+        for who in born_after_death(data):
+            raise ValidationError(DOB_AFTER_DEATH, f"{who}_dob")
 
     class Meta:
         # A draft may hold answers to a question the form no longer asks: kept, not checked.
@@ -728,8 +736,8 @@ def answer_rows(answers: dict[str, Any]) -> list[SectionAnswers]:
                 [Row(q.label, show(q, item.get(q.name)), q.name, section.slug) for q in g.questions]
                 for item in answers.get(g.name) or []
             ]
-            any_answer = show(Question(f"{g.name}_any", g.question, "choice", choices=YES_NO),
-                              answers.get(f"{g.name}_any"))  # fmt: skip
+            any_answer = show(Question(g.any_name, g.question, "choice", choices=YES_NO),
+                              answers.get(g.any_name))  # fmt: skip
             out.append(SectionAnswers(section, [], any_answer, items))
             continue
         rows: list[Row] = []

@@ -22,9 +22,7 @@ request can ever be named in a return:
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -33,6 +31,8 @@ from marshmallow import Schema, ValidationError, validates_schema
 from marshmallow import fields as mf
 from marshmallow.validate import Length
 
+from forms import chronology_csv
+from forms.chronology_csv import CSV_MAX_BYTES, CSV_MAX_PROBLEMS, CsvRefused
 from forms.questions import (
     LONG,
     NOT_ANSWERED,
@@ -43,18 +43,15 @@ from forms.questions import (
     Question,
     Row,
     mm_field,
-    normal_time,
     required_message,
     show,
 )
 from mail import policy
 
-__all__ = ["NOT_ANSWERED", "Row"]
+__all__ = ["CSV_MAX_BYTES", "CSV_MAX_PROBLEMS", "NOT_ANSWERED", "CsvRefused", "Row"]
 
 REASON_MAX = 2000  # the same limit as service.trawls.extensions
 MAX_CHRONOLOGY = 300
-CSV_MAX_BYTES = 1024 * 1024
-CSV_MAX_PROBLEMS = 25
 
 INVOLVEMENT = [("yes", "Yes"), ("no_trace", "No trace")]
 DASH_RISK = [
@@ -422,40 +419,12 @@ def changes(
     return found
 
 
-# --- the chronology as a CSV file ------------------------------------------------------------
+# --- the chronology as a CSV file (``forms.chronology_csv``) ---------------------------------
 
 
 def csv_template() -> bytes:
     """The headings row, with a byte-order mark so that spreadsheets open it as UTF-8."""
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerow([title for _, title in CSV_COLUMNS])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def _heading(text: str) -> str:
-    return " ".join(text.replace("\ufeff", "").split()).casefold()
-
-
-def _csv_date(value: str) -> str | None:
-    value = value.strip()
-    for pattern in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
-        try:
-            return dt.datetime.strptime(value, pattern).date().isoformat()
-        except ValueError:
-            continue
-    return None
-
-
-def _name_key(text: str) -> str:
-    return " ".join(text.split()).casefold()
-
-
-class CsvRefused(ValueError):
-    """The file cannot be imported; ``problems`` are the messages, by row and column."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems))
-        self.problems = problems
+    return chronology_csv.template(CSV_COLUMNS)
 
 
 def read_chronology_csv(
@@ -463,104 +432,10 @@ def read_chronology_csv(
 ) -> list[dict[str, Any]]:
     """Every row of an uploaded chronology, checked; CsvRefused (importing nothing) if any row
     or the file itself has a problem. ``room``: how many entries may still be added."""
-    if len(data) > CSV_MAX_BYTES:
-        raise CsvRefused(["The selected file must be smaller than 1 MB"])
-    if not data.strip():
-        raise CsvRefused(["The selected file is empty"])
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise CsvRefused(
-            [
-                "The selected file must be saved as ‘CSV UTF-8’: it has characters that are not "
-                "UTF-8"
-            ]  # fmt: skip
-        ) from None
-    if "\x00" in text:
-        raise CsvRefused(["The selected file must be a CSV file"])
-    try:
-        records = list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error:
-        raise CsvRefused(["The selected file could not be read as a CSV file"]) from None
-
-    expected = {_heading(title): key for key, title in CSV_COLUMNS}
-    titles = dict(CSV_COLUMNS)
-    if not records:
-        raise CsvRefused(["The selected file is empty"])
-    header = [_heading(h) for h in records[0]]
-    while header and not header[-1]:
-        header.pop()
-    unknown = [h for h in header if h not in expected]
-    missing = [title for key, title in CSV_COLUMNS if _heading(title) not in header]
-    repeated = sorted({h for h in header if header.count(h) > 1})
-    if unknown or missing or repeated:
-        found = []
-        if missing:
-            found.append("Row 1: the column headings must include " +
-                         ", ".join(f"‘{m}’" for m in missing))  # fmt: skip
-        if unknown:
-            found.append("Row 1: remove the columns the template does not have: " +
-                         ", ".join(f"‘{u}’" for u in unknown[:10]))  # fmt: skip
-        if repeated:
-            found.append("Row 1: each column heading must appear once: " +
-                         ", ".join(f"‘{r}’" for r in repeated))  # fmt: skip
-        raise CsvRefused(found)
-    keys = [expected[h] for h in header]
-
-    by_name: dict[str, list[Person]] = {}
-    for p in people:
-        by_name.setdefault(_name_key(p.name), []).append(p)
-    schema = chronology_schema(people)()
-    found: list[str] = []
-    entries: list[dict[str, Any]] = []
-    for number, cells in enumerate(records[1:], start=2):
-        if not any(c.strip() for c in cells):
-            continue
-        if any(c.strip() for c in cells[len(keys) :]):
-            found.append(f"Row {number}: it has more cells than there are column headings")
-            continue
-        raw = {key: (cells[i].strip() if i < len(cells) else "") for i, key in enumerate(keys)}
-        entry: dict[str, Any] = {k: (v or None) for k, v in raw.items()}
-        row_problems: dict[str, str] = {}
-        if raw["date"]:
-            iso = _csv_date(raw["date"])
-            if iso is None:
-                row_problems["date"] = "Enter a real date, like 14/10/2025"
-            entry["date"] = iso
-        if raw["time"]:
-            entry["time"] = normal_time(raw["time"]) or raw["time"]
-        if raw["contact_with"]:
-            matches = by_name.get(_name_key(raw["contact_with"]), [])
-            if len(matches) == 1:
-                entry["contact_with"] = str(matches[0].id)
-            else:
-                entry["contact_with"] = None
-                row_problems["contact_with"] = (
-                    "Enter the full name of one of the people in this request, as the form shows it"
-                    if not matches
-                    else "Two people in this request have this name: add this entry on the "
-                    "form instead"
-                )
-        for key, messages in schema.validate(entry).items():
-            row_problems.setdefault(key, messages[0] if isinstance(messages, list) else "")
-        for key, _title in CSV_COLUMNS:
-            if key in row_problems:
-                found.append(f"Row {number}, column ‘{titles[key]}’: {row_problems[key]}")
-        if not row_problems:
-            entries.append({k: entry.get(k) for k, _ in CSV_COLUMNS})
-    if not found and not entries:
-        found.append("The selected file has no entries under its column headings")
-    if not found and len(entries) > room:
-        found.append(
-            f"The chronology can have up to {MAX_CHRONOLOGY} entries: this file has "
-            f"{len(entries)}, and there is room for {room}"
-        )
-    if found:
-        if len(found) > CSV_MAX_PROBLEMS:
-            more = len(found) - CSV_MAX_PROBLEMS
-            found = [*found[:CSV_MAX_PROBLEMS], f"And {more} more problems in the file"]
-        raise CsvRefused(found)
-    return entries
+    return chronology_csv.read(
+        data, columns=CSV_COLUMNS, schema=chronology_schema(people)(), people=people, room=room,
+        most=MAX_CHRONOLOGY,
+    )  # fmt: skip
 
 
 def field_names() -> list[str]:

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from werkzeug.datastructures import FileStorage
 from wtforms import BooleanField, RadioField
 from wtforms import validators as wv
 
@@ -27,6 +28,7 @@ from forms.trawl_return import (
     SYSTEMS_Q,
     Person,
     person_label,
+    sending_problems,
 )
 from service import clock
 
@@ -106,19 +108,63 @@ def chronology_form(
     return cls(**kw)
 
 
+CHOOSE_MODE = "Select whether to add the entries or replace the ones already there"
+
+
 class UploadForm(ServiceForm):
+    """A chronology as a CSV file; ``has_entries``: there are entries it may be added to."""
+
     file = FileField()
     mode = RadioField(
         choices=options(CSV_MODES),
-        validators=[wv.Optional(), wv.AnyOf([v for v, _ in CSV_MODES], message="Select whether "
-                    "to add the entries or replace the ones already there")],
+        validators=[wv.Optional(), wv.AnyOf([v for v, _ in CSV_MODES], message=CHOOSE_MODE)],
         validate_choice=False,
-    )  # fmt: skip
+    )
+    has_entries: bool = False
+
+    @property
+    def chosen_mode(self) -> str | None:
+        """What to do with the entries already there: "add" to them or "replace" them (with none
+        yet, there is nothing to add to)."""
+        return self.mode.data if self.has_entries else "replace"
+
+    def accepts(self, upload: FileStorage | None) -> bool:
+        """The file posted is a CSV file, and what to do with the entries already there is
+        chosen; False, with the field's error, if not."""
+        if upload is None or not upload.filename:
+            self.file.errors = ["Select a CSV file"]
+        elif not upload.filename.lower().endswith(".csv"):
+            self.file.errors = ["The selected file must be a CSV file"]
+        elif self.chosen_mode not in ("add", "replace"):
+            self.mode.errors = [CHOOSE_MODE]
+        return not self.errors
+
+    def refused(self, problems: list[str]) -> None:
+        """The file could not be imported: its one problem, or how many it has."""
+        self.file.errors = [
+            problems[0] if len(problems) == 1
+            else f"The file has {len(problems)} problems: nothing was imported"
+        ]  # fmt: skip
+
+
+def upload_form(*, has_entries: bool, **kw: Any) -> UploadForm:
+    form = UploadForm(**kw)
+    form.has_entries = has_entries
+    return form
 
 
 class CheckForm(ServiceForm):
     dates_confirmed = BooleanField()
     declaration = BooleanField()
+
+    def vouch(self, answers: dict[str, Any], flagged: list[Any]) -> bool:
+        """Put the declaration, and the confirmation of dates outside the scoping period, into
+        ``answers``; False, with the fields' errors, while either is still needed."""
+        answers["declaration"] = bool(self.declaration.data)
+        answers["dates_confirmed"] = bool(flagged) and bool(self.dates_confirmed.data)
+        for name, messages in sending_problems(answers, flagged).items():
+            self[name].errors = messages
+        return not self.errors
 
 
 class _ExtensionBase(QuestionsForm):
@@ -130,6 +176,14 @@ class _ExtensionBase(QuestionsForm):
             self.new_date.errors = [
                 f"The new date must be after the current due date, {clock.long_date(self.due_date)}"
             ]
+
+    def refused(self, field: str | None, message: str) -> list[dict[str, str]]:
+        """The service refused the request for more time: the message on the answer it is
+        about, else the error summary's entries for it."""
+        if field in ("new_date", "reason"):
+            self[field].errors = [message]
+            return []
+        return [{"text": message, "href": "#new_date-day"}]
 
 
 ExtensionForm = form_class(

@@ -120,3 +120,12 @@ NOTICE = purpose(
     audience="direct",
     sensitive=False,
 )
+
+# A message the service sent came back (mail.bounces): the DHR officer is told, once a day at
+# most for each address.
+BOUNCED = purpose(
+    "mail.bounced",
+    title="An email could not be delivered",
+    template="bounced",
+    audience="inbox:dhr_officer",
+)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from mail import policy
 from service import audit
-from service.auth import accounts, scope
+from service.auth import identity, scope
 from service.models import Agency, Partnership
 
 #: The fields an officer edits, in the order the form shows them.
@@ -133,7 +133,7 @@ def save(
         audit.record(
             session,
             "agency.created" if created else "agency.updated",
-            actor=accounts.actor_of(user),
+            actor=identity.actor_of(user),
             partnership_id=partnership.id,
             object_type="agency",
             object_id=agency.id,

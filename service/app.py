@@ -94,8 +94,10 @@ def _blueprints() -> list[tuple[Blueprint, bool]]:
     """
     from service.views import (
         account,
+        action_update,
         console,
         family_consent,
+        imr_report,
         imr_return,
         panel_feedback,
         public,
@@ -110,6 +112,8 @@ def _blueprints() -> list[tuple[Blueprint, bool]]:
         (referral.bp, True),
         (trawl_return.bp, True),
         (imr_return.bp, True),
+        (imr_report.bp, True),  # the IMR written in the service, through the same link
         (family_consent.bp, True),
         (panel_feedback.bp, True),  # a panel member's answer on a draft
+        (action_update.bp, True),  # a lead officer's update to their action
     ]

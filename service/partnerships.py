@@ -26,7 +26,8 @@ from sqlalchemy.orm import Session
 
 from mail import policy
 from service import audit
-from service.models import Agency, InsecureRecipientAction, Nation, Partnership
+from service.models import Agency, ImrNames, InsecureRecipientAction, Nation, Partnership
+from service.retention import schedule as retention_schedule
 
 SLUG = validate.Regexp(r"^[a-z0-9][a-z0-9-]{1,62}$", error="use lower-case letters, digits and -")
 
@@ -80,6 +81,12 @@ class InboxesSchema(Strict):
         fields.String(validate=_address), required=True, validate=validate.Length(min=1)
     )
     chair = fields.List(fields.String(validate=_address), load_default=list)
+    # --- after the decision: who is told of it (each on the secure domains, like the others) ---
+    home_office = fields.List(fields.String(validate=_address), load_default=list)
+    coroner = fields.List(fields.String(validate=_address), load_default=list)
+    commissioner = fields.List(fields.String(validate=_address), load_default=list)
+    subgroup_chair = fields.List(fields.String(validate=_address), load_default=list)
+    partnership_chair = fields.List(fields.String(validate=_address), load_default=list)
 
 
 class TimescalesSchema(Strict):
@@ -89,11 +96,24 @@ class TimescalesSchema(Strict):
     feedback_days = fields.Integer(load_default=14, validate=validate.Range(1, 90))
     decision_days = fields.Integer(load_default=30, validate=validate.Range(1, 90))
     dispatch_hour = fields.Integer(load_default=9, validate=validate.Range(0, 23))
+    # --- after the decision ---
+    report_months = fields.Integer(load_default=6, validate=validate.Range(1, 24))
 
 
 class ContactSchema(Strict):
     email = fields.String(required=True, validate=_address)
     phone = fields.String(load_default=None, validate=validate.Length(max=40))
+
+
+class AdvocacySchema(Strict):
+    """An advocacy service the family letters list."""
+
+    name = fields.String(required=True, validate=validate.Length(min=2, max=200))
+    phone = fields.String(load_default=None, validate=validate.Length(max=40))
+    website = fields.String(
+        load_default=None,
+        validate=validate.URL(schemes={"https"}, error="an https:// address"),
+    )
 
 
 class PartnershipSchema(Strict):
@@ -116,6 +136,16 @@ class PartnershipSchema(Strict):
     timescales = fields.Nested(TimescalesSchema, load_default=lambda: TimescalesSchema().load({}))
     closure_days = fields.List(fields.Date(), load_default=list)
     agencies = fields.List(fields.Nested(AgencySchema), load_default=list)
+    # --- retention: how long each kind of record is kept (service.retention.schedule) ---
+    retention = fields.Nested(
+        retention_schedule.RetentionSchema, load_default=retention_schedule.default_block
+    )
+    # --- IMRs written in the service: real names (Leicester, paragraph 67) or initials only
+    # (Greater Manchester). The request email, the IMR form's guidance and the QA form follow it.
+    imr_names = fields.Enum(ImrNames, by_value=True, load_default=ImrNames.INITIALS)
+    # --- after the decision ---
+    commissioner_told_of_decisions = fields.Boolean(load_default=False)
+    advocacy_services = fields.List(fields.Nested(AdvocacySchema), load_default=list)
 
     @validates("agencies")
     def _unique_keys(self, agencies: list[dict[str, Any]], **_: Any) -> None:
@@ -210,6 +240,14 @@ def load(session: Session, path: Path, *, actor: str = "cli") -> LoadResult:
     for key, value in data["timescales"].items():
         setattr(partnership, key, value)
     partnership.closure_days = sorted(d.isoformat() for d in data["closure_days"])
+    session.flush()
+    retention_schedule.store(session, partnership, data["retention"])  # the retention schedule
+    partnership.imr_names = data["imr_names"]  # IMRs written in the service
+    # --- after the decision ---
+    partnership.commissioner_told_of_decisions = data["commissioner_told_of_decisions"]
+    partnership.advocacy_services = [
+        {k: v for k, v in item.items() if v} for item in data["advocacy_services"]
+    ]
     session.flush()
 
     existing = {a.key: a for a in partnership.agencies}

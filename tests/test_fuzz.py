@@ -61,6 +61,12 @@ def _field_names() -> list[str]:
     from forms import feedback as feedback_forms
 
     names |= set(feedback_forms.field_names())
+    from forms import imr_report
+
+    # The IMR written in the service, the officer's columns, terms and the action plan.
+    names |= set(imr_report.field_names())
+    names |= {"way", "scope", "agency_id", "status", "progress", "evidence", "terms",
+              "management_comment", "panel_notes"}  # fmt: skip
     return sorted(names)
 
 
@@ -101,6 +107,9 @@ def world(page_app, page_client, session, partnership):
         "referral_id": [1, 0],
         "slug": ["victim-household", "agencies", "referrer", "nonsense", "check"],
         "index": [0, 1, 49, 50],
+        "bounce_id": [0, 999999],
+        "notification_id": [0, 999999],
+        "kind": ["review", "no_review", "nonsense"],
     }
     trawl = sent_trawl(session, partnership, agency_count=2, at=clock.now() - timedelta(days=1))
     other = sent_trawl(session, partnership, agency_count=1, at=clock.now() - timedelta(days=1))
@@ -186,6 +195,19 @@ def world(page_app, page_client, session, partnership):
     path = feedback_link(session, draft.recipients[0])
     session.commit()  # end the read: the view writes next
     assert page_client.get(path).status_code == 302
+    # An action in the case's action plan (the officer's pages), and the keys of the IMR
+    # report's sections and of the merged chronology's rows.
+    from service.actions import plan
+    from service.models import Partnership
+
+    action = plan.add(
+        session, ids["case_id"][0], session.get(Partnership, partnership.id),
+        {"scope": "multi", "recommendation": "Fuzz.", "lead_officer": "Head of service"},
+        created_by=None, actor="test",
+    )  # fmt: skip
+    session.commit()
+    ids["action_id"] = [action.id, 0]
+    ids["key"] = ["cover", "analysis", "nonsense", "1-2026-03-14-0123456789abcdef"]
     return ids
 
 

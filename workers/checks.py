@@ -14,6 +14,10 @@ MODULES: tuple[str, ...] = (
     "workers.feedback_checks",
     "workers.summary_checks",
     "workers.link_checks",
+    "workers.action_checks",
+    "workers.retention_checks",
+    "workers.review_checks",
+    "workers.bounce_checks",
 )
 
 

@@ -32,6 +32,17 @@ ACTION_LABELS: dict[str, str] = {
     "case.viewed": "Viewed case",
     "case.chair_assigned": "Chair assigned to case",
     "case.chair_removed": "Chair removed from case",
+    # retention (service/retention)
+    "case.closed": "Case closed",
+    "case.legal_hold_placed": "Legal hold placed on case",
+    "case.legal_hold_lifted": "Legal hold lifted",
+    "case.deletion_notice_sent": "Officer told of the case's deletion in 30 days",
+    "case.deletion_deferred": "Case's deletion deferred",
+    "case.personal_data_deleted": "Case's personal data deleted",
+    "case.archive_downloaded": "Downloaded the case's complete record",
+    "referral.deleted": "Referral not taken forward deleted",
+    "message.content_purged": "Message content purged",
+    "subject_access.searched": "Searched for a person (subject access request)",
     # the outbox (mail/outbox.py, workers/delivery.py)
     "message.queued": "Message queued",
     "message.content_withheld": "Notice sent instead of message content",
@@ -42,6 +53,10 @@ ACTION_LABELS: dict[str, str] = {
     "message.released": "Held message released",
     "message.cancelled": "Message cancelled",
     "message.viewed": "Viewed message",
+    # bounce reports (mail/bounces)
+    "message.bounced": "Message bounced",
+    "message.delayed": "Message delivery delayed",
+    "message.bounce_dealt_with": "Bounce marked as dealt with",
     # the partnership and its agencies (service/partnerships.py, the agencies pages)
     "partnership.created": "Partnership loaded",
     "partnership.updated": "Partnership updated from its file",
@@ -128,6 +143,19 @@ ACTION_LABELS: dict[str, str] = {
     "feedback.answer_changed": "Panel member changed their answer on a draft",
     "feedback.reminder_sent": "Reminder sent to a panel member about a draft",
     "feedback.all_answered": "Every panel member answered on a draft",
+    # the IMR written in the service, the merged chronology and the action plan
+    "imr.chronology_imported": "Agency imported its IMR chronology from a CSV file",
+    "imr.report_previewed": "Agency downloaded a draft of its IMR report",
+    "case.terms_changed": "Terms of reference changed",
+    "chronology.note_saved": "Merged chronology: officer's columns saved",
+    "action_plan.from_imr": "Actions added to the action plan from an IMR",
+    "action_plan.added": "Recommendation added to the action plan",
+    "action_plan.changed": "Action plan changed",
+    "action_plan.updated_by_lead": "Lead officer updated their action",
+    "action_plan.reminder_sent": "Lead officer reminded of an action",
+    "action_plan.reminder_not_sent": "Lead officer not reminded: no secure address",
+    "action_plan.exported": "Action plan exported",
+    "action_plan.link_opened": "Lead officer opened their action link",
     # this page
     "audit.exported": "Audit trail exported",
 }
@@ -153,6 +181,7 @@ OBJECT_LABELS = {
     "panel_member": "Panel member",
     "panel_meeting": "Panel meeting",
     "feedback_request": "Draft for comment",
+    "action_item": "Action",
 }
 
 

@@ -13,21 +13,30 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, Select, false, select, true
 from sqlalchemy.orm import Session
 
-from service.models import (
+from service.models import (  # after the decision: notifications, progress and letters  # retention
+    ActionItem,
     Agency,
+    AttachmentBlob,
     AuditEvent,
     Case,
     CaseChair,
+    CaseClosure,
     CasePerson,
+    CaseTerm,
+    ChronologyNote,
     ConsentRequest,
     ConsentResponse,
     ConsoleSession,
+    DecisionNotification,
+    FamilyLetter,
     FeedbackRecipient,
     FeedbackRequest,
     ImrRequest,
     ImrSubmission,
+    LegalHold,
     Message,
     MessageAttachment,
+    MessageBounce,
     PanelDelivery,
     PanelInvitation,
     PanelMeeting,
@@ -35,6 +44,8 @@ from service.models import (
     PanelPaper,
     Partnership,
     Referral,
+    RetentionSchedule,
+    ReviewProgress,
     Role,
     StoredFile,
     Trawl,
@@ -84,6 +95,20 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "summaries.view": frozenset({OFFICER, CHAIR, VIEWER}),
     "summaries.adjust": frozenset({OFFICER}),
     "summaries.send": frozenset({OFFICER}),
+    # Retention: closing cases, legal holds, deferring a deletion, the archive of a case's
+    # complete record, and the subject access search (service.retention).
+    "retention.manage": frozenset({OFFICER}),
+    "retention.archive": frozenset({OFFICER}),
+    "subject_access.search": frozenset({OFFICER}),
+    # After the decision: who is told of it, the review's timescales and the family's letters.
+    "notifications.view": frozenset({OFFICER, CHAIR, VIEWER}),
+    "notifications.send": frozenset({OFFICER}),
+    # The IMR written in the service: the case's terms of reference, the officer's columns on
+    # the merged chronology, and the action plan (everyone on the case reads it).
+    "terms.edit": frozenset({OFFICER}),
+    "chronology.annotate": frozenset({OFFICER}),
+    "actions.view": frozenset({OFFICER, CHAIR, VIEWER}),
+    "actions.manage": frozenset({OFFICER}),
 }
 
 
@@ -119,6 +144,13 @@ def _partnership_rule(model: Any, *, chairs: bool = False) -> Callable[[User], C
     return rule
 
 
+def _referral_rule(user: User, model: Any) -> ColumnElement[bool]:
+    """Rows of a referral that may have a case: the partnership's; for a chair, their cases'."""
+    if user.role is CHAIR:
+        return _case_rule(user, model.case_id)
+    return model.partnership_id == user.partnership_id
+
+
 #: One rule per model the console reads. A model with no rule cannot be read through Scope.
 RULES: dict[type, Callable[[User], ColumnElement[bool]]] = {
     Partnership: lambda user: Partnership.id == user.partnership_id,
@@ -133,6 +165,7 @@ RULES: dict[type, Callable[[User], ColumnElement[bool]]] = {
     MessageAttachment: lambda user: MessageAttachment.message_id.in_(
         select(Message.id).where(RULES[Message](user))
     ),
+    MessageBounce: _partnership_rule(MessageBounce),
     # Chairs see who else works on the partnership's reviews (names on their cases).
     User: _partnership_rule(User, chairs=True),
     ConsoleSession: lambda user: ConsoleSession.user_id.in_(
@@ -160,6 +193,13 @@ RULES: dict[type, Callable[[User], ColumnElement[bool]]] = {
     ImrSubmission: lambda user: ImrSubmission.request_id.in_(
         select(ImrRequest.id).where(_case_rule(user, ImrRequest.case_id))
     ),
+    CaseTerm: lambda user: _case_rule(user, CaseTerm.case_id),
+    ChronologyNote: lambda user: _case_rule(user, ChronologyNote.case_id),
+    ActionItem: lambda user: _case_rule(user, ActionItem.case_id),
+    # After the decision: the partnership's (a referral's, before any case); a chair's cases.
+    DecisionNotification: lambda user: _referral_rule(user, DecisionNotification),
+    ReviewProgress: lambda user: _referral_rule(user, ReviewProgress),
+    FamilyLetter: lambda user: _referral_rule(user, FamilyLetter),
     PanelMember: lambda user: _case_rule(user, PanelMember.case_id),
     PanelMeeting: lambda user: _case_rule(user, PanelMeeting.case_id),
     PanelInvitation: lambda user: PanelInvitation.meeting_id.in_(_meetings(user)),
@@ -171,6 +211,14 @@ RULES: dict[type, Callable[[User], ColumnElement[bool]]] = {
     ),
     # A file is read through what it belongs to: the partnership's, and for a chair only the
     # terms of reference, IMR documents, panel papers and drafts for comment of their cases.
+    # Retention (service.retention): a case's closure and holds, the partnership's schedule, and
+    # an attachment's stored bytes through the messages that carry them.
+    CaseClosure: lambda user: _case_rule(user, CaseClosure.case_id),
+    LegalHold: lambda user: _case_rule(user, LegalHold.case_id),
+    RetentionSchedule: lambda user: RetentionSchedule.partnership_id == user.partnership_id,
+    AttachmentBlob: lambda user: AttachmentBlob.sha256.in_(
+        select(MessageAttachment.sha256).where(RULES[MessageAttachment](user))
+    ),
     StoredFile: lambda user: (
         (StoredFile.partnership_id == user.partnership_id)
         & (

@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlsplit
 from flask import abort, g, redirect, request, session, url_for
 
 from service import db
-from service.auth import accounts, scope
+from service.auth import console_sessions, scope
 from service.models import User
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -26,14 +26,14 @@ def client_address() -> str | None:
     return request.remote_addr
 
 
-def current() -> accounts.Current | None:
+def current() -> console_sessions.Current | None:
     """The signed-in session of this request (looked up once per request)."""
     if "current" not in g:
         raw = session.get(SESSION_KEY)
-        found, reason = accounts.load_session(db.Sessions(), raw)
+        found, reason = console_sessions.load_session(db.Sessions(), raw)
         if reason in LAPSED:
             with db.transaction() as s:
-                accounts.end_lapsed(s, raw, reason)
+                console_sessions.end_lapsed(s, raw, reason)
         if found is None and SESSION_KEY in session:
             session.pop(SESSION_KEY)
         g.current = found
@@ -84,7 +84,7 @@ def login_required(view: F) -> F:
             target = request.full_path if request.method == "GET" else None
             return redirect(url_for("account.sign_in", next=_safe_next(target)))
         with db.transaction() as s:
-            accounts.touch(s, c)
+            console_sessions.touch(s, c)
         return view(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]

@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 from forms import imr as catalogue
 from mail import outbox, policy, queueing
 from service import audit, clock, runtime, uploads
+from service.actions import plan as action_plan
 from service.clock import long_moment
-from service.imrs import messages
+from service.imrs import messages, report, report_pdf
 from service.models import Agency, Case, ImrRequest, ImrSubmission, Partnership, StoredFile
 from service.pdf import render_html, write_pdf
 
@@ -120,10 +121,19 @@ def draft_document(session: Session, request: ImrRequest) -> StoredFile | None:
 
 def problems(session: Session, request: ImrRequest) -> dict[str, Any]:
     """What stops the draft being submitted (empty when it is ready)."""
-    found = catalogue.problems((request.draft or {}).get("checklist") or {})
-    if draft_document(session, request) is None:
+    found = catalogue.problems(
+        (request.draft or {}).get("checklist") or {}, names=_names(session, request)
+    )
+    if report.written(request):
+        if report.problems(session, request):
+            found["report"] = ["Complete every section of your IMR report"]
+    elif draft_document(session, request) is None:
         found["document"] = ["Upload your IMR report"]
     return found
+
+
+def _names(session: Session, request: ImrRequest) -> str:
+    return report.names_of(session.get(Partnership, request.partnership_id))
 
 
 def start_revision(session: Session, request: ImrRequest) -> None:
@@ -134,7 +144,11 @@ def start_revision(session: Session, request: ImrRequest) -> None:
     checklist = copy.deepcopy(request.latest.checklist or {})
     for key in ("signed_name", "signed_on"):
         checklist.pop(key, None)
-    save_draft(session, request, {"checklist": checklist, "revision": True})
+    draft: dict[str, Any] = {"checklist": checklist, "revision": True}
+    if request.latest.report is not None:
+        # A written IMR comes back as it was sent, to be revised here.
+        draft |= {"report": copy.deepcopy(request.latest.report), "report_kind": report.WRITTEN}
+    save_draft(session, request, draft)
 
 
 def cancel_revision(session: Session, request: ImrRequest) -> None:
@@ -178,7 +192,7 @@ def render_checklist_html(
         first_submitted=long_moment(request.returned_at),
         revised=long_moment(request.revised_at),
         final=long_moment(request.final_at),
-        parts=catalogue.checklist_parts(checklist),
+        parts=catalogue.checklist_parts(checklist, report.names_of(partnership)),
         criteria=catalogue.criteria(checklist),
     )
 
@@ -212,7 +226,6 @@ def submit(
         raise NotReady(found)
     draft = draft_of(request)
     checklist = draft["checklist"]
-    document = draft_document(session, request)
     now = clock.now()
     version = (
         session.scalar(
@@ -220,11 +233,17 @@ def submit(
         )
         or 0
     ) + 1
+    written = draft.get("report") if report.written(request) else None
+    if written is not None:
+        document = _written_document(session, request, written, version, is_final, now)
+    else:
+        document = draft_document(session, request)
     row = ImrSubmission(
         request_id=request.id,
         version=version,
         document_id=document.id,
         checklist=checklist,
+        report=written,
         is_final=is_final,
         submitted_at=now,
         submitted_by=(checklist.get("completed_by") or {}).get("name"),
@@ -264,7 +283,29 @@ def submit(
         final=is_final,
     )
     _send(session, row, request, document)
+    if written is not None:
+        action_plan.from_imr(session, request, row)
     return row
+
+
+def _written_document(
+    session: Session, request: ImrRequest, written: dict[str, Any], version: int,
+    is_final: bool, now: Any,
+) -> StoredFile:  # fmt: skip
+    """The IMR written in the service, as the PDF this version sends and keeps."""
+    case = session.get(Case, request.case_id)
+    data = report_pdf.report_pdf(
+        session, request, written, version=version,
+        first_submitted=request.returned_at or now, revised=now if version > 1 else None,
+        final=now if is_final else None,
+    )  # fmt: skip
+    stored = uploads.store(
+        session, partnership_id=request.partnership_id,
+        filename=report_pdf.filename(case, session.get(Agency, request.agency_id), version),
+        data=data, allowed={uploads.PDF: "PDF"}, max_bytes=uploads.IMR_MAX_BYTES,
+    )  # fmt: skip
+    session.flush()
+    return stored
 
 
 def _send(session: Session, row: ImrSubmission, request: ImrRequest, document: StoredFile) -> None:

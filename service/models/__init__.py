@@ -1,7 +1,15 @@
 """The data model: one module per concept, all importable from here."""
 
+from service.models.action_plan import ActionItem, ActionScope, ActionSource, ActionStatus
 from service.models.agency import Agency
 from service.models.audit import AuditEvent
+from service.models.bounce import (  # noqa: F401  (bounce reports: mail.bounces)
+    BounceKind,
+    BounceNotice,
+    BouncePoll,
+    BounceReport,
+    MessageBounce,
+)
 from service.models.case import Case, CaseChair, CasePerson, CaseStatus, PersonRole
 from service.models.consent import (
     ConsentCheck,
@@ -13,6 +21,7 @@ from service.models.consent import (
     ConsentStatus,
 )
 from service.models.imr import ImrRequest, ImrSubmission
+from service.models.imr_report import CaseTerm, ChronologyNote
 from service.models.link_session import LinkSession
 from service.models.message import Message, MessageAttachment, MessageStatus
 from service.models.panel import (
@@ -26,8 +35,23 @@ from service.models.panel import (
     PanelMember,
     PanelPaper,
 )
-from service.models.partnership import InsecureRecipientAction, Nation, Partnership
+from service.models.partnership import ImrNames, InsecureRecipientAction, Nation, Partnership
 from service.models.referral import Referral, ReferralStatus
+from service.models.retention import (  # noqa: F401  (retention: service.retention)
+    AttachmentBlob,
+    CaseClosure,
+    CaseOutcome,
+    LegalHold,
+    RetentionSchedule,
+)
+from service.models.review import (  # notifications, timescales and letters after the decision
+    DecisionNotification,
+    FamilyLetter,
+    LetterKind,
+    NotificationKind,
+    NotificationStatus,
+    ReviewProgress,
+)
 from service.models.trawl import (
     ExtensionStatus,
     Trawl,
@@ -41,6 +65,12 @@ from service.models.upload import ScanStatus, StoredFile
 from service.models.user import AccessToken, ConsoleSession, Role, User, UserStatus
 
 __all__ = [
+    "ActionItem",
+    "ActionScope",
+    "ActionSource",
+    "ActionStatus",
+    "CaseTerm",
+    "ChronologyNote",
     "PanelPaper",
     "PanelMember",
     "PanelMeeting",
@@ -66,6 +96,7 @@ __all__ = [
     "ConsentStatus",
     "ConsoleSession",
     "ExtensionStatus",
+    "ImrNames",
     "ImrRequest",
     "ImrSubmission",
     "InsecureRecipientAction",
@@ -78,6 +109,12 @@ __all__ = [
     "PersonRole",
     "Referral",
     "ReferralStatus",
+    "DecisionNotification",
+    "FamilyLetter",
+    "LetterKind",
+    "NotificationKind",
+    "NotificationStatus",
+    "ReviewProgress",
     "Role",
     "ScanStatus",
     "StoredFile",

@@ -54,6 +54,9 @@ class ImrSubmission(Base):
     #  "criteria": {"1": {"answer": "yes|no|partially", "comment": ..}, ...},
     #  "signed_name":.., "signed_on": "YYYY-MM-DD", "role":..}
     checklist: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The IMR written in the service (``forms.imr_report``); None for an uploaded document. Its
+    # PDF is then the version's document.
+    report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     is_final: Mapped[bool] = mapped_column(default=False)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     submitted_by: Mapped[str | None] = mapped_column(String(200))

@@ -6,11 +6,12 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service import clock
 from service.db import Base
+from service.models.retention import AttachmentBlob
 from service.models.types import JSON, UTCDateTime, new_id, str_enum
 
 
@@ -21,6 +22,7 @@ class MessageStatus(enum.StrEnum):
     FAILED = "failed"  # permanent failure, or retries exhausted; an operator can retry
     HELD = "held"  # sensitive content to an address outside the allowlist; the officer decides
     CANCELLED = "cancelled"
+    BOUNCED = "bounced"  # sent, then reported undeliverable (5.x.x) by a bounce report
 
 
 class Message(Base):
@@ -56,6 +58,9 @@ class Message(Base):
     transport_reply: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
+    # Set when the retention schedule purged the bodies, attachments and address (the row, the
+    # recipient's domain, the status, the Message-ID and the times stay): ``service.retention``.
+    content_purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     attachments: Mapped[list[MessageAttachment]] = relationship(
         back_populates="message", order_by="MessageAttachment.position", cascade="all"
@@ -70,6 +75,29 @@ class MessageAttachment(Base):
     position: Mapped[int] = mapped_column(default=0)
     filename: Mapped[str] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(128))
-    data: Mapped[bytes] = mapped_column(LargeBinary)
+    # The bytes are stored once however many messages carry them (``mail.attachments``).
+    sha256: Mapped[str] = mapped_column(ForeignKey("attachment_blob.sha256"), index=True)
+    size: Mapped[int] = mapped_column()
 
     message: Mapped[Message] = relationship(back_populates="attachments")
+    blob: Mapped[AttachmentBlob] = relationship()
+
+    @property
+    def data(self) -> bytes:
+        return self.blob.data
+
+
+class MailSystemFault(Base):
+    """The mail system refusing the service itself (its secret, certificate or mailbox rights).
+
+    At most one row: written when a delivery is refused so, deleted by the next delivery that
+    succeeds. While it exists every message stays queued and officers see why on the outbox.
+    """
+
+    __tablename__ = "mail_system_fault"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    setting: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import String
+from sqlalchemy import String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service import clock
@@ -27,6 +27,14 @@ class InsecureRecipientAction(enum.StrEnum):
 
     NOTICE = "notice"  # send a content-free notice instead
     HOLD = "hold"  # keep the message for the officer to deal with
+
+
+class ImrNames(enum.StrEnum):
+    """How IMRs name people: initials only (Greater Manchester) or real names (Leicester,
+    paragraph 67: pseudonyms come later, in the overview report)."""
+
+    INITIALS = "initials"
+    REAL_NAMES = "real_names"
 
 
 class Partnership(Base):
@@ -54,6 +62,21 @@ class Partnership(Base):
     dispatch_hour: Mapped[int] = mapped_column(default=9)
     # ISO dates on which the partnership's office is closed, beyond bank holidays.
     closure_days: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # --- IMRs written in the service ---
+    imr_names: Mapped[ImrNames] = mapped_column(
+        str_enum(ImrNames), default=ImrNames.INITIALS, server_default=ImrNames.INITIALS.value
+    )
+    # --- after the decision: the report's timescale, the Commissioner, the family's support ---
+    # The overview report is due this many months after the decision to hold a review.
+    report_months: Mapped[int] = mapped_column(default=6, server_default="6")
+    # The Domestic Abuse Commissioner is told of decisions too, not only sent published reports.
+    commissioner_told_of_decisions: Mapped[bool] = mapped_column(
+        default=False, server_default=false()
+    )
+    # Advocacy services the family letters list: [{"name", "phone", "website"}].
+    advocacy_services: Mapped[list[dict[str, str]]] = mapped_column(
+        JSON, default=list, server_default="[]"
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
 

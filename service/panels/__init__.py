@@ -1,8 +1,10 @@
 """The review panel: its members, its meetings, their papers and the calendar invitations.
 
 members              who is on a case's panel (secure addresses only)
-meetings             scheduling, moving and cancelling a meeting, and its papers (papers after
-                     dispatch go at once, marked late)
+meetings             scheduling, moving and cancelling a meeting, and its status on the console
+dispatch_dates       when a meeting's papers go (working days before it), and why that day
+papers               a meeting's papers: uploaded, removed (papers after dispatch go at once,
+                     marked late)
 dispatch             the emails to members: papers with the invitation, moved, cancelled
 ics                  the calendar invitation (RFC 5545)
 overview             what the console shows: members, meetings, one meeting's papers and emails

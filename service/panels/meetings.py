@@ -1,16 +1,6 @@
-"""Panel meetings: scheduling, moving and cancelling them, and their papers.
+"""Panel meetings: scheduling, moving and cancelling them, and how the console shows one.
 
-When the papers go
-    ``dispatch_on`` is the working day ``papers_working_days`` (5) working days before the
-    meeting, counting the partnership's bank holidays and closure days; the papers go at the
-    dispatch hour (09:00) that day (``dispatch_at``), with the calendar invitation. The officer
-    is warned if there are no papers at the dispatch hour of the working day before, and again
-    at dispatch (``papers_warning_at``).
-
-A meeting scheduled (or moved) too late for that
-    The papers cannot reach members 5 working days ahead. They go at the next sweep instead
-    (``dispatch_at`` is now), so members have them as early as possible, and the officer is
-    told on screen; papers uploaded after that go at once as additional papers.
+When a meeting's papers go is worked out by ``dispatch_dates``; its papers are ``papers``.
 
 Moving a meeting
     Its dispatch is worked out again if the papers have not gone (they stay sent if they
@@ -22,22 +12,18 @@ Moving a meeting
 Cancelling a meeting
     Nothing more is sent for it, and every invited member gets the cancellation (with a CANCEL
     invitation that takes it out of their calendar), for the same reason.
-
-Papers
-    Uploaded at any time before the meeting. Once the papers have gone, an upload goes at once
-    to every invited member as "additional papers", marked late, in the same transaction. A
-    paper can be removed only before it has been sent.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from service import audit, clock, db, uploads, workdays
+from service import audit, clock, db
 from service.models import (
     Case,
     CaseStatus,
@@ -50,10 +36,9 @@ from service.models import (
     Partnership,
 )
 from service.panels import dispatch
-from service.workdays import LONDON, Calendar
+from service.panels.dispatch_dates import Schedule, schedule_for
+from service.workdays import LONDON
 
-PAPER_TYPES = dict(uploads.IMR_TYPES)
-PAPER_MAX_BYTES = 20 * uploads.MB
 NOTE_MAX = 5000
 PLACE_MAX = 2000
 
@@ -82,87 +67,26 @@ class Details:
         return dt.datetime.combine(self.date, self.start, tzinfo=LONDON).astimezone(dt.UTC)
 
 
-@dataclass(frozen=True)
-class Schedule:
-    """When a meeting's papers go, and when the officer is warned if there are none."""
-
-    dispatch_on: dt.date
-    dispatch_at: dt.datetime
-    warning_at: dt.datetime | None
-    late: bool  # the notice cannot be met: the papers go at the next sweep
-
-    @property
-    def columns(self) -> dict:
-        return {
-            "dispatch_on": self.dispatch_on,
-            "dispatch_at": self.dispatch_at,
-            "papers_warning_at": self.warning_at,
-        }
-
-
-def dispatch_date(partnership: Partnership, meeting_date: dt.date) -> dt.date:
-    """The working day ``papers_working_days`` working days before the meeting."""
-    return Calendar.of(partnership).add(meeting_date, -partnership.papers_working_days)
-
-
-def schedule_for(partnership: Partnership, meeting_date: dt.date, now: dt.datetime) -> Schedule:
-    cal = Calendar.of(partnership)
-    hour = partnership.dispatch_hour
-    dispatch_on = dispatch_date(partnership, meeting_date)
-    dispatch_at = workdays.at_hour(dispatch_on, hour)
-    if dispatch_at <= now:
-        return Schedule(workdays.london_date(now), now, None, late=True)
-    day_before = workdays.at_hour(cal.add(dispatch_on, -1), hour)
-    warning_at = day_before if day_before > now else dispatch_at
-    return Schedule(dispatch_on, dispatch_at, warning_at, late=False)
-
-
-def _day_list(days: list[dt.date]) -> str:
-    """``10 and 11 December``, ``30 November and 1 December``: one month named once."""
-    groups: list[list[dt.date]] = []
-    for day in sorted(days):
-        if groups and (groups[-1][0].year, groups[-1][0].month) == (day.year, day.month):
-            groups[-1].append(day)
-        else:
-            groups.append([day])
-    parts = [_and([str(d.day) for d in group]) + f" {group[0]:%B}" for group in groups]
-    return _and(parts)
-
-
-def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def dispatch_reason(partnership: Partnership, meeting: PanelMeeting) -> str | None:
-    """Why the papers go earlier than the same number of weekdays before the meeting: the
-    closure days and bank holidays in between, which the count skips. None when there are none,
-    or when the papers do not go on the counted day (a late meeting goes at once)."""
-    if meeting.status is MeetingStatus.CANCELLED:
-        return None
-    meeting_date = workdays.london_date(meeting.starts_at)
-    days = partnership.papers_working_days
-    dispatch_on = dispatch_date(partnership, meeting_date)
-    if meeting.dispatch_on != dispatch_on:
-        return None
-    cal = Calendar.of(partnership)
-    between = [dispatch_on + dt.timedelta(days=n)
-               for n in range(1, (meeting_date - dispatch_on).days)]  # fmt: skip
-    weekdays = [d for d in between if d.weekday() < 5]
-    closures = [d for d in weekdays if d in cal.closures]
-    bank = [d for d in weekdays if cal.bank_holiday(d) and d not in cal.closures]
-    if not closures and not bank:
-        return None
-    reasons = []
-    if bank:
-        reasons.append(_day_list(bank) + (" is a bank holiday" if len(bank) == 1
-                                          else " are bank holidays"))  # fmt: skip
-    if closures:
-        reasons.append(_day_list(closures) + (" is a closure day" if len(closures) == 1
-                                              else " are closure days"))  # fmt: skip
-    verb = "went" if meeting.dispatched_at else "go"
-    return (
-        f"Papers {verb} on {dispatch_on:%A} {clock.long_date(dispatch_on)}, {days} working "
-        f"{'day' if days == 1 else 'days'} before the meeting: {', and '.join(reasons)}."
+def record(
+    session: Session,
+    action: str,
+    meeting: PanelMeeting,
+    *,
+    actor: str,
+    client_address: str | None,
+    **detail: Any,
+) -> None:
+    """An audit event about the meeting (its case's and partnership's)."""
+    audit.record(
+        session,
+        action,
+        actor=actor,
+        partnership_id=meeting.partnership_id,
+        object_type="panel_meeting",
+        object_id=meeting.id,
+        case_id=meeting.case_id,
+        client_address=client_address,
+        **detail,
     )
 
 
@@ -226,14 +150,11 @@ def schedule(
     meeting.invitations = [PanelInvitation(member_id=m.id) for m in members]
     session.add(meeting)
     session.flush()
-    audit.record(
+    record(
         session,
         "panel.meeting_scheduled",
+        meeting,
         actor=actor,
-        partnership_id=case.partnership_id,
-        object_type="panel_meeting",
-        object_id=meeting.id,
-        case_id=case.id,
         client_address=client_address,
         starts_at=meeting.starts_at.isoformat(),
         dispatch_at=plan.dispatch_at.isoformat(),
@@ -335,14 +256,11 @@ def change(
                 invitation.papers_sent_at = now
             told += 1
     session.flush()
-    audit.record(
+    record(
         session,
         "panel.meeting_moved" if moved else "panel.meeting_updated",
+        meeting,
         actor=actor,
-        partnership_id=meeting.partnership_id,
-        object_type="panel_meeting",
-        object_id=meeting.id,
-        case_id=meeting.case_id,
         client_address=client_address,
         starts_at=meeting.starts_at.isoformat(),
         sequence=meeting.ics_sequence,
@@ -392,114 +310,16 @@ def cancel(
                          partnership=partnership, actor=actor,
                          extra={"reason": meeting.cancellation_reason})  # fmt: skip
         told += 1
-    audit.record(
+    record(
         session,
         "panel.meeting_cancelled",
+        meeting,
         actor=actor,
-        partnership_id=meeting.partnership_id,
-        object_type="panel_meeting",
-        object_id=meeting.id,
-        case_id=meeting.case_id,
         client_address=client_address,
         members_told=told,
         papers_had_gone=meeting.dispatched_at is not None,
     )
     return told
-
-
-# --- papers -----------------------------------------------------------------------------------
-
-
-def add_paper(
-    session: Session,
-    meeting: PanelMeeting,
-    *,
-    title: str,
-    filename: str | None,
-    data: bytes,
-    uploaded_by: int | None,
-    actor: str,
-    client_address: str | None = None,
-) -> PanelPaper:
-    """Add a paper; after dispatch it goes at once to every invited member, marked late.
-    Raises MeetingRefused or ``uploads.UploadRefused``, adding nothing."""
-    now = clock.now()
-    meeting = locked(session, meeting.id)
-    if meeting.status is not MeetingStatus.SCHEDULED:
-        raise MeetingRefused("This meeting has been cancelled: papers cannot be added", "paper")
-    if meeting.starts_at <= now:
-        raise MeetingRefused("This meeting has started: papers cannot be added", "paper")
-    stored = uploads.store(
-        session,
-        partnership_id=meeting.partnership_id,
-        filename=filename,
-        data=data,
-        allowed=PAPER_TYPES,
-        max_bytes=PAPER_MAX_BYTES,
-    )
-    session.flush()
-    last = session.scalar(
-        select(func.max(PanelPaper.position)).where(PanelPaper.meeting_id == meeting.id)
-    )
-    late = meeting.dispatched_at is not None
-    paper = PanelPaper(
-        meeting_id=meeting.id,
-        file_id=stored.id,
-        title=title.strip(),
-        position=(last or 0) + 1,
-        uploaded_by=uploaded_by,
-        late=late,
-        sent_at=now if late else None,
-    )
-    session.add(paper)
-    session.flush()
-    told = 0
-    if late:
-        case = session.get(Case, meeting.case_id)
-        partnership = session.get(Partnership, meeting.partnership_id)
-        for _invitation, member in dispatch.invited(session, meeting.id):
-            dispatch.deliver(session, meeting, member, DeliveryKind.LATE_PAPERS, case=case,
-                             partnership=partnership, papers=[paper], actor=actor)  # fmt: skip
-            told += 1
-    audit.record(
-        session,
-        "panel.paper_added",
-        actor=actor,
-        partnership_id=meeting.partnership_id,
-        object_type="panel_meeting",
-        object_id=meeting.id,
-        case_id=meeting.case_id,
-        client_address=client_address,
-        paper_id=paper.id,
-        file_id=stored.id,
-        late=late,
-        members_sent=told,
-    )
-    return paper
-
-
-def remove_paper(
-    session: Session, paper: PanelPaper, *, actor: str, client_address: str | None = None
-) -> None:
-    """Take a paper off the meeting, if it has not been sent."""
-    meeting = locked(session, paper.meeting_id)
-    session.refresh(paper)
-    if paper.removed_at is not None:
-        raise MeetingRefused("This paper has already been removed", "paper")
-    if paper.sent_at is not None or meeting.dispatched_at is not None:
-        raise MeetingRefused("This paper has been sent to the panel: it cannot be removed", "paper")
-    paper.removed_at = clock.now()
-    audit.record(
-        session,
-        "panel.paper_removed",
-        actor=actor,
-        partnership_id=meeting.partnership_id,
-        object_type="panel_meeting",
-        object_id=meeting.id,
-        case_id=meeting.case_id,
-        client_address=client_address,
-        paper_id=paper.id,
-    )
 
 
 # --- how the console shows a meeting ------------------------------------------------------------

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from mail import routing
 from service import audit, clock
 from service.models import Case, CasePerson, Partnership, PersonRole, Referral, ReferralStatus
+from service.reviews import notifications, timescales
 
 #: The officer is reminded this long before a decision is due.
 REMINDER_BEFORE = dt.timedelta(days=7)
@@ -123,6 +124,9 @@ def record_decision(
         "date_notified_chair": date_notified_chair,
         "date_notified_home_office": date_notified_home_office,
     }
+    partnership = session.get(Partnership, referral.partnership_id)
+    # Correcting the date received moves the one-month deadline (and its reminders).
+    timescales.move_decision_deadline(referral, partnership, date_received)
     changed = [name for name in DECISION_FIELDS if getattr(referral, name) != values[name]]
     for name in changed:
         setattr(referral, name, values[name])
@@ -144,6 +148,8 @@ def record_decision(
         changed=changed,
         status=referral.status.value,
     )
+    # Who must now be told, and by when.
+    notifications.on_decision(session, referral, actor=actor, client_address=client_address)
     return changed
 
 
@@ -267,6 +273,7 @@ def open_case(
     if linked.rowcount != 1:
         raise DecisionRefused("A case has already been opened from this referral")
     session.refresh(referral)
+    notifications.link_case(session, referral, case)
     audit.record(
         session,
         "case.opened",

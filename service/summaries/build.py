@@ -39,7 +39,7 @@ from service.models import (
     TrawlRequest,
     TrawlStatus,
 )
-from service.summaries import chronology
+from service.summaries import chronology, imr_rows
 from service.summaries.rows import (
     AgencyLine,
     AgencyStatus,
@@ -56,20 +56,12 @@ from service.summaries.rows import (
     TrawlHeader,
 )
 from service.trawls import schedule
-from service.trawls.sending import ROLE_LABELS
+from service.trawls.sending import role_text
 
 day_text = clock.long_date
 
 
 # --- building it -------------------------------------------------------------------------------
-
-
-def role_text(person: CasePerson) -> str:
-    label = ROLE_LABELS.get(person.role, str(person.role))
-    relation = person.relationship_to_victim
-    if not relation:
-        return label
-    return relation if person.role is PersonRole.OTHER else f"{label} ({relation})"
 
 
 def agency_status(request: TrawlRequest, now: dt.datetime) -> AgencyStatus:
@@ -173,7 +165,13 @@ def build(session: Session, case: Case, *, now: dt.datetime | None = None) -> Su
             if latest.involvement:
                 involved.add(req.agency_id)
             _collect_people(people, req, latest.answers or {}, trawl_people)
-            entries += _entries(people, req, latest.answers or {}, trawl_people)
+            found = _entries(people, req, latest.answers or {}, trawl_people)
+            for e in found:
+                e.sources = [f"trawl {number} return, version {latest.version}"]
+            entries += found
+    entries += imr_rows.entries(session, case, people)  # after the trawls': see fold_repeats
+    merged = chronology.merge(entries)
+    imr_rows.apply_notes(session, case, merged)
 
     return Summary(
         case_id=case.id,
@@ -186,9 +184,10 @@ def build(session: Session, case: Case, *, now: dt.datetime | None = None) -> Su
         agencies=lines,
         people=list(people.summaries.values()),
         panel=_panel(session, case, lines, involved),
-        chronology=chronology.merge(entries),
+        chronology=merged,
         consent=_consent(session, case),
         imrs=_imrs(session, case, now),
+        actions=imr_rows.action_lines(session, case),
     )
 
 

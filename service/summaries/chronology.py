@@ -11,10 +11,19 @@ coefficient |A ∩ B| / min(|A|, |B|), which does not punish one agency for writ
 other. Two entries overlap when the coefficient is at least ``DUPLICATE_THRESHOLD`` and the
 shorter of the two has at least ``MIN_WORDS`` such words. Both entries are flagged, each naming
 the other; nothing is removed: the panel decides.
+
+Entries come from the trawl returns and from the IMRs written in the service, each naming its
+sources ("trawl return, version 2", "IMR, version 1"). An IMR entry that repeats one of the
+same agency's trawl entries (the same date and person and overlapping text, by the same
+measure) is shown once, with both sources and the IMR's comment. Each entry has a ``key`` from
+where it came from, not its place, so the officer's own columns (``ChronologyNote``: the
+management review officer's comment and the panel's notes) stay with it when the chronology is
+built again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -34,6 +43,9 @@ COLUMNS = [
     "Victim seen",
     "IMR & Panel Members Initials & Comment",
     "Probable duplicate of",
+    "Sources",
+    "Management review officer's comment",
+    "Panel notes",
 ]
 
 _STOPWORD_TEXT = """
@@ -77,6 +89,22 @@ class Entry:
     victim_seen: bool  # the contact was with the victim
     number: int = 0  # its place in the merged chronology, from 1
     duplicate_of: list[int] = field(default_factory=list)  # the numbers of the entries
+    sources: list[str] = field(default_factory=list)  # "trawl return, version 2", "IMR, version 1"
+    comment: str | None = None  # the IMR author's comment on the contact
+    from_imr: bool = False
+    management_comment: str | None = None  # the officer's columns (ChronologyNote)
+    panel_notes: str | None = None
+
+    @property
+    def key(self) -> str:
+        """Where the entry came from, the same each time the chronology is built."""
+        text = f"{self.time or ''}|{' '.join(self.information.split())}"
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+        return f"{self.agency_id}-{self.date}-{digest}"
+
+    @property
+    def sources_text(self) -> str:
+        return f"{self.agency}: {'; '.join(self.sources)}" if self.sources else self.agency
 
     @property
     def date_text(self) -> str:
@@ -108,8 +136,11 @@ class Entry:
             self.source_agency,
             self.outcome or "",
             "Yes" if self.victim_seen else "",
-            "",
+            self.comment or "",
             self.duplicate_text,
+            self.sources_text,
+            self.management_comment or "",
+            self.panel_notes or "",
         ]
 
 
@@ -118,8 +149,34 @@ def _sort_key(entry: Entry, position: int) -> tuple:
     return (entry.date, entry.time is None, entry.time or "", entry.agency.casefold(), position)
 
 
+def _repeats(a: Entry, b: Entry) -> bool:
+    """``b``, an IMR entry, tells of the same contact as ``a``, a trawl entry of its agency."""
+    if a.agency_id != b.agency_id or a.date != b.date or a.person_key != b.person_key:
+        return False
+    if " ".join(a.information.split()) == " ".join(b.information.split()):
+        return True
+    texts = [words(f"{e.information} {e.outcome or ''}") for e in (a, b)]
+    return overlap(*texts) >= DUPLICATE_THRESHOLD
+
+
+def fold_repeats(entries: list[Entry]) -> list[Entry]:
+    """Each IMR entry that repeats a trawl entry of the same agency folded into it, once."""
+    kept: list[Entry] = []
+    for entry in entries:
+        if entry.from_imr:
+            same = next((k for k in kept if not k.from_imr and _repeats(k, entry)), None)
+            if same is not None and not any(s.startswith("IMR") for s in same.sources):
+                same.sources += entry.sources
+                same.comment = entry.comment
+                continue
+        kept.append(entry)
+    return kept
+
+
 def merge(entries: list[Entry]) -> list[Entry]:
-    """``entries`` (each agency's in its own order) sorted, numbered and with duplicates flagged."""
+    """``entries`` (each agency's in its own order, trawl entries before IMR entries) with
+    repeats folded, sorted, numbered and with duplicates flagged."""
+    entries = fold_repeats(entries)
     pairs = sorted(enumerate(entries), key=lambda pair: _sort_key(pair[1], pair[0]))
     ordered = [entry for _, entry in pairs]
     for number, entry in enumerate(ordered, start=1):

@@ -257,6 +257,8 @@ class Summary:
     chronology: list[chronology.Entry]
     consent: list[ConsentLine]
     imrs: list[ImrLine]
+    #: The case's action plan (``service.actions.plan.Line``).
+    actions: list = field(default_factory=list)
 
     @property
     def generated_text(self) -> str:

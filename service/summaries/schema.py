@@ -95,6 +95,12 @@ class EntrySchema(Schema):
     outcome = fields.String(required=True, allow_none=True)
     victim_seen = fields.Boolean(required=True)
     duplicate_of = fields.List(fields.Integer(), required=True)
+    # The IMR written in the service: where the entry came from, and the officer's columns.
+    key = fields.String(required=True)
+    sources = fields.List(fields.String(), required=True)
+    comment = fields.String(required=True, allow_none=True)
+    management_comment = fields.String(required=True, allow_none=True)
+    panel_notes = fields.String(required=True, allow_none=True)
 
 
 class ConsentSchema(Schema):
@@ -125,6 +131,20 @@ class ImrSchema(Schema):
     flagged = fields.List(fields.Nested(FlaggedCriterionSchema), required=True)
 
 
+class ActionSchema(Schema):
+    number = fields.Integer(required=True)
+    recommendation = fields.String(required=True)
+    key_actions = fields.String(required=True)
+    scope = fields.String(required=True)
+    owner = fields.String(required=True)
+    lead_officer = fields.String(required=True)
+    target_date = fields.Date(required=True, allow_none=True)
+    status = fields.String(required=True)
+    progress = fields.String(required=True)
+    evidence = fields.String(required=True)
+    source = fields.String(required=True)
+
+
 class SummarySchema(Schema):
     reference = fields.String(required=True)
     generated_at = fields.AwareDateTime(required=True)
@@ -137,6 +157,7 @@ class SummarySchema(Schema):
     chronology = fields.List(fields.Nested(EntrySchema), required=True)
     consent = fields.List(fields.Nested(ConsentSchema), required=True)
     imrs = fields.List(fields.Nested(ImrSchema), required=True)
+    actions = fields.List(fields.Nested(ActionSchema), required=True)
 
 
 def dump(summary: Summary) -> dict:

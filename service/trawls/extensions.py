@@ -28,7 +28,23 @@ REASON_MAX = 2000
 
 
 class ExtensionRefused(ValueError):
-    """Why the extension cannot be asked for or decided; safe to show."""
+    """Why the extension cannot be asked for or decided; safe to show. ``field`` names the
+    answer it is about (``new_date``, ``reason``), or is None when it is about the request."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def may_ask(trawl_request: TrawlRequest) -> bool:
+    """The agency may ask for more time: no return sent yet, and no request for it waiting."""
+    return trawl_request.returned_at is None and trawl_request.pending_extension is None
+
+
+def last_decided(trawl_request: TrawlRequest) -> TrawlExtension | None:
+    """The request's last request for more time that the officer has approved or refused."""
+    decided = [e for e in trawl_request.extensions if e.status is not ExtensionStatus.REQUESTED]
+    return decided[-1] if decided else None
 
 
 def request(
@@ -46,11 +62,13 @@ def request(
     if trawl_request.pending_extension is not None:
         raise ExtensionRefused("You have already asked for more time; the DHR officer will reply")
     if new_date <= trawl_request.due_date:
-        raise ExtensionRefused("The new date must be after the current due date")
+        raise ExtensionRefused("The new date must be after the current due date", field="new_date")
     if not reason:
-        raise ExtensionRefused("Enter why you need more time")
+        raise ExtensionRefused("Enter why you need more time", field="reason")
     if len(reason) > REASON_MAX:
-        raise ExtensionRefused(f"The reason must be {REASON_MAX} characters or fewer")
+        raise ExtensionRefused(
+            f"The reason must be {REASON_MAX} characters or fewer", field="reason"
+        )
     ext = TrawlExtension(
         request=trawl_request, requested_date=new_date, reason=reason, requested_at=clock.now()
     )

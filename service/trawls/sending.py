@@ -46,6 +46,7 @@ __all__ = [
     "deliver_request",
     "email_context",
     "has_secure_address",
+    "role_text",
     "send",
     "start",
 ]
@@ -57,6 +58,15 @@ ROLE_LABELS = {
     PersonRole.SUSPECT_HOUSEHOLD: "Lived at the suspect's address",
     PersonRole.OTHER: "Other",
 }
+
+
+def role_text(person: CasePerson) -> str:
+    """ "Suspect or perpetrator (Partner)"; someone added later by their relationship alone."""
+    label = ROLE_LABELS.get(person.role, str(person.role))
+    relation = person.relationship_to_victim
+    if not relation:
+        return label
+    return relation if person.role is PersonRole.OTHER else f"{label} ({relation})"
 
 
 class SendRefused(ValueError):

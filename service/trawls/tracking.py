@@ -13,10 +13,8 @@ from service import clock
 from service.auth.scope import Scope
 from service.models import (
     Case,
-    CasePerson,
     ExtensionStatus,
     Partnership,
-    PersonRole,
     Trawl,
     TrawlExtension,
     TrawlPerson,
@@ -24,21 +22,14 @@ from service.models import (
     TrawlReturn,
     TrawlStatus,
 )
+from service.requests.tracking import waiting_status
 from service.trawls import extensions, links, schedule, sending
-from service.trawls.sending import ROLE_LABELS
-
-
-def role_text(person: CasePerson) -> str:
-    """ "Suspect or perpetrator (Partner)"; someone added later by their relationship alone."""
-    label = ROLE_LABELS.get(person.role, str(person.role))
-    relation = person.relationship_to_victim
-    if not relation:
-        return label
-    return relation if person.role is PersonRole.OTHER else f"{label} ({relation})"
 
 
 def request_status(req: TrawlRequest, now: dt.datetime | None = None) -> dict[str, str]:
-    """The tracker's status of one agency's request, as a GOV.UK tag."""
+    """The tracker's status of one agency's request, as a GOV.UK tag: returned, or a request
+    for more time waiting, else as every request waiting for its answer
+    (``service.requests.tracking``)."""
     latest = req.latest_return
     if latest is not None:
         if latest.involvement:
@@ -46,14 +37,7 @@ def request_status(req: TrawlRequest, now: dt.datetime | None = None) -> dict[st
         return {"text": "Returned: no trace", "classes": "govuk-tag--green"}
     if req.pending_extension is not None:
         return {"text": "Extension requested", "classes": "govuk-tag--purple"}
-    if req.escalated_at is not None:
-        return {"text": "Escalated", "classes": "govuk-tag--red"}
-    if req.chasers_sent:
-        times = "1 time" if req.chasers_sent == 1 else f"{req.chasers_sent} times"
-        return {"text": f"Chased {times}", "classes": "govuk-tag--orange"}
-    if schedule.is_overdue(req.due_date, now):
-        return {"text": "Overdue", "classes": "govuk-tag--red"}
-    return {"text": "Awaiting", "classes": "govuk-tag--blue"}
+    return waiting_status(req, now)
 
 
 def days_taken(req: TrawlRequest) -> int | None:

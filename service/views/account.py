@@ -25,9 +25,9 @@ from forms.account import (
     SecurityCodeForm,
     SignInForm,
 )
-from service import db, link_sessions, tokens
-from service.auth import accounts, totp, web
-from service.auth.accounts import Outcome
+from service import clock, db, link_sessions, tokens
+from service.auth import accounts, console_sessions, signing_in, totp, web
+from service.auth.signing_in import Outcome
 from service.models import User
 from service.ratelimit import SIGN_IN_LIMIT, limiter
 from service.views import linked
@@ -56,7 +56,7 @@ def sign_in():
     problem = None
     if form.validate_on_submit():
         with db.transaction() as s:
-            outcome, user = accounts.check_password(
+            outcome, user = signing_in.check_password(
                 s, form.email.data, form.password.data, client_address=web.client_address()
             )
             user_id = user.id if user else None
@@ -73,7 +73,7 @@ def sign_in():
 
 def _pending_user() -> User | None:
     user_id, at = session.get("pending_user"), session.get("pending_at")
-    if not user_id or not at or time.time() - at > accounts.CODE_STAGE_TTL.total_seconds():
+    if not user_id or not at or time.time() - at > signing_in.CODE_STAGE_TTL.total_seconds():
         return None
     return db.Sessions.get(User, user_id)
 
@@ -89,11 +89,11 @@ def security_code():
     if form.validate_on_submit():
         with db.transaction() as s:
             user = s.get(User, user.id)
-            outcome = accounts.check_code(
+            outcome = signing_in.check_code(
                 s, user, form.code.data, client_address=web.client_address()
             )
             raw = (
-                accounts.start_session(s, user, client_address=web.client_address())
+                console_sessions.start_session(s, user, client_address=web.client_address())
                 if outcome is Outcome.OK
                 else None
             )
@@ -113,7 +113,7 @@ def sign_out():
     c = web.current()
     if c is not None:
         with db.transaction() as s:
-            accounts.end_session(
+            console_sessions.end_session(
                 s, s.merge(c.console_session), "signed_out", client_address=web.client_address()
             )
     session.clear()
@@ -130,12 +130,12 @@ def timed_out():
     """Where the timeout warning (or, without JavaScript, a refresh) sends an idle browser."""
     c = web.current()
     if c is not None:
-        remaining = c.idle_expires_at - accounts.clock.now()
+        remaining = c.idle_expires_at - clock.now()
         if remaining.total_seconds() > 60:
             # Still in use (another tab kept it alive): nothing to do here.
             return redirect(url_for("console.dashboard"))
         with db.transaction() as s:
-            accounts.end_session(s, s.merge(c.console_session), "idle")
+            console_sessions.end_session(s, s.merge(c.console_session), "idle")
     session.clear()
     return render_template("account/signed_out.html", timed_out=True)
 
@@ -145,7 +145,7 @@ def timed_out():
 def keep_alive():
     """'Stay signed in' in the timeout warning: the idle timeout starts again."""
     c = web.current()
-    seconds = int((c.idle_expires_at - accounts.clock.now()).total_seconds())
+    seconds = int((c.idle_expires_at - clock.now()).total_seconds())
     return jsonify(idle_seconds=seconds)
 
 

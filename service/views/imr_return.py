@@ -34,9 +34,9 @@ from forms import imr as catalogue
 from forms import imr_pages
 from service import clock, db, uploads
 from service.auth import web
-from service.imrs import links, requesting, submission
+from service.imrs import links, report, requesting, submission
 from service.models import Agency, Case, ImrRequest, ImrSubmission, Partnership, StoredFile
-from service.views import journey, linked
+from service.views import imr_tasks, journey, linked
 
 bp = Blueprint("imr_return", __name__, url_prefix=links.PATH)
 
@@ -118,64 +118,13 @@ def _save_checklist(req: ImrRequest, part: dict[str, Any]) -> None:
 # --- the start page --------------------------------------------------------------------------
 
 
-def _task_status(problem: bool, answered: bool) -> str:
-    if not answered:
-        return "Not yet started"
-    return "In progress" if problem else "Completed"
-
-
-def _tasks(req: ImrRequest, problems: dict[str, Any]) -> list[dict[str, Any]]:
-    checklist = _checklist(req)
-    given = checklist.get("criteria") or {}
-    criteria_problems = problems.get("criteria")
-    rows = [
-        {
-            "title": "Upload your IMR report",
-            "href": url_for("imr_return.document"),
-            "status": "Completed" if "document" not in problems else "Not yet started",
-        },
-        {
-            "title": "Agency and the person completing the form",
-            "href": url_for("imr_return.details"),
-            "status": _task_status(
-                "agency" in problems or "completed_by" in problems,
-                bool(checklist.get("agency") or checklist.get("completed_by")),
-            ),
-        },
-        {
-            "title": "Anonymised details",
-            "href": url_for("imr_return.anonymised"),
-            "status": _task_status("anonymised" in problems, bool(checklist.get("anonymised"))),
-        },
-    ]
-    for page, numbers in enumerate(catalogue.CRITERIA_PAGES, start=1):
-        if isinstance(criteria_problems, dict):
-            problem = any(str(n) in criteria_problems for n in numbers)
-        else:
-            problem = bool(criteria_problems)
-        rows.append({
-            "title": f"Criteria {numbers[0]} to {numbers[-1]}",
-            "href": url_for("imr_return.criteria", part=page),
-            "status": _task_status(problem, any(str(n) in given for n in numbers)),
-        })  # fmt: skip
-    rows.append({
-        "title": "Signature",
-        "href": url_for("imr_return.signature"),
-        "status": _task_status(
-            any(k in problems for k in ("signed_name", "signed_on", "role")),
-            bool(checklist.get("signed_name") or checklist.get("signed_on")),
-        ),
-    })  # fmt: skip
-    return rows
-
-
 @bp.get("/start")
 def start():
     req = _current()
     s = db.Sessions()
     editing = _editing(req)
     problems = submission.problems(s, req) if editing else {}
-    tasks = _tasks(req, problems) if editing else []
+    tasks = imr_tasks.tasks(req, problems, _checklist(req)) if editing else []
     terms = s.get(StoredFile, req.terms_of_reference_id) if req.terms_of_reference_id else None
     return render_template(
         "imr/start.html",
@@ -279,13 +228,17 @@ def anonymised():
     req = _current()
     if not _editing(req):
         return redirect(url_for("imr_return.start"))
-    form = imr_pages.anonymised_form(_checklist(req) if request.method == "GET" else None)
+    names = report.names_of(g.partnership)
+    form = imr_pages.anonymised_form(
+        _checklist(req) if request.method == "GET" else None, names=names
+    )
     valid = form.validate_on_submit()
     timed_out = journey.timed_out(form)
     if valid and not timed_out:
         _save_checklist(req, {"anonymised": form.answers()})
         return _after_save("anonymised")
-    return _render_page("anonymised.html", req, form, timed_out)
+    return _render_page("anonymised.html", req, form, timed_out, names=names,
+                        heading=catalogue.anonymised_heading(names))  # fmt: skip
 
 
 @bp.route("/criteria/<int:part>", methods=["GET", "POST"])
@@ -327,34 +280,6 @@ def signature():
 # --- check your answers, submit, confirmation ------------------------------------------------
 
 
-def _problem_links(problems: dict[str, Any]) -> list[dict[str, str]]:
-    """The error summary's links to the pages still to complete."""
-    found = []
-    back = {"return": "check"}
-    if "document" in problems:
-        found.append({"text": "Upload your IMR report",
-                      "href": url_for("imr_return.document", **back)})  # fmt: skip
-    if "agency" in problems or "completed_by" in problems:
-        found.append({"text": "Complete ‘Agency and the person completing the form’",
-                      "href": url_for("imr_return.details", **back)})  # fmt: skip
-    if "anonymised" in problems:
-        found.append({"text": "Complete ‘Anonymised details’",
-                      "href": url_for("imr_return.anonymised", **back)})  # fmt: skip
-    criteria_problems = problems.get("criteria")
-    for page, numbers in enumerate(catalogue.CRITERIA_PAGES, start=1):
-        if isinstance(criteria_problems, dict):
-            missing = any(str(n) in criteria_problems for n in numbers)
-        else:
-            missing = bool(criteria_problems)
-        if missing:
-            found.append({"text": f"Complete ‘Criteria {numbers[0]} to {numbers[-1]}’",
-                          "href": url_for("imr_return.criteria", part=page, **back)})  # fmt: skip
-    if any(k in problems for k in ("signed_name", "signed_on", "role")):
-        found.append({"text": "Complete ‘Signature’",
-                      "href": url_for("imr_return.signature", **back)})  # fmt: skip
-    return found
-
-
 @bp.route("/check", methods=["GET", "POST"])
 @limit
 def check():
@@ -374,7 +299,7 @@ def check():
                     t, req, is_final=bool(form.is_final.data),
                     client_address=web.client_address(),
                 )  # fmt: skip
-        except (submission.NotReady, IntegrityError):
+        except (submission.NotReady, IntegrityError, uploads.UploadRefused):
             # A second click (or tab) raced the first: that one sent it.
             return redirect(url_for("imr_return.start"))
         session[SENT_KEY] = row.id
@@ -387,11 +312,12 @@ def check():
             form=form,
             timed_out=timed_out,
             document=submission.draft_document(s, req),
-            parts=catalogue.checklist_parts(checklist),
+            parts=catalogue.checklist_parts(checklist, report.names_of(g.partnership)),
+            written=report.written(req),
             criteria=catalogue.criteria(checklist),
             pages={n: i + 1 for i, numbers in enumerate(catalogue.CRITERIA_PAGES)
                    for n in numbers},
-            problem_links=_problem_links(problems),
+            problem_links=imr_tasks.problem_links(problems),
             incomplete=bool(problems),
             latest=req.latest,
             has_errors=bool(problems) or timed_out,

@@ -25,7 +25,9 @@ from service.models import (
     Role,
 )
 from tests.console import token_of
+from tests.e2e.after_decision import after_decision_pages
 from tests.e2e.conftest import AXE_URL
+from tests.e2e.retention_pages import retention_pages
 from tests.e2e.test_accessibility import WCAG, describe
 from tests.factories import EXAMPLE
 from tests.referrals.factories import complete_answers
@@ -176,7 +178,7 @@ def _consent(s, case):
 def _panel(s, p, case):
     """The case's panel: two members, a meeting whose papers have gone (one of them late), and
     the agencies' representatives to choose from."""
-    from service.panels import meetings, members
+    from service.panels import meetings, members, papers
     from tests.uploads.files import pdf
 
     people = [
@@ -193,16 +195,16 @@ def _panel(s, p, case):
                          joining_details="https://meet.example.gov.uk/j/1", note=None),
         [m.id for m in people], created_by=None, actor="test",
     )  # fmt: skip
-    meetings.add_paper(s, meeting, title="Agenda", filename="agenda.pdf", data=pdf("Agenda"),
-                       uploaded_by=None, actor="test")  # fmt: skip
+    papers.add_paper(s, meeting, title="Agenda", filename="agenda.pdf", data=pdf("Agenda"),
+                     uploaded_by=None, actor="test")  # fmt: skip
     s.flush()
     from service.panels import dispatch
 
     assert dispatch.claim_dispatch(s, meeting, clock.now())
     s.refresh(meeting)
     dispatch.send_papers(s, meeting, clock.now())
-    meetings.add_paper(s, meeting, title="Draft overview report", filename="draft.pdf",
-                       data=pdf("Draft"), uploaded_by=None, actor="test")  # fmt: skip
+    papers.add_paper(s, meeting, title="Draft overview report", filename="draft.pdf",
+                     data=pdf("Draft"), uploaded_by=None, actor="test")  # fmt: skip
     s.flush()
     return meeting
 
@@ -459,6 +461,8 @@ def console_pages(console_data) -> list[str]:
         f"/console/cases/{case_id}/summary/sent",  # without a send: back to the summary
         f"/console/cases/{case_id}/drafts/new",
         f"/console/drafts/{console_data['feedback'].id}",
+        *after_decision_pages(console_data),
+        *retention_pages(console_data),
     ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from email import message_from_bytes, policy
 
 from mail import mime
@@ -26,7 +27,7 @@ def test_a_subject_of_seventy_odd_characters_is_not_folded_into_a_leading_space(
 
 
 def test_an_attachment_keeps_the_parameters_of_its_content_type():
-    from service.models import MessageAttachment
+    from service.models import AttachmentBlob, MessageAttachment
 
     row = Message(
         id="m2",
@@ -37,14 +38,18 @@ def test_an_attachment_keeps_the_parameters_of_its_content_type():
         message_id_header="<m2@dhr.example>",
         created_at=dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC),
     )
+
+    def stored(data: bytes) -> AttachmentBlob:
+        return AttachmentBlob(sha256=hashlib.sha256(data).hexdigest(), size=len(data), data=data)
+
     row.attachments = [
         MessageAttachment(
             position=0,
             filename="meeting.ics",
             content_type="text/calendar; method=CANCEL",
-            data=b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
+            blob=stored(b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"),
         ),
-        MessageAttachment(position=1, filename="x.bin", content_type="", data=b"x"),
+        MessageAttachment(position=1, filename="x.bin", content_type="", blob=stored(b"x")),
     ]
     raw = mime.build(row, "dhr-forms@exampleshire.gov.uk").mime.as_bytes()
     parsed = message_from_bytes(raw, policy=policy.default)

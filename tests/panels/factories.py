@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from service import clock
 from service.models import Case, PanelMeeting, PanelMember, Partnership
-from service.panels import meetings, members
+from service.panels import meetings, members, papers
 from tests.trawls.factories import make_case
 from tests.uploads.files import pdf
 
@@ -72,7 +72,7 @@ def scheduled_meeting(
 def upload(session: Session, meeting: PanelMeeting, at: dt.datetime, *, title: str = "Agenda",
            data: bytes = AGENDA):  # fmt: skip
     with clock.frozen_at(at):
-        paper = meetings.add_paper(
+        paper = papers.add_paper(
             session, meeting, title=title, filename=f"{title}.pdf", data=data, uploaded_by=None,
             actor="test",
         )  # fmt: skip

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 
 from service.models import MeetingStatus, Nation
-from service.panels import meetings
+from service.panels import dispatch_dates
 
 D = dt.date
 CHRISTMAS_EVE_CLOSED = ("2026-12-24",)
@@ -58,7 +58,7 @@ def partnership(closures=()) -> SimpleNamespace:
 
 @pytest.mark.parametrize(("meeting", "closures", "expected"), ROWS)
 def test_papers_go_five_working_days_before_the_meeting(meeting, closures, expected):
-    assert meetings.dispatch_date(partnership(closures), meeting) == expected
+    assert dispatch_dates.dispatch_date(partnership(closures), meeting) == expected
 
 
 @pytest.mark.parametrize(
@@ -79,7 +79,9 @@ def test_papers_go_five_working_days_before_the_meeting(meeting, closures, expec
     ],
 )  # fmt: skip
 def test_the_papers_go_at_the_dispatch_hour_in_london(meeting, dispatch_at, warning_at):
-    plan = meetings.schedule_for(partnership(), meeting, dt.datetime(2027, 1, 1, tzinfo=dt.UTC))
+    plan = dispatch_dates.schedule_for(
+        partnership(), meeting, dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
+    )
     assert (plan.dispatch_at, plan.warning_at, plan.late) == (dispatch_at, warning_at, False)
 
 
@@ -87,15 +89,15 @@ def test_a_meeting_scheduled_too_late_for_the_notice_has_its_papers_go_at_the_ne
     # Scheduled on Tue 23 Mar 2027 at 14:00 for Thu 25 Mar: the papers should have gone on
     # Thu 18 Mar. They go now, and there is no time left for a warning.
     now = dt.datetime(2027, 3, 23, 14, tzinfo=dt.UTC)
-    plan = meetings.schedule_for(partnership(), D(2027, 3, 25), now)
-    assert plan == meetings.Schedule(D(2027, 3, 23), now, None, late=True)
+    plan = dispatch_dates.schedule_for(partnership(), D(2027, 3, 25), now)
+    assert plan == dispatch_dates.Schedule(D(2027, 3, 23), now, None, late=True)
 
 
 def test_scheduled_after_the_warning_time_only_the_warning_at_dispatch_is_left():
     # Scheduled on Wed 17 Mar 2027 at 11:00 for Thu 25 Mar: papers on Thu 18 Mar at 09:00; the
     # day-before warning (Wed 17 at 09:00) has passed, so the one warning left is at dispatch.
     now = dt.datetime(2027, 3, 17, 11, tzinfo=dt.UTC)
-    plan = meetings.schedule_for(partnership(), D(2027, 3, 25), now)
+    plan = dispatch_dates.schedule_for(partnership(), D(2027, 3, 25), now)
     dispatch = dt.datetime(2027, 3, 18, 9, tzinfo=dt.UTC)
     assert (plan.dispatch_at, plan.warning_at, plan.late) == (dispatch, dispatch, False)
 
@@ -127,16 +129,20 @@ def meeting_on(day: dt.date, papers_on: dt.date, *, dispatched: bool = False) ->
 )  # fmt: skip
 def test_the_reason_papers_go_early_names_the_days_the_count_skipped(meeting, closures, reason):
     p = partnership(closures)
-    found = meetings.dispatch_reason(p, meeting_on(meeting, meetings.dispatch_date(p, meeting)))
+    found = dispatch_dates.dispatch_reason(
+        p, meeting_on(meeting, dispatch_dates.dispatch_date(p, meeting))
+    )
     assert found == reason
 
 
 def test_no_reason_is_given_for_papers_that_go_at_once_or_a_cancelled_meeting():
     p = partnership(EXAMPLE_CLOSURES)
     late = meeting_on(D(2027, 1, 7), D(2027, 1, 5))  # scheduled too late: papers went at once
-    assert meetings.dispatch_reason(p, late) is None
+    assert dispatch_dates.dispatch_reason(p, late) is None
     cancelled = meeting_on(D(2027, 1, 7), D(2026, 12, 23))
     cancelled.status = MeetingStatus.CANCELLED
-    assert meetings.dispatch_reason(p, cancelled) is None
+    assert dispatch_dates.dispatch_reason(p, cancelled) is None
     sent = meeting_on(D(2027, 1, 7), D(2026, 12, 23), dispatched=True)
-    assert meetings.dispatch_reason(p, sent).startswith("Papers went on Wednesday 23 December")
+    assert dispatch_dates.dispatch_reason(p, sent).startswith(
+        "Papers went on Wednesday 23 December"
+    )

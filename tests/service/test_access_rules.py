@@ -14,6 +14,10 @@ NEEDS_NO_RULE = {
     "ConsentCheck": "a family member's code or date-of-birth check, read only by their own link",
     "ConsentDevice": "a browser allowed to see an answered consent form, read only by its link",
     "LinkSession": "one browser's use of one link, read only by the request that holds it",
+    "MailSystemFault": "the mail system refusing the service's own sign-in: no partnership's data",
+    "BounceReport": "a report read, kept as a hash so it is read once: no partnership's data",
+    "BounceNotice": "the day the officer was told of an address's bounce, read by mail.bounces",
+    "BouncePoll": "when a mailbox of reports was last read: no partnership's data",
 }
 
 

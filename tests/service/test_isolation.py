@@ -82,6 +82,9 @@ def two_partnerships(session, partnership):
     b_imr = _b_imr(session, b_case, b_agency)
     b_member, b_meeting, b_paper = _b_panel(session, b_case, b_agency)
     b_draft = _b_feedback(session, b_case, b_member)
+    b_action = _b_action_plan(session, b_case, other)
+    b_bounce = _b_bounce(session, b_message)
+    b_notification = _b_notification(session, other, b_referral, b_case)
     b_file = StoredFile(
         id="f" * 32, partnership_id=other.id, filename="Otherton IMR.pdf",
         content_type="application/pdf", size=9, sha256="0" * 64,
@@ -111,9 +114,64 @@ def two_partnerships(session, partnership):
             "paper_id": b_paper.id,
             "feedback_id": b_draft.id,
             "recipient_id": b_draft.recipients[0].id,
+            "action_id": b_action.id,
+            "key": "nonsense",
+            "bounce_id": b_bounce.id,
+            "notification_id": b_notification.id,
+            "kind": "review",
             "version": 1,
         },
     }
+
+
+def _b_action_plan(session, b_case, other):
+    """B's terms of reference, a note on its chronology and an action in its action plan."""
+    from service.actions import plan
+    from service.imrs import terms
+    from service.models import ChronologyNote
+
+    terms.set_terms(session, b_case, ["Otherton term"], actor="test")
+    session.add(ChronologyNote(case_id=b_case.id, row_key="nonsense", panel_notes="Otherton"))
+    action = plan.add(
+        session, b_case.id, other,
+        {"scope": "multi", "recommendation": "Otherton action", "lead_officer": "Otherton lead"},
+        created_by=None, actor="test",
+    )  # fmt: skip
+    session.flush()
+    return action
+
+
+def _b_notification(session, other, b_referral, b_case):
+    """B's draft notice to the Home Office of its decision (service.reviews)."""
+    import datetime as dt
+
+    from service.models import DecisionNotification, NotificationKind
+
+    notification = DecisionNotification(
+        partnership_id=other.id, referral_id=b_referral.id, case_id=b_case.id,
+        kind=NotificationKind.HOME_OFFICE, outcome="yes", due_on=dt.date(2026, 12, 31),
+        body="Otherton notice",
+    )  # fmt: skip
+    session.add(notification)
+    session.flush()
+    return notification
+
+
+def _b_bounce(session, b_message):
+    """B's message, bounced (mail.bounces): on B's dashboard until dealt with."""
+    from service.models import BounceKind, BounceReport, MessageBounce
+
+    report = BounceReport(key="b" * 64, source="file", outcome="bounced")
+    session.add(report)
+    session.flush()
+    bounce = MessageBounce(
+        message_id=b_message.id, partnership_id=b_message.partnership_id, report_id=report.id,
+        kind=BounceKind.BOUNCED, recipient=b_message.recipient, status_code="5.1.1",
+        diagnostic="550 5.1.1 the Otherton mailbox is unknown",
+    )  # fmt: skip
+    session.add(bounce)
+    session.flush()
+    return bounce
 
 
 def _b_trawl(session, b_case, b_agency):
@@ -197,7 +255,7 @@ def _b_panel(session, b_case, b_agency):
     """B's panel: a member, a meeting with them invited, and a paper for it."""
     import datetime as dt
 
-    from service.panels import meetings, members
+    from service.panels import meetings, members, papers
     from tests.uploads.files import pdf
 
     member = members.add(session, b_case, name="Otherton Member", email="panel@otherton.gov.uk",
@@ -209,7 +267,7 @@ def _b_panel(session, b_case, b_agency):
                          location="Otherton Town Hall", joining_details=None, note="Otherton"),
         [member.id], created_by=None, actor="test",
     )  # fmt: skip
-    paper = meetings.add_paper(
+    paper = papers.add_paper(
         session, meeting, title="Otherton agenda", filename="a.pdf", data=pdf("Otherton agenda"),
         uploaded_by=None, actor="test",
     )  # fmt: skip
@@ -270,11 +328,14 @@ def snapshot_of_b(session, data) -> list:
             rows.append(
                 (model.__name__, {c.key: getattr(row, c.key) for c in model.__table__.columns})
             )
-    from service.models import ImrRequest, ImrSubmission
+    from service.models import ActionItem, CaseTerm, ChronologyNote, ImrRequest, ImrSubmission
 
     for model, column in (
         (ImrRequest, ImrRequest.partnership_id == b),
         (ImrSubmission, ImrSubmission.request_id == ids["imr_id"]),
+        (ActionItem, ActionItem.partnership_id == b),
+        (CaseTerm, CaseTerm.case_id == ids["case_id"]),
+        (ChronologyNote, ChronologyNote.case_id == ids["case_id"]),
     ):
         for row in session.scalars(select(model).where(column).order_by(model.id)):
             rows.append(

@@ -123,21 +123,43 @@ PLAIN = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 MIGRATE = "import sys; from service import migrate; migrate.upgrade(sys.argv[1], sys.argv[2])"
 
 
+def _partnership_as_at_0009(s: Session, **given: str) -> int:
+    """A partnership row with only the columns the table had then (later ones are added by
+    later migrations), the rest from the model's defaults."""
+    from sqlalchemy import MetaData, Table
+
+    bind = s.get_bind()
+    table = Table("partnership", MetaData(), autoload_with=bind)
+    model = Partnership.__table__.c
+    values: dict[str, object] = {}
+    for column in table.c:
+        if column.name == "id":
+            continue
+        if column.name in given:
+            value: object = given[column.name]
+        elif model[column.name].default is not None:
+            arg = model[column.name].default.arg
+            value = arg(None) if callable(arg) else arg
+        else:
+            continue
+        process = model[column.name].type.bind_processor(bind.dialect)
+        values[column.name] = process(value) if process else value
+    return s.execute(table.insert().values(**values)).inserted_primary_key[0]
+
+
 def _database_at_0009_with_a_secret(tmp_path) -> str:
     url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
     migrate.upgrade(url, "0009")
     engine = create_engine(url)
     with Session(engine) as s:
-        p = Partnership(slug="p", name="P", nation=Nation.ENGLAND, secure_domains=[])
-        s.add(p)
-        s.flush()
+        p = _partnership_as_at_0009(s, slug="p", name="P", nation=Nation.ENGLAND.value)
         s.execute(
             text(
                 "INSERT INTO user_account (id, partnership_id, email, role, status, totp_secret, "
                 "failed_attempts, created_at, updated_at) VALUES (1, :p, 'a@p.gov.uk', 'officer', "
                 "'active', :secret, 0, '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
             ),
-            {"p": p.id, "secret": PLAIN},
+            {"p": p, "secret": PLAIN},
         )
         s.commit()
     engine.dispose()
@@ -179,3 +201,24 @@ def test_the_migration_stops_without_a_data_key_and_changes_nothing(settings, tm
         assert conn.execute(text("SELECT totp_secret FROM user_account")).scalar_one() == PLAIN
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0009"
     engine.dispose()
+
+
+def test_keys_rotate_re_encrypts_every_stored_secret(settings, cli_env, session, partnership):
+    users = [make_user(session, partnership) for _ in range(3)]
+    secrets = [secret_of(u) for u in users]
+    ids = [u.id for u in users]
+    new_key = Fernet.generate_key().decode()
+    done = subprocess.run(
+        [*DHR, "keys", "rotate"],
+        env={**cli_env, "DATA_KEY": f"{new_key},{settings.data_keys()}"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "re-encrypted 3 stored secrets" in done.stdout
+    session.rollback()
+    for user_id, secret in zip(ids, secrets, strict=True):
+        stored = session.execute(STORED, {"id": user_id}).scalar_one()
+        assert secret not in stored
+        assert Fernet(new_key).decrypt(stored.encode()).decode() == secret

@@ -113,6 +113,7 @@ def test_the_spreadsheets_hold_the_agency_table_and_the_chronology(signed_in, st
             "Entry", "Date (dd/mm/yyyy)", "Time", "Family Members", "Information",
             "Source - Agency", "Action / Outcome", "Victim seen",
             "IMR & Panel Members Initials & Comment", "Probable duplicate of",
+            "Sources", "Management review officer's comment", "Panel notes",
         ]  # fmt: skip
         assert [str(r[0]) for r in rows[1:]] == ["1", "2", "3", "4"]
         assert rows[1][2:4] == ["23:10", "Alice Example (Victim)"]

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from forms import trawl_return as catalogue
+from forms import trawl_return_pages as pages
 from service import clock, runtime
 from service.models import (
     Agency,
@@ -23,6 +24,7 @@ from service.models import (
     TrawlRequest,
     TrawlReturn,
 )
+from service.trawls import extensions
 from tests.jobs import run_worker_burst
 from tests.trawls.answering import (
     ANSWERING_AT,
@@ -666,6 +668,31 @@ def test_asking_for_more_time_waits_for_the_officer(agency_client, session, sett
     assert f"{settings.SERVICE_URL}/console/cases/{req.case_id}/trawls" in message.body_text
     assert "Our records team is closed over Christmas." in message.body_text
     assert "15 January 2027" in message.body_text
+
+
+def test_a_refusal_of_more_time_is_shown_on_the_answer_it_is_about(page_client, session, req):
+    # What the service refuses after the page's own checks (a second tab, say) is shown on the
+    # date or the reason it is about, or above the form when it is about the request.
+    later = req.due_date + dt.timedelta(days=14)
+    with pytest.raises(extensions.ExtensionRefused) as early:
+        extensions.request(session, req, new_date=req.due_date, reason="Staffing")
+    with pytest.raises(extensions.ExtensionRefused) as blank:
+        extensions.request(session, req, new_date=later, reason="  ")
+    extensions.request(session, req, new_date=later, reason="Staffing")
+    with pytest.raises(extensions.ExtensionRefused) as again:
+        extensions.request(session, req, new_date=later, reason="Staffing")
+    assert (early.value.field, blank.value.field, again.value.field) == ("new_date", "reason", None)
+    assert not extensions.may_ask(req)
+    with page_client.application.test_request_context(method="POST"):
+        form = pages.extension_form(req.due_date)
+        assert form.refused(early.value.field, str(early.value)) == []
+        assert form.refused(blank.value.field, str(blank.value)) == []
+        assert form.new_date.errors == ["The new date must be after the current due date"]
+        assert form.reason.errors == ["Enter why you need more time"]
+        assert form.refused(again.value.field, str(again.value)) == [
+            {"text": "You have already asked for more time; the DHR officer will reply",
+             "href": "#new_date-day"}
+        ]  # fmt: skip
 
 
 def test_the_schema_and_the_pages_agree_on_a_complete_return(agency_client, session, trawl, req):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, g, request, url_for
 
-from service.auth import accounts, scope, web
+from service.auth import console_sessions, scope, web
 
 bp = Blueprint("console", __name__, url_prefix="/console")
 
@@ -46,23 +46,29 @@ def _console_context() -> dict[str, object]:
         "navigation_home": url_for("console.dashboard"),
         "signed_in": c,
         "can": lambda permission: scope.can(c.user, permission),
-        "idle_seconds": int(accounts.IDLE_TIMEOUT.total_seconds()),
-        "warning_seconds": int(accounts.IDLE_WARNING.total_seconds()),
+        "idle_seconds": int(console_sessions.IDLE_TIMEOUT.total_seconds()),
+        "warning_seconds": int(console_sessions.IDLE_WARNING.total_seconds()),
     }
 
 
 from service.views.console import (  # noqa: E402, F401  (each module adds its routes to bp)
+    action_plan,
     agencies,
     audit,
+    bounces,
     cases,
     consent,
     dashboard,
     feedback,
     files,
+    imr_written,
     imrs,
+    letters,
+    notifications,
     outbox,
     panels,
     referrals,
+    retention,
     settings,
     summaries,
     summary_send,

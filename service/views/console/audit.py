@@ -17,7 +17,7 @@ from service import audit as audit_trail
 from service import clock, db
 from service.audit import trail
 from service.audit.labels import OBJECT_LABELS, action_label
-from service.auth import accounts, scope, web
+from service.auth import identity, scope, web
 from service.models import AuditEvent, Case, User
 from service.views.console import bp, common
 
@@ -175,7 +175,7 @@ def _csv(case_id: int | None):
         audit_trail.record(
             t,
             "audit.exported",
-            actor=accounts.actor_of(sc.user),
+            actor=identity.actor_of(sc.user),
             partnership_id=sc.user.partnership_id,
             object_type="case" if case else None,
             object_id=case.id if case else None,

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, contains_eager
 from forms.user import AssignChairForm
 from mail import queueing
 from service import audit, db
-from service.auth import accounts, scope, web
+from service.auth import identity, scope, web
 from service.models import Case, CaseChair, CaseStatus, Role, User, UserStatus
 from service.views.console import bp, common
 
@@ -80,7 +80,7 @@ def _case_page(case_id: int, form: AssignChairForm | None):
         audit.record(
             s,
             "case.viewed",
-            actor=accounts.actor_of(sc.user),
+            actor=identity.actor_of(sc.user),
             partnership_id=case.partnership_id,
             object_type="case",
             object_id=case.id,
@@ -143,7 +143,7 @@ def case_assign_chair(case_id: int):
                     audit.record(
                         s,
                         "case.chair_assigned",
-                        actor=accounts.actor_of(sc.user),
+                        actor=identity.actor_of(sc.user),
                         partnership_id=case.partnership_id,
                         object_type="case",
                         object_id=case.id,
@@ -177,7 +177,7 @@ def case_remove_chair(case_id: int, user_id: int):
         audit.record(
             s,
             "case.chair_removed",
-            actor=accounts.actor_of(sc.user),
+            actor=identity.actor_of(sc.user),
             partnership_id=case.partnership_id,
             object_type="case",
             object_id=case.id,

@@ -9,7 +9,7 @@ from flask import abort
 from sqlalchemy.orm import Session
 
 from service import audit
-from service.auth import accounts, scope, web
+from service.auth import identity, scope, web
 
 T = TypeVar("T")
 
@@ -24,7 +24,7 @@ def found(s: Session, sc: scope.Scope, model: type[T], ident: Any) -> T:
 
 def actor(sc: scope.Scope) -> str:
     """How the signed-in user is named in the audit trail and on what they do."""
-    return accounts.actor_of(sc.user)
+    return identity.actor_of(sc.user)
 
 
 def record(s: Session, sc: scope.Scope, action: str, *, object_type: str, object_id: Any,
@@ -33,7 +33,7 @@ def record(s: Session, sc: scope.Scope, action: str, *, object_type: str, object
     audit.record(
         s,
         action,
-        actor=accounts.actor_of(sc.user),
+        actor=identity.actor_of(sc.user),
         partnership_id=sc.user.partnership_id,
         object_type=object_type,
         object_id=object_id,

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from forms import consent as consent_forms
 from service import clock, db
-from service.auth import accounts, scope, web
+from service.auth import identity, scope, web
 from service.consent import documents, links, responses
 from service.consent import requests as consent_requests
 from service.models import (
@@ -155,7 +155,7 @@ def consent_new(case_id: int):
             with db.transaction() as t:
                 case = _case(t, sc, case_id)
                 created = consent_requests.create(
-                    t, case, new, created_by=sc.user.id, actor=accounts.actor_of(sc.user),
+                    t, case, new, created_by=sc.user.id, actor=identity.actor_of(sc.user),
                     client_address=web.client_address(),
                 )  # fmt: skip
                 consent_id = created.id
@@ -223,7 +223,7 @@ def _send_again(consent_id: int, *, new_link: bool):
         with db.transaction() as s:
             req = _request(s, sc, consent_id)
             consent_requests.send_again(
-                s, req, new_link=new_link, actor=accounts.actor_of(sc.user),
+                s, req, new_link=new_link, actor=identity.actor_of(sc.user),
                 client_address=web.client_address(),
             )  # fmt: skip
             delivery = req.delivery

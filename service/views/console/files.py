@@ -12,7 +12,7 @@ from flask import abort, send_file
 from sqlalchemy import select
 
 from service import audit, db, uploads
-from service.auth import accounts, web
+from service.auth import identity, web
 from service.models import ImrRequest, ImrSubmission, StoredFile
 from service.views.console import bp
 
@@ -45,7 +45,7 @@ def file_download(file_id: str):
         audit.record(
             s,
             "file.downloaded",
-            actor=accounts.actor_of(sc.user),
+            actor=identity.actor_of(sc.user),
             partnership_id=found.partnership_id,
             object_type="stored_file",
             object_id=found.id,

@@ -24,7 +24,7 @@ from service.models import (
     PanelPaper,
     Partnership,
 )
-from service.panels import dispatch, meetings, members, overview
+from service.panels import dispatch, dispatch_dates, meetings, members, overview, papers
 from service.views.console import bp, common
 from service.workdays import LONDON
 
@@ -169,7 +169,7 @@ def _details(form: panel_forms.MeetingForm) -> meetings.Details:
     )
 
 
-def _late_notice(plan: meetings.Schedule | None, partnership_days: int) -> None:
+def _late_notice(plan: dispatch_dates.Schedule | None, partnership_days: int) -> None:
     if plan is not None and plan.late:
         flash(
             f"This meeting is less than {partnership_days} working days away, so the papers "
@@ -240,7 +240,7 @@ def panel_meeting(meeting_id: int):
         invitations=detail.invitations,
         deliveries=detail.deliveries,
         days=partnership.papers_working_days,
-        papers_reason=meetings.dispatch_reason(partnership, meeting),
+        papers_reason=dispatch_dates.dispatch_reason(partnership, meeting),
         can_manage=scope.can(sc.user, "panels.manage")
         and meeting.status is MeetingStatus.SCHEDULED,
         started=meeting.starts_at <= clock.now(),
@@ -336,7 +336,7 @@ def panel_meeting_cancel(meeting_id: int):
 
 @bp.route("/panel-meetings/<int:meeting_id>/papers/new", methods=["GET", "POST"])
 @web.requires("panels.manage")
-@uploads.allow_upload(meetings.PAPER_MAX_BYTES)
+@uploads.allow_upload(papers.PAPER_MAX_BYTES)
 def panel_paper_new(meeting_id: int):
     """Upload a paper; after the papers have gone it goes to the members at once, marked late."""
     sc = web.current_scope()
@@ -349,10 +349,10 @@ def panel_paper_new(meeting_id: int):
         if upload is None or not upload.filename:
             form.paper.errors = [panel_forms.PAPER_REQUIRED]
         else:
-            data = upload.stream.read(meetings.PAPER_MAX_BYTES + 1)
+            data = upload.stream.read(papers.PAPER_MAX_BYTES + 1)
             try:
                 with db.transaction() as t:
-                    paper = meetings.add_paper(
+                    paper = papers.add_paper(
                         t, _meeting(t, sc, meeting_id), title=form.title.data,
                         filename=upload.filename, data=data, uploaded_by=sc.user.id,
                         actor=common.actor(sc), client_address=web.client_address(),
@@ -376,7 +376,7 @@ def panel_paper_new(meeting_id: int):
                 return redirect(url_for("console.panel_meeting", meeting_id=meeting_id))
     return render_template(
         "console/panel_paper_new.html", case=case, meeting=meeting, form=form,
-        when=dispatch.when(meeting), max_size=uploads.size_text(meetings.PAPER_MAX_BYTES),
+        when=dispatch.when(meeting), max_size=uploads.size_text(papers.PAPER_MAX_BYTES),
     ), (400 if form.errors else 200)  # fmt: skip
 
 
@@ -389,7 +389,7 @@ def panel_paper_remove(paper_id: int):
     meeting_id, title = paper.meeting_id, paper.title
     try:
         with db.transaction() as t:
-            meetings.remove_paper(
+            papers.remove_paper(
                 t, common.found(t, sc, PanelPaper, paper_id), actor=common.actor(sc),
                 client_address=web.client_address(),
             )  # fmt: skip

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from forms import referral as catalogue
 from forms.referral_decision import DATES, DecisionForm, clean, initial_data
 from service import audit, clock, db
-from service.auth import accounts, scope, web
+from service.auth import identity, scope, web
 from service.models import Case, Partnership, Referral, ReferralStatus
 from service.referrals import decisions
 from service.views.console import bp
@@ -50,7 +50,7 @@ def _record(s: Session, sc: scope.Scope, action: str, referral: Referral, **deta
     audit.record(
         s,
         action,
-        actor=accounts.actor_of(sc.user),
+        actor=identity.actor_of(sc.user),
         partnership_id=referral.partnership_id,
         object_type="referral",
         object_id=referral.id,
@@ -153,7 +153,7 @@ def referral_decision(referral_id: int):
                     s,
                     found,
                     **clean(form),
-                    actor=accounts.actor_of(sc.user),
+                    actor=identity.actor_of(sc.user),
                     client_address=web.client_address(),
                 )
         except decisions.DecisionRefused as exc:
@@ -186,7 +186,7 @@ def referral_open_case(referral_id: int):
             with db.transaction() as s:
                 found = _visible_referral(s, sc, referral_id)
                 case = decisions.open_case(
-                    s, found, actor=accounts.actor_of(sc.user), client_address=web.client_address()
+                    s, found, actor=identity.actor_of(sc.user), client_address=web.client_address()
                 )
                 reference, case_id = case.reference, case.id
         except decisions.DecisionRefused as exc:

@@ -17,6 +17,14 @@ INSECURE_ACTIONS = {
 }
 #: The inboxes in the order they are shown; any other purpose in the file follows them.
 INBOXES = [("referrals", "Referrals"), ("dhr_officer", "DHR officer"), ("chair", "Chair")]
+# Told of the decision on a referral.
+INBOXES += [
+    ("home_office", "Home Office"),
+    ("coroner", "Coroner"),
+    ("commissioner", "Domestic Abuse Commissioner"),
+    ("subgroup_chair", "Chair of the DHR sub-group"),
+    ("partnership_chair", "Chair of the partnership"),
+]
 
 
 def plural(n: int, one: str, many: str) -> str:
@@ -102,6 +110,16 @@ def sections(p: Partnership) -> list[tuple[str, str | None, list[dict[str, objec
                     plural(p.decision_days, "day", "days"),
                 ),
                 row("Papers and chasers go out at", hour(p.dispatch_hour)),
+                row(
+                    "The overview report is due",
+                    plural(p.report_months, "month", "months") + " after the decision",
+                ),
+                row(
+                    "The Domestic Abuse Commissioner is told of decisions",
+                    "Yes"
+                    if p.commissioner_told_of_decisions
+                    else "No, only sent published reports",
+                ),
             ],
         ),
         (

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from forms import summary as summary_forms
 from mail import outbox, routing
 from service import db
-from service.auth import accounts, scope, web
+from service.auth import identity, scope, web
 from service.models import Case, Message, Partnership
 from service.summaries import delivery, documents
 from service.views.console import bp, common
@@ -112,7 +112,7 @@ def summary_send_confirm(case_id: int):
             case = _case(t, sc, case_id)
             sent = delivery.send_to_sub_group(
                 t, case, _partnership(t, sc), data["addresses"], note=data["note"],
-                actor=accounts.actor_of(sc.user), client_address=web.client_address(),
+                actor=identity.actor_of(sc.user), client_address=web.client_address(),
             )  # fmt: skip
     except (routing.RoutingError, outbox.MessageRefused) as exc:
         # The allowlist changed since the check page: say so on the choosing page.

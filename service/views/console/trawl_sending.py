@@ -24,7 +24,7 @@ from service.models import (
     TrawlStatus,
 )
 from service.trawls import drafting, schedule, sending
-from service.trawls.tracking import role_text
+from service.trawls.sending import role_text
 from service.views.console import bp, common
 
 #: The draft's pages, in order; "Continue" on each goes to the next.

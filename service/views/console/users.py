@@ -9,7 +9,7 @@ from sqlalchemy import func
 
 from forms.user import ROLE_HINTS, InviteUserForm, InviteUserSchema
 from service import clock, db
-from service.auth import accounts, web
+from service.auth import accounts, identity, web
 from service.models import User, UserStatus
 from service.views.console import bp
 
@@ -58,7 +58,7 @@ def user_invite():
                     email=data["email"],
                     role=data["role"],
                     name=data["name"],
-                    actor=accounts.actor_of(sc.user),
+                    actor=identity.actor_of(sc.user),
                     client_address=web.client_address(),
                     send_email=True,
                 )

@@ -1,0 +1,105 @@
+"""Check your answers and submit the referral, the confirmation, and the referrer's PDF copy."""
+
+from __future__ import annotations
+
+import io
+
+from flask import abort, redirect, render_template, send_file, session, url_for
+from flask_wtf import FlaskForm
+
+from forms import referral as catalogue
+from service import db
+from service.auth import web
+from service.models import Referral
+from service.referrals import referring, submission
+from service.referrals.pdf import render_referral_pdf
+from service.views import journey
+from service.views.referral import (
+    SUBMITTED_KEY,
+    answers,
+    draft,
+    forget_draft,
+    limit,
+    partnership,
+    route,
+)
+
+
+def _problem_links(problems: dict) -> list[dict[str, str]]:
+    """One error-summary entry per section with something missing, linking to where to fix it."""
+    back = {"return": "check"}
+    return [
+        {
+            "text": f"Complete ‘{section.heading}’",
+            "href": url_for("referral.group", slug=section.slug, **back)
+            if page is None
+            else url_for("referral.page", slug=page, **back),
+        }
+        for section, page in referring.to_complete(problems)
+    ]
+
+
+@route("/check", methods=["GET", "POST"])
+@limit
+def check():
+    found = draft()
+    if found is None:
+        return redirect(url_for("referral.start"))
+    stored = answers()
+    problems = catalogue.problems(stored, partnership())
+    form = FlaskForm()
+    valid = form.validate_on_submit()
+    timed_out = journey.timed_out(form)
+    if valid and not timed_out and not problems:
+        with db.transaction() as s:
+            try:
+                done = submission.submit(s, s.merge(found), client_address=web.client_address())
+            except submission.AlreadySubmitted:
+                # A second click (or tab) raced the first: that one sent it.
+                return redirect(url_for("referral.start"))
+            except submission.NotReady as exc:
+                problems = exc.problems
+            else:
+                forget_draft(found)
+                session[SUBMITTED_KEY] = done.id
+        if not problems:
+            return redirect(url_for("referral.confirmation"))
+    return render_template(
+        "referral/check.html",
+        sections=catalogue.answer_rows(stored),
+        problem_links=_problem_links(problems),
+        incomplete=bool(problems),
+        partnership=partnership(),
+        timed_out=timed_out,
+        has_errors=bool(problems) or timed_out,
+    )
+
+
+def _submitted() -> Referral:
+    """The referral this browser has just sent to this partnership."""
+    found = referring.submitted(db.Sessions(), session.get(SUBMITTED_KEY), partnership())
+    if found is None:
+        abort(404)
+    return found
+
+
+@route("/confirmation", methods=["GET"])
+def confirmation():
+    referral = _submitted()
+    not_sent = submission.not_acknowledged(partnership(), referral.answers or {})
+    return render_template("referral/confirmation.html", referral=referral, not_sent=not_sent)
+
+
+@route("/confirmation/referral.pdf", methods=["GET"])
+def confirmation_pdf():
+    """The referrer's own copy, for the browser that sent it."""
+    referral = _submitted()
+    data = render_referral_pdf(referral, partnership())
+    with db.transaction() as s:
+        referring.copy_downloaded(s, referral, client_address=web.client_address())
+    return send_file(
+        io.BytesIO(data),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"referral-{referral.reference}.pdf",
+    )
