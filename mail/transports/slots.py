@@ -93,9 +93,7 @@ class MailboxSlots:
         if self._redis is None:
             return None
         try:
-            client = self._redis()
-            client.ping()
-            return client
+            return self._redis()  # unreachable shows at the first command (see _take)
         except Exception:
             self._warn()
             return None

@@ -156,7 +156,7 @@ def body(kind: NotificationKind, f: Facts) -> str:
             _reasons(f),
             _chair(f),
             (
-                "If a review is held, we expect the overview report by "
+                "We expect the overview report by "
                 f"{clock.long_date(f.report_due_on)}."
                 if f.held and f.report_due_on
                 else ""

@@ -27,6 +27,7 @@ from service.models import (
 from tests.console import token_of
 from tests.e2e.after_decision import after_decision_pages
 from tests.e2e.conftest import AXE_URL
+from tests.e2e.imr_written_pages import imr_written_pages
 from tests.e2e.retention_pages import retention_pages
 from tests.e2e.test_accessibility import WCAG, describe
 from tests.factories import EXAMPLE
@@ -463,6 +464,7 @@ def console_pages(console_data) -> list[str]:
         f"/console/drafts/{console_data['feedback'].id}",
         *after_decision_pages(console_data),
         *retention_pages(console_data),
+        *imr_written_pages(console_data),
     ]
 
 
