@@ -156,8 +156,7 @@ def body(kind: NotificationKind, f: Facts) -> str:
             _reasons(f),
             _chair(f),
             (
-                "We expect the overview report by "
-                f"{clock.long_date(f.report_due_on)}."
+                f"We expect the overview report by {clock.long_date(f.report_due_on)}."
                 if f.held and f.report_due_on
                 else ""
             ),
