@@ -230,6 +230,26 @@ def seal(
     return "".join(out), moved + sealed
 
 
+def rotate_sealed(session: Session | Connection, rotate: Callable[[str], str]) -> int:
+    """Re-encrypt, with ``rotate``, every code sealed into a stored message; how many."""
+    import sqlalchemy as sa
+
+    table = sa.table("message", sa.column("id", sa.Integer), sa.column("live_links", sa.JSON))
+    rows = session.execute(
+        sa.select(table.c.id, table.c.live_links).where(table.c.live_links.is_not(None))
+    ).all()
+    count = 0
+    for key, stored in rows:
+        fresh = [dict(link) for link in stored or ()]
+        sealed = [link for link in fresh if link.get("form") == "sealed"]
+        for link in sealed:
+            link["token"] = rotate(link["token"])
+        if sealed:
+            session.execute(sa.update(table).where(table.c.id == key).values(live_links=fresh))
+            count += len(sealed)
+    return count
+
+
 def restore(body: str, part: str, stored: Iterable[dict[str, Any]] | None) -> str:
     """The body with each recognised live link (and sealed code) written back in its place."""
     from service import crypto

@@ -106,15 +106,22 @@ def rotate(session: Session | Connection) -> int:
         (pk,) = table.primary_key.columns
         rows = session.execute(select(pk, _plain(column)).where(column.is_not(None))).all()
         for key, token in rows:
-            try:
-                fresh = fernet.rotate(token.encode()).decode()
-            except InvalidToken as exc:
-                raise KeyProblem(WRONG_KEY) from exc
+            fresh = _rotate_one(fernet, token)
             session.execute(
                 update(table).where(pk == key).values({column.name: literal(fresh, String())})
             )
             count += 1
-    return count
+    # One-time codes sealed into queued messages (``mail.links.seal``) are secrets too.
+    from mail import links
+
+    return count + links.rotate_sealed(session, lambda token: _rotate_one(fernet, token))
+
+
+def _rotate_one(fernet: MultiFernet, token: str) -> str:
+    try:
+        return fernet.rotate(token.encode()).decode()
+    except InvalidToken as exc:
+        raise KeyProblem(WRONG_KEY) from exc
 
 
 def check_stored(session: Session) -> None:

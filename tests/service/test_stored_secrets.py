@@ -222,3 +222,49 @@ def test_keys_rotate_re_encrypts_every_stored_secret(settings, cli_env, session,
         stored = session.execute(STORED, {"id": user_id}).scalar_one()
         assert secret not in stored
         assert Fernet(new_key).decrypt(stored.encode()).decode() == secret
+
+
+def test_keys_rotate_re_encrypts_the_codes_sealed_into_queued_messages(
+    settings, cli_env, session, partnership
+):
+    """A one-time code waiting in the outbox is a stored secret too: after rotation the old key
+    can go and the message still carries the code."""
+    from mail import mime, outbox
+    from service.consent import messages
+    from service.models import Message
+
+    (queued,) = outbox.queue_message(
+        session,
+        partnership=partnership,
+        purpose=messages.CODE.name,
+        reference="DHR-2026-001",
+        to=["sam.relative@example.com"],
+        context={"code": "482913", "minutes": 30},
+        sealed=["482913"],
+    )
+    session.commit()
+    message_id = queued.id
+    # The code is sealed in the text and in the HTML body.
+    before = [link for link in queued.live_links if link["form"] == "sealed"]
+    assert len(before) == 2
+    new_key = Fernet.generate_key().decode()
+    done = subprocess.run(
+        [*DHR, "keys", "rotate"],
+        env={**cli_env, "DATA_KEY": f"{new_key},{settings.data_keys()}"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "re-encrypted 2 stored secrets" in done.stdout
+    session.expire_all()
+    message = session.get(Message, message_id)
+    after = [link for link in message.live_links if link["form"] == "sealed"]
+    assert len(after) == 2 and "482913" not in str(message.live_links)
+    for old, new in zip(before, after, strict=True):
+        assert new["token"] != old["token"]
+        assert Fernet(new_key).decrypt(new["token"].encode()).decode() == "482913"
+    # With only the new key, the transport still writes the code back into the body.
+    settings.DATA_KEY = new_key
+    wire = mime.build(message, settings.MAIL_FROM).mime
+    assert "482913" in wire.get_body(("plain",)).get_content()
