@@ -1,7 +1,8 @@
 """The sweep's retention checks (``service.retention``): the 30-day notices, closed cases'
-personal data, referrals not taken forward, sent messages' content, and attachments no message
-uses. Each takes its rows with a conditional update, a batch at a time, so two sweeps at once
-do everything once and a sweep stays short; what is left waits for the next one."""
+personal data, referrals not taken forward, sent messages' content, past bounce notices'
+addresses, and attachments no message uses. Each takes its rows with a conditional update, a
+batch at a time, so two sweeps at once do everything once and a sweep stays short; what is
+left waits for the next one."""
 
 from __future__ import annotations
 
@@ -32,6 +33,11 @@ def delete_referrals(session: Session, now: datetime) -> int:
 @deadline_check("sent messages' content purged")
 def purge_sent_messages(session: Session, now: datetime) -> int:
     return outbox_purge.purge_sent(session, now)
+
+
+@deadline_check("addresses of past bounce notices forgotten")
+def forget_bounce_notices(session: Session, now: datetime) -> int:
+    return outbox_purge.forget_bounce_notices(session, now)
 
 
 @deadline_check("unused attachments deleted")

@@ -13,7 +13,7 @@ once whatever its status; any not yet sent is cancelled, so nothing about a dele
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, delete, exists, or_, select, update
 from sqlalchemy.orm import Session
@@ -21,10 +21,12 @@ from sqlalchemy.orm import Session
 from mail import policy
 from service import audit
 from service.models import (
+    BounceNotice,
     Case,
     LegalHold,
     Message,
     MessageAttachment,
+    MessageBounce,
     MessageStatus,
     Partnership,
     Referral,
@@ -113,7 +115,29 @@ def purge(session: Session, message_ids: list[str], now: datetime, *, cancel: bo
             .where(MessageAttachment.message_id.in_(done))
             .execution_options(synchronize_session=False)
         )
+        # A bounce of the message keeps the domain that failed, like the message itself.
+        bounces = session.execute(
+            select(MessageBounce.id, MessageBounce.recipient).where(
+                MessageBounce.message_id.in_(done)
+            )
+        ).all()
+        for bounce_id, address in bounces:
+            session.execute(
+                update(MessageBounce)
+                .where(MessageBounce.id == bounce_id)
+                .values(recipient=recipient_domain(address))
+                .execution_options(synchronize_session=False)
+            )
     return done
+
+
+def forget_bounce_notices(session: Session, now: datetime) -> int:
+    """The addresses the officer was told about serve only the once-a-day rule: gone after."""
+    return session.execute(
+        delete(BounceNotice)
+        .where(BounceNotice.day < (now - timedelta(days=2)).date())
+        .execution_options(synchronize_session=False)
+    ).rowcount
 
 
 def purge_about(session: Session, references: list[str], now: datetime) -> list[str]:
