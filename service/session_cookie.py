@@ -47,7 +47,19 @@ class _Sealed:
         return self._serializer.loads(plain.decode())
 
 
+#: Messages flashed and not yet shown (a request whose redirect was never followed, a download)
+#: would otherwise pile up until the cookie is too big for a browser to keep, and with it the
+#: sign-in; only the latest few are worth showing anyway.
+MAX_FLASHES = 3
+
+
 class EncryptedSessionInterface(SecureCookieSessionInterface):
+    def save_session(self, app: Flask, session: Any, response: Any) -> None:
+        flashes = session.get("_flashes")
+        if flashes and len(flashes) > MAX_FLASHES:
+            session["_flashes"] = flashes[-MAX_FLASHES:]
+        super().save_session(app, session, response)
+
     def get_signing_serializer(self, app: Flask) -> _Sealed | None:  # type: ignore[override]
         if not app.secret_key:
             return None

@@ -41,3 +41,16 @@ def test_an_altered_cookie_starts_a_fresh_session(page_app, page_client):
     page_client.set_cookie(COOKIE, raw[:-4] + ("AAAA" if raw[-4:] != "AAAA" else "BBBB"))
     with page_client.session_transaction() as s:
         assert "answers" not in s
+
+
+def test_messages_never_shown_do_not_grow_the_cookie_past_what_a_browser_keeps(page_client):
+    """Flashes whose page was never shown (a redirect not followed, a download) pile up; only
+    the latest few are kept, so the cookie, and the sign-in it carries, survive."""
+    for n in range(40):
+        with page_client.session_transaction() as s:
+            s["_flashes"] = [*s.get("_flashes", []), ("success", f"Change {n} saved to the case")]
+    assert len(_raw(page_client)) < 1024
+    with page_client.session_transaction() as s:
+        assert [m for _c, m in s["_flashes"]] == [
+            f"Change {n} saved to the case" for n in (37, 38, 39)
+        ]
