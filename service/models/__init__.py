@@ -20,10 +20,13 @@ from service.models.consent import (
     ConsentResponse,
     ConsentStatus,
 )
+from service.models.consent_setting import CaseConsentSetting  # noqa: F401  (service.consent)
+from service.models.document_cache import DocumentCache  # noqa: F401  (service.summaries.cache)
 from service.models.imr import ImrRequest, ImrSubmission
 from service.models.imr_report import CaseTerm, ChronologyNote
 from service.models.link_session import LinkSession
 from service.models.message import Message, MessageAttachment, MessageStatus
+from service.models.message_resend import MessageResend  # noqa: F401  (mail.bounces.resend)
 from service.models.panel import (
     DeliveryKind,
     FeedbackRecipient,
@@ -37,6 +40,8 @@ from service.models.panel import (
 )
 from service.models.partnership import ImrNames, InsecureRecipientAction, Nation, Partnership
 from service.models.referral import Referral, ReferralStatus
+from service.models.report_stage import ReportMessage, ReportMessageKind  # noqa: F401
+from service.models.request_delivery import RequestDelivery  # noqa: F401  (service.requests)
 from service.models.retention import (  # noqa: F401  (retention: service.retention)
     AttachmentBlob,
     CaseClosure,
@@ -57,6 +62,7 @@ from service.models.trawl import (
     Trawl,
     TrawlExtension,
     TrawlPerson,
+    TrawlPurpose,
     TrawlRequest,
     TrawlReturn,
     TrawlStatus,
@@ -121,6 +127,7 @@ __all__ = [
     "Trawl",
     "TrawlExtension",
     "TrawlPerson",
+    "TrawlPurpose",
     "TrawlRequest",
     "TrawlReturn",
     "TrawlStatus",

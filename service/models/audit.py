@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service import clock
@@ -15,6 +15,14 @@ from service.models.types import JSON, UTCDateTime
 
 class AuditEvent(Base):
     __tablename__ = "audit_event"
+    # The trail's pages: a partnership's (or a case's) events newest first, read a page at a
+    # time from the index; the filters' lists of actions and kinds of object from theirs.
+    __table_args__ = (
+        Index("ix_audit_event_partnership_at", "partnership_id", "at", "id"),
+        Index("ix_audit_event_case_at", "case_id", "at", "id"),
+        Index("ix_audit_event_partnership_action", "partnership_id", "action", "at", "id"),
+        Index("ix_audit_event_partnership_object", "partnership_id", "object_type"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)

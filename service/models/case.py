@@ -30,7 +30,10 @@ class Case(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     partnership_id: Mapped[int] = mapped_column(ForeignKey("partnership.id"), index=True)
     reference: Mapped[str] = mapped_column(String(32))
-    status: Mapped[CaseStatus] = mapped_column(str_enum(CaseStatus), default=CaseStatus.OPEN)
+    # Indexed: the sweep's chasers look for the requests of open cases among many closed ones.
+    status: Mapped[CaseStatus] = mapped_column(
+        str_enum(CaseStatus), default=CaseStatus.OPEN, index=True
+    )
     date_of_death: Mapped[dt.date | None] = mapped_column(Date)
     # How many years before the death agencies are asked to search (the referral decision).
     trawl_years: Mapped[int | None] = mapped_column()

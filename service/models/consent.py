@@ -68,7 +68,11 @@ class ConsentResponse(Base):
     victim_information: Mapped[bool | None] = mapped_column()
     suspect_information: Mapped[bool | None] = mapped_column()
     signed_name: Mapped[str] = mapped_column(String(200))
+    # The form's "Print name" beside the signature (None on answers from before it was asked).
+    print_name: Mapped[str | None] = mapped_column(String(200))
     signed_on: Mapped[date] = mapped_column(Date)
+    # The review panel's chair the form named as the one it goes to, when it was signed.
+    chair_name: Mapped[str | None] = mapped_column(String(400))
     # A keyed digest of the date of birth the family member gave (letters only): the one thing
     # a letter's holder can be checked against later. The date itself is not kept.
     date_of_birth_digest: Mapped[str | None] = mapped_column(String(64))

@@ -77,6 +77,11 @@ class Partnership(Base):
     advocacy_services: Mapped[list[dict[str, str]]] = mapped_column(
         JSON, default=list, server_default="[]"
     )
+    # The languages its pages, emails and letters are offered in, the first the default:
+    # ["en"], or ["en", "cy"] for a partnership in Wales (the Welsh Language Standards).
+    languages: Mapped[list[str]] = mapped_column(
+        JSON, default=lambda: ["en"], server_default='["en"]'
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
 

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service import clock
 from service.db import Base
 from service.models.types import JSON, UTCDateTime, str_enum
+
+if TYPE_CHECKING:
+    from service.models.retention import CaseClosure
 
 
 class NotificationKind(enum.StrEnum):
@@ -93,14 +96,27 @@ class ReviewProgress(Base):
     report_sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     qa_answer: Mapped[str | None] = mapped_column(String(16))  # approved / changes
     qa_answered_on: Mapped[dt.date | None] = mapped_column(Date)
+    qa_notes: Mapped[str | None] = mapped_column(Text)
     published_on: Mapped[dt.date | None] = mapped_column(Date)
     commissioner_sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    closed_on: Mapped[dt.date | None] = mapped_column(Date)
+    # The case's closure is retention's record (``CaseClosure``): the one date of closure,
+    # which the retention schedule counts from.
+    closure: Mapped[CaseClosure | None] = relationship(
+        "CaseClosure",
+        primaryjoin="foreign(ReviewProgress.case_id) == CaseClosure.case_id",
+        viewonly=True,
+        uselist=False,
+    )
 
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
     updated_at: Mapped[dt.datetime] = mapped_column(
         UTCDateTime, default=clock.now, onupdate=clock.now
     )
+
+    @property
+    def closed_on(self) -> dt.date | None:
+        """The date the case's closure counts from (retention's record), if it is closed."""
+        return self.closure.ended_on if self.closure is not None else None
 
 
 class LetterKind(enum.StrEnum):

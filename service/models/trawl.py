@@ -31,18 +31,39 @@ class TrawlStatus(enum.StrEnum):
     SENT = "sent"
 
 
+class TrawlPurpose(enum.StrEnum):
+    """What the trawl asks for, and so what its request email says."""
+
+    REVIEW = "review"  # a review's trawl: the partnership is carrying out the review
+    # The initial information request (service.trawls.initial): sent from a referral while the
+    # partnership considers whether to hold a review. It belongs to the referral, and to the
+    # case too once one is opened from it.
+    INITIAL = "initial"
+
+
 class Trawl(Base):
     __tablename__ = "trawl"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     partnership_id: Mapped[int] = mapped_column(ForeignKey("partnership.id"), index=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("dhr_case.id"), index=True)
+    # None for an initial information request until a case is opened from its referral.
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("dhr_case.id"), index=True)
+    referral_id: Mapped[int | None] = mapped_column(ForeignKey("referral.id"), index=True)
+    purpose: Mapped[TrawlPurpose] = mapped_column(
+        str_enum(TrawlPurpose), default=TrawlPurpose.REVIEW, server_default="review"
+    )
     status: Mapped[TrawlStatus] = mapped_column(str_enum(TrawlStatus), default=TrawlStatus.DRAFT)
     # The scoping period: agencies search their records from this date to that one.
     scope_from: Mapped[dt.date | None] = mapped_column(Date)
     scope_to: Mapped[dt.date | None] = mapped_column(Date)
     note: Mapped[str | None] = mapped_column(Text)
-    # While a draft: the agencies and case people chosen, as lists of ids.
+    # The invitation to the scoping meeting, if the request makes one: its date, its time as
+    # the officer wrote it ("10am to 12 noon"), and the place or the joining details.
+    meeting_date: Mapped[dt.date | None] = mapped_column(Date)
+    meeting_time: Mapped[str | None] = mapped_column(String(100))
+    meeting_place: Mapped[str | None] = mapped_column(Text)
+    # While a draft: the agencies and case people chosen, as lists of ids (for an initial
+    # request, the people are the referral's, by their position in it).
     agency_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     person_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
@@ -64,6 +85,16 @@ class Trawl(Base):
     requests: Mapped[list[TrawlRequest]] = relationship(
         back_populates="trawl", cascade="all, delete-orphan", order_by="TrawlRequest.id"
     )
+
+    @property
+    def considering(self) -> bool:
+        """Sent while the partnership considers whether to hold a review."""
+        return self.purpose is TrawlPurpose.INITIAL
+
+    @property
+    def invites(self) -> bool:
+        """The request invites the agency to the scoping meeting."""
+        return self.meeting_date is not None
 
 
 class TrawlPerson(Base):
@@ -91,6 +122,8 @@ class TrawlRequest(AgencyRequest, Base):
     __tablename__ = "trawl_request"
     __table_args__ = (UniqueConstraint("trawl_id", "agency_id"),)
 
+    # An initial information request has no case until one is opened from its referral.
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("dhr_case.id"), index=True)
     trawl_id: Mapped[int] = mapped_column(ForeignKey("trawl.id"), index=True)
     draft_saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
