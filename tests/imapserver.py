@@ -4,21 +4,31 @@ with the tests' private CA, its mail in a temporary folder (Maildir).
 Started as root it runs its login processes as ``dovenull`` and the mail as ``dovecot`` (the
 users the package creates); started as anyone else, everything runs as that user. ``make test``
 installs the package when ``dovecot`` is missing.
+
+With ``oauth2=`` (a ``TokenIntrospection``'s URL) it also takes XOAUTH2 and OAUTHBEARER sign-ins,
+through Dovecot's ``oauth2`` passdb: each bearer token is POSTed to that RFC 7662 introspection
+endpoint (plain HTTP on loopback), and the sign-in succeeds only when the answer says the token
+is ``active`` for the very user named in the sign-in. Passwords still work for the other users.
 """
 
 from __future__ import annotations
 
 import getpass
 import grp
+import json
 import os
 import pwd
 import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 import uuid
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs
 
 from tests.mailserver import TLSFiles, free_port
 
@@ -30,11 +40,11 @@ def available() -> bool:
 
 
 class Dovecot:
-    def __init__(self, tls: TLSFiles, users: dict[str, str]) -> None:
+    def __init__(self, tls: TLSFiles, users: dict[str, str], *, oauth2: str | None = None) -> None:
         # Its own folder under the system's temporary one: Dovecot's unprivileged processes
         # must reach it, and pytest's folders are the test user's alone.
         self.folder = Path(tempfile.mkdtemp(prefix="dhr-dovecot-"))
-        self.tls, self.users = tls, users
+        self.tls, self.users, self.oauth2 = tls, users, oauth2
         self.port = free_port()
         self.host = "127.0.0.1"
         self._process: subprocess.Popen | None = None
@@ -60,7 +70,7 @@ ssl_cert = <{f}/server.pem
 ssl_key = <{f}/server.key
 ssl_min_protocol = TLSv1.2
 disable_plaintext_auth = yes
-auth_mechanisms = plain login
+auth_mechanisms = plain login{" xoauth2 oauthbearer" if self.oauth2 else ""}
 default_internal_user = {self.internal}
 default_internal_group = {group}
 default_login_user = {self.login}
@@ -69,9 +79,10 @@ mail_location = maildir:{f}/mail/%u
 mail_privileged_group =
 passdb {{
   driver = passwd-file
+  mechanisms = plain login
   args = scheme=PLAIN username_format=%u {f}/users
 }}
-userdb {{
+{self._oauth2_passdb()}userdb {{
   driver = static
   args = uid={self.uid} gid={self.gid} home={f}/home/%u
 }}
@@ -91,6 +102,25 @@ service stats {{
   unix_listener stats-writer {{
     mode = 0666
   }}
+}}
+"""
+
+    def _oauth2_passdb(self) -> str:
+        if not self.oauth2:
+            return ""
+        (self.folder / "oauth2.conf").write_text(
+            f"introspection_mode = post\n"
+            f"introspection_url = {self.oauth2}\n"
+            "force_introspection = yes\n"
+            "username_attribute = username\n"
+            "active_attribute = active\n"
+            "active_value = true\n"
+            "timeout_msecs = 5000\n"
+        )
+        return f"""passdb {{
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = {self.folder}/oauth2.conf
 }}
 """
 
@@ -163,3 +193,50 @@ service stats {{
             for root, dirs, files in os.walk(path):
                 for name in dirs + files:
                     os.chown(os.path.join(root, name), self.uid, self.gid)
+
+
+class TokenIntrospection:
+    """An OAuth 2.0 token introspection endpoint (RFC 7662) on loopback HTTP, for Dovecot's
+    ``oauth2`` passdb: ``owner(token)`` names the user a live token lets in, or None."""
+
+    def __init__(self, owner: Callable[[str], str | None]) -> None:
+        self.owner = owner
+        self.asked: list[str] = []  # the tokens it was asked about, in order
+        handler = self._handler()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/introspect"
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}
+        )
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        endpoint = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+                pass
+
+            def do_POST(self) -> None:  # noqa: N802
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                token = parse_qs(body.decode("ascii", "replace")).get("token", [""])[0]
+                endpoint.asked.append(token)
+                user = endpoint.owner(token) if token else None
+                answer = {"active": True, "username": user} if user else {"active": False}
+                data = json.dumps(answer).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        return Handler
+
+    def __enter__(self) -> TokenIntrospection:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(5)

@@ -8,6 +8,7 @@
 - ``record``: records a report once (``BounceReport``), marks a permanently failed message
   ``bounced`` through ``mail.outbox`` or records a delay, audits it, and tells the DHR officer
   (at most once per address per day).
-- ``poll``, ``graph_inbox``, ``imap_inbox``: reading reports from the mailbox the service sends
-  as (Microsoft Graph), or from a separate one (``MAIL_BOUNCES=imaps://…``), by the scheduler.
+- ``poll``, ``graph_inbox``, ``ews_inbox``, ``imap_inbox``: reading reports from the mailbox
+  the service sends as (Microsoft Graph or Exchange Web Services), or from a separate one
+  (``MAIL_BOUNCES=imaps://…``), by the scheduler.
 """

@@ -5,7 +5,8 @@ by default), the certificate verified against the system's CAs and ``MAIL_CA_FIL
 name and password are percent-encoded in the URL (``@`` is ``%40``). Without a password the
 mailbox is signed in to with XOAUTH2, with a token from the ``GRAPH_*`` client credentials for
 ``https://outlook.office365.com/.default`` (Exchange Online's IMAP; the app needs the
-``IMAP.AccessAsApp`` permission and a mailbox permission for it in Exchange).
+``IMAP.AccessAsApp`` permission and a mailbox permission for it in Exchange). A cached token
+the server refuses is replaced by a fresh one once before the sign-in counts as refused.
 
 Each report is read with ``BODY.PEEK[]`` (its size first, from ``RFC822.SIZE``), so what is left
 in the folder stays unread; a processed one is moved (``UID MOVE``, or copy and expunge on a
@@ -180,9 +181,18 @@ class ImapInbox:
             imap.login(self.user, self.password)
             return
         assert self.credentials is not None
-        token = self.credentials.token(XOAUTH2_SCOPE)
-        blob = f"user={self.user}\x01auth=Bearer {token}\x01\x01".encode()
-        imap.authenticate("XOAUTH2", lambda _challenge: blob)
+        for refresh in (False, True):
+            token = self.credentials.token(XOAUTH2_SCOPE, refresh=refresh)
+            blob = f"user={self.user}\x01auth=Bearer {token}\x01\x01".encode()
+            try:
+                imap.authenticate("XOAUTH2", _xoauth2_answer(blob))
+                return
+            except imaplib.IMAP4.abort:
+                raise
+            except imaplib.IMAP4.error:
+                if refresh:
+                    raise
+                # The cached token may be one the server no longer takes: ask Entra once more.
 
     def _call(self, step: Callable[[], T]) -> T:
         try:
@@ -204,6 +214,19 @@ class ImapInbox:
         if validity != self._validity or not uid.isdigit():
             raise TransientError("the folder in MAIL_BOUNCES changed its UIDs; reading it again")
         return uid
+
+
+def _xoauth2_answer(blob: bytes) -> Callable[[bytes], bytes]:
+    """The client's side of XOAUTH2: the token first; to the server's error challenge (a JSON
+    status), the empty answer that ends the exchange so that the server says NO."""
+    sent: list[bytes] = []
+
+    def answer(_challenge: bytes) -> bytes:
+        reply = b"" if sent else blob
+        sent.append(reply)
+        return reply
+
+    return answer
 
 
 def _quote(name: str) -> str:

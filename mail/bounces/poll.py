@@ -2,8 +2,9 @@
 
 Which mailbox: ``MAIL_BOUNCES`` (``imaps://…``, a separate mailbox, ``mail.bounces.imap_inbox``)
 when it is set; otherwise the mailbox the service sends as, when ``MAIL_TRANSPORT`` is
-``graph://`` (its Inbox, ``mail.bounces.graph_inbox``). With neither, no mailbox is read, and
-``dhr mail ingest`` reads reports from files.
+``graph://`` (its Inbox, ``mail.bounces.graph_inbox``) or ``ews://`` (its Inbox,
+``mail.bounces.ews_inbox``). With none of these, no mailbox is read, and ``dhr mail ingest``
+reads reports from files.
 
 For each item in the mailbox: its report is read and recorded in one transaction (a report read
 before is a ``duplicate``, so a poll run twice, or two at once, records each bounce once), and
@@ -34,7 +35,7 @@ class Gone(Exception):
 
 
 class Mailbox(Protocol):
-    #: "graph" or "imap": the source recorded with each report, and whose turn is claimed.
+    #: "graph", "ews" or "imap": the source recorded with each report, and whose turn is claimed.
     name: str
     #: Which mailbox exactly (its address, host and folder): items are remembered by it.
     identity: str
@@ -61,6 +62,8 @@ def configured(settings: Config) -> str | None:
         return "imap"
     if settings.MAIL_TRANSPORT.startswith("graph:"):
         return "graph"
+    if settings.MAIL_TRANSPORT.startswith("ews:"):
+        return "ews"
     return None
 
 
@@ -75,7 +78,14 @@ def open_mailbox(settings: Config) -> Mailbox:
         from service import runtime
 
         return graph_inbox.GraphInbox(runtime.transport(), folder=settings.MAIL_BOUNCES_FOLDER)
-    raise TransportConfigError("no mailbox of bounce reports: set MAIL_BOUNCES or use graph://")
+    if settings.MAIL_TRANSPORT.startswith("ews:"):
+        from mail.bounces import ews_inbox
+        from service import runtime
+
+        return ews_inbox.EwsInbox(runtime.transport(), folder=settings.MAIL_BOUNCES_FOLDER)
+    raise TransportConfigError(
+        "no mailbox of bounce reports: set MAIL_BOUNCES or use graph:// or ews://"
+    )
 
 
 def run(mailbox: Mailbox) -> Counter[str]:

@@ -1,29 +1,22 @@
 """The ews:// transport, driven through exchangelib against a local fake Exchange.
 
-The fake answers the EWS SOAP calls the transport makes (GetFolder, CreateItem) with canned
-responses shaped like Exchange 2016's, after a real NTLM handshake (pyspnego as the acceptor, the
-same library requests-ntlm uses as the initiator), so the transport runs with its default
-``EWS_AUTH=ntlm`` and nothing in exchangelib is patched. Nothing leaves 127.0.0.1.
+The fake (tests/ewsserver.py) answers the EWS SOAP calls the transport makes (GetFolder,
+CreateItem) with responses shaped like Exchange 2016's, after a real NTLM handshake, so the
+transport runs with its default ``EWS_AUTH=ntlm`` and nothing in exchangelib is patched. Nothing
+leaves 127.0.0.1.
 """
 
 from __future__ import annotations
 
 import base64
-import ssl
-import threading
 import time
-import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import spnego
-import spnego.exceptions
 from exchangelib import IMPERSONATION, OAuth2Credentials
 
 from config import settings as app_settings
@@ -35,18 +28,26 @@ from mail.transports import (
     ews,
     from_settings,
 )
+from tests.ewsserver import (
+    DOMAIN,
+    PASSWORD,
+    SOAP,
+    UPN,
+    USER,
+    FakeExchange,
+    M,
+    Reply,
+    T,
+    create_item_error,
+    serve,
+    server_busy,
+    write_accounts,
+)
 from tests.mailserver import TLSFiles, free_port
 
 # A transport that ignored EWS_MAX_WAIT would keep backing off forever: fail instead.
 pytestmark = pytest.mark.timeout(30)
 
-SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
-M = "http://schemas.microsoft.com/exchange/services/2006/messages"
-T = "http://schemas.microsoft.com/exchange/services/2006/types"
-E = "http://schemas.microsoft.com/exchange/services/2006/errors"
-
-DOMAIN, USER, PASSWORD = "EXAMPLE", "svc-dhr", "Correct-Horse-Battery-1"
-UPN = "svc-dhr@example.gov.uk"
 SENDER = "dhr-forms@csp.example.gov.uk"
 RECIPIENTS = ("chair@review.example.org", "panel.secretary@review.example.org")
 SUBJECT = "DHR 2024/07 – panel notes for Ms Example"
@@ -54,235 +55,18 @@ MESSAGE_ID = "<20240701120000.abc123@dhr-forms.invalid>"
 ATTACHMENT = bytes(range(256)) * 40
 
 
-# --- canned EWS answers -------------------------------------------------------------------------
-
-
-def soap(body: str) -> bytes:
-    """A SOAP envelope as Exchange 2016 CU23 sends it, with its ServerVersionInfo header."""
-    return (
-        '<?xml version="1.0" encoding="utf-8"?>'
-        f'<s:Envelope xmlns:s="{SOAP}">'
-        "<s:Header>"
-        f'<h:ServerVersionInfo xmlns:h="{T}" xmlns="{T}" '
-        'MajorVersion="15" MinorVersion="1" MajorBuildNumber="2507" MinorBuildNumber="6" '
-        'Version="V2017_07_11"/>'
-        "</s:Header>"
-        '<s:Body xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-        'xmlns:xsd="http://www.w3.org/2001/XMLSchema">'
-        f"{body}"
-        "</s:Body></s:Envelope>"
-    ).encode()
-
-
-def get_folder_ok(distinguished_id: str) -> bytes:
-    name, folder_class = {
-        "root": ("Root", ""),
-        "sentitems": ("Sent Items", "<t:FolderClass>IPF.Note</t:FolderClass>"),
-    }.get(distinguished_id, (distinguished_id, ""))
-    return soap(
-        f'<m:GetFolderResponse xmlns:m="{M}" xmlns:t="{T}"><m:ResponseMessages>'
-        '<m:GetFolderResponseMessage ResponseClass="Success">'
-        "<m:ResponseCode>NoError</m:ResponseCode><m:Folders><t:Folder>"
-        f'<t:FolderId Id="AAMkAD{distinguished_id}==" ChangeKey="AQAAABYAAAA"/>'
-        f"{folder_class}<t:DisplayName>{name}</t:DisplayName>"
-        "<t:TotalCount>0</t:TotalCount><t:ChildFolderCount>0</t:ChildFolderCount>"
-        "<t:UnreadCount>0</t:UnreadCount>"
-        "</t:Folder></m:Folders></m:GetFolderResponseMessage>"
-        "</m:ResponseMessages></m:GetFolderResponse>"
-    )
-
-
-def create_item_ok() -> bytes:
-    # With SendAndSaveCopy, Exchange returns no item id: just an empty Items element.
-    return soap(
-        f'<m:CreateItemResponse xmlns:m="{M}" xmlns:t="{T}"><m:ResponseMessages>'
-        '<m:CreateItemResponseMessage ResponseClass="Success">'
-        "<m:ResponseCode>NoError</m:ResponseCode><m:Items/>"
-        "</m:CreateItemResponseMessage></m:ResponseMessages></m:CreateItemResponse>"
-    )
-
-
-def create_item_error(code: str, text: str) -> bytes:
-    return soap(
-        f'<m:CreateItemResponse xmlns:m="{M}" xmlns:t="{T}"><m:ResponseMessages>'
-        '<m:CreateItemResponseMessage ResponseClass="Error">'
-        f"<m:MessageText>{text}</m:MessageText><m:ResponseCode>{code}</m:ResponseCode>"
-        "<m:DescriptiveLinkKey>0</m:DescriptiveLinkKey><m:Items/>"
-        "</m:CreateItemResponseMessage></m:ResponseMessages></m:CreateItemResponse>"
-    )
-
-
-def server_busy(back_off_ms: int) -> bytes:
-    """Exchange's throttling answer: a SOAP fault (sent with HTTP 500) naming a back-off."""
-    return soap(
-        "<s:Fault>"
-        f'<faultcode xmlns:a="{T}">a:ErrorServerBusy</faultcode>'
-        '<faultstring xml:lang="en-US">The server cannot service this request right now. '
-        "Try again later.</faultstring>"
-        "<detail>"
-        f'<e:ResponseCode xmlns:e="{E}">ErrorServerBusy</e:ResponseCode>'
-        f'<e:Message xmlns:e="{E}">The server cannot service this request right now. '
-        "Try again later.</e:Message>"
-        f'<t:MessageXml xmlns:t="{T}">'
-        f'<t:Value Name="BackOffMilliseconds">{back_off_ms}</t:Value>'
-        "</t:MessageXml></detail></s:Fault>"
-    )
-
-
-# --- the fake Exchange --------------------------------------------------------------------------
-
-
-@dataclass
-class Reply:
-    status: int
-    body: bytes = b""
-
-
-@dataclass
-class Call:
-    """One SOAP request that got past authentication."""
-
-    operation: str
-    envelope: ET.Element
-    user: str
-    at: float
-
-
-@dataclass
-class FakeExchange:
-    url: str
-    calls: list[Call] = field(default_factory=list)
-    #: Answers for the next CreateItem calls, in order; afterwards every CreateItem succeeds.
-    create_item_replies: list[Reply] = field(default_factory=list)
-    #: When set, every CreateItem gets this answer.
-    create_item_always: Reply | None = None
-    #: When set, every request (before authentication) gets this bare HTTP status.
-    http_status: int | None = None
-    handshakes: int = 0
-    accepted: int = 0
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def operations(self) -> list[str]:
-        return [c.operation for c in self.calls]
-
-    def create_items(self) -> list[Call]:
-        return [c for c in self.calls if c.operation == "CreateItem"]
-
-
-def _handler(fake: FakeExchange) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"  # keep-alive: NTLM authenticates the connection
-
-        def setup(self) -> None:
-            super().setup()
-            self.ntlm: spnego.ContextProxy | None = None
-            self.ntlm_user: str | None = None
-
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-            pass
-
-        def reply(self, reply: Reply, headers: dict[str, str] | None = None) -> None:
-            self.send_response(reply.status)
-            if reply.body:
-                self.send_header("Content-Type", "text/xml; charset=utf-8")
-            for name, value in (headers or {}).items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(reply.body)))
-            self.end_headers()
-            self.wfile.write(reply.body)
-
-        def authenticated(self) -> bool:
-            if self.ntlm_user:
-                return True
-            auth = self.headers.get("Authorization", "")
-            if not auth.startswith("NTLM "):
-                self.reply(Reply(401), {"WWW-Authenticate": "NTLM"})
-                return False
-            if self.ntlm is None:
-                self.ntlm = spnego.server(
-                    hostname="127.0.0.1",
-                    service="http",
-                    protocol="ntlm",
-                    options=spnego.NegotiateOptions.use_ntlm,
-                )
-            try:
-                out = self.ntlm.step(base64.b64decode(auth[5:]))
-            except spnego.exceptions.SpnegoError:  # wrong user or password
-                self.ntlm = None
-                self.reply(Reply(401), {"WWW-Authenticate": "NTLM"})
-                return False
-            if not self.ntlm.complete:
-                challenge = base64.b64encode(out or b"").decode()
-                self.reply(Reply(401), {"WWW-Authenticate": f"NTLM {challenge}"})
-                return False
-            self.ntlm_user = self.ntlm.client_principal
-            with fake.lock:
-                fake.handshakes += 1
-            return True
-
-        def do_POST(self) -> None:  # noqa: N802
-            data = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            if fake.http_status is not None:
-                self.reply(Reply(fake.http_status, b"<html>Service Unavailable</html>"))
-                return
-            if not self.authenticated():
-                return
-            root = ET.fromstring(data)  # noqa: S314 - the request of the client under test
-            request = root.find(f"{{{SOAP}}}Body")[0]
-            operation = request.tag.rsplit("}", 1)[1]
-            with fake.lock:
-                fake.calls.append(Call(operation, root, self.ntlm_user or "", time.monotonic()))
-                if operation == "GetFolder":
-                    folder = request.find(f".//{{{T}}}DistinguishedFolderId")
-                    reply = Reply(200, get_folder_ok(folder.get("Id")))
-                elif operation == "CreateItem":
-                    if fake.create_item_always is not None:
-                        reply = fake.create_item_always
-                    elif fake.create_item_replies:
-                        reply = fake.create_item_replies.pop(0)
-                    else:
-                        reply = Reply(200, create_item_ok())
-                    if reply.status == 200 and b"NoError" in reply.body:
-                        fake.accepted += 1
-                else:
-                    reply = Reply(500, b"unexpected operation " + operation.encode())
-            self.reply(reply)
-
-    return Handler
-
-
 @pytest.fixture
 def ntlm_accounts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The fake's account database, in the flat-file form pyspnego's NTLM acceptor reads."""
-    users = tmp_path / "ntlm-users"
-    users.write_text(f"{DOMAIN}:{USER}:{PASSWORD}\n:{UPN}:{PASSWORD}\n")
-    monkeypatch.setenv("NTLM_USER_FILE", str(users))
+    monkeypatch.setenv("NTLM_USER_FILE", str(write_accounts(tmp_path)))
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
 
 
-def _serve(tls: ssl.SSLContext | None = None) -> Iterator[FakeExchange]:
-    fake = FakeExchange(url="")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
-    server.daemon_threads = True
-    if tls is not None:
-        server.socket = tls.wrap_socket(server.socket, server_side=True)
-    scheme = "https" if tls else "http"
-    fake.url = f"{scheme}://127.0.0.1:{server.server_address[1]}/EWS/Exchange.asmx"
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
-        yield fake
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
-
-
 @pytest.fixture
 def exchange(ntlm_accounts: None) -> Iterator[FakeExchange]:
-    yield from _serve()
+    yield from serve()
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -511,7 +295,7 @@ def test_wrong_password_is_transient_and_quick(exchange: FakeExchange) -> None:
 
 @pytest.fixture
 def tls_exchange(ntlm_accounts: None, tls_files: TLSFiles) -> Iterator[FakeExchange]:
-    yield from _serve(tls=tls_files.server_context())
+    yield from serve(tls=tls_files.server_context())
 
 
 def test_https_with_mail_ca_file_is_trusted(
