@@ -20,7 +20,11 @@ When chasers go:
   escalation contact and to the DHR officer. Moving the due date starts a new round
   (``chasers_this_round`` back to 0); the chaser's own compare-and-set makes each escalation
   happen once;
-- never after the first answer (``returned_at``), and not while the case is closed.
+- never after the first answer (``returned_at``), and not while the case is closed;
+- not to an address where the request or an earlier chaser bounced, and not at all while the
+  agency has none left that the request reached (``service.requests.bounces``): the chaser
+  waits until the officer sends the request again to a corrected address, which sets its
+  schedule anew (``service.requests.resending``).
 
 An agency without a secure address gets the partnership's content-free notice, as the
 secure-recipient policy decides for every message. An agency with no address at all is not
@@ -37,13 +41,14 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from mail import outbox, policy, routing
 from service import audit
 from service.clock import long_date
 from service.models import Agency, Case, CaseStatus, Partnership
+from service.requests import bounces
 from service.requests.kinds import RequestKind
 from service.workdays import london_date
 
@@ -159,8 +164,16 @@ def chase(kind: RequestKind, session: Session, request: Any, now: datetime) -> b
     """Send this request's next chaser if this sweep wins it; True if it did."""
     partnership = session.get(Partnership, request.partnership_id)
     agency = kind.recipient(session, request)
-    case = session.get(Case, request.case_id)
-    if not _addressable(kind.chaser, partnership, agency):
+    case = kind.case_of(session, request)
+    bounced = bounces.of(session, kind, request)
+    addressed = bounces.without_dead(agency, bounced)
+    if bounced is not None and not addressed.secure_addresses:
+        log.info(
+            f"{kind.name} chaser waits: the request bounced at every address of the agency",
+            extra={kind.log_key: request.id, "agency_id": agency.id},
+        )
+        return False
+    if not _addressable(kind.chaser, partnership, addressed):
         log.warning(
             f"{kind.name} chaser not sent: the agency has no email address",
             extra={kind.log_key: request.id, "agency_id": agency.id},
@@ -173,12 +186,12 @@ def chase(kind: RequestKind, session: Session, request: Any, now: datetime) -> b
             return False  # another sweep sent it, or an answer or a new date got in first
         context = kind.chaser_context(session, request, case, agency, number)
         try:
-            outbox.queue_message(
+            queued = outbox.queue_message(
                 session,
                 partnership=partnership,
                 purpose=kind.chaser.name,
                 reference=case.reference,
-                agency=agency,
+                agency=addressed,
                 context=context,
             )
         except (routing.RoutingError, outbox.MessageRefused):
@@ -189,6 +202,7 @@ def chase(kind: RequestKind, session: Session, request: Any, now: datetime) -> b
             )
             savepoint.rollback()
             return False
+        bounces.record(session, kind, request, queued)
         audit.record(
             session,
             kind.chaser_action,
@@ -202,7 +216,7 @@ def chase(kind: RequestKind, session: Session, request: Any, now: datetime) -> b
         )
         if this_round == kind.escalate_with:
             _escalate(
-                kind, session, request, partnership=partnership, case=case, agency=agency,
+                kind, session, request, partnership=partnership, case=case, agency=addressed,
                 number=number, now=now,
             )  # fmt: skip
     return True
@@ -214,12 +228,14 @@ def send_due(kind: RequestKind, session: Session, now: datetime) -> int:
     model = kind.model
     due = session.scalars(
         select(model)
-        .join(Case, Case.id == model.case_id)
+        .outerjoin(Case, Case.id == model.case_id)
         .where(
             model.returned_at.is_(None),
             model.next_chaser_at.is_not(None),
             model.next_chaser_at <= now,
-            Case.status == CaseStatus.OPEN,
+            # A request with no case yet (an initial information request) is chased too.
+            or_(Case.status == CaseStatus.OPEN, model.case_id.is_(None)),
+            ~bounces.undelivered(kind),
         )
         .order_by(model.next_chaser_at, model.id)
     ).all()

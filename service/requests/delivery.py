@@ -5,17 +5,23 @@ decides what each address gets, so an agency without a secure address gets the p
 content-free notice instead of the link. An agency with no usable address at all gets nothing:
 the request is marked ``link_withheld`` and the console shows it until the officer adds an
 address and sends again.
+
+Each message queued is recorded as one of the request's deliveries (``service.requests.bounces``),
+so a bounce of it is known to be this request's. ``to`` sends to only some of the agency's
+addresses: a corrected one, after the request bounced (``service.requests.resending``).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from mail import outbox, policy, routing
 from service.models import Agency, Case, Partnership
+from service.requests import bounces
 from service.requests.kinds import RequestKind
 
 log = logging.getLogger(__name__)
@@ -41,11 +47,13 @@ def deliver_request(
     case: Case,
     actor: str,
     new_link: bool = True,
+    to: Iterable[str] | None = None,
     **options: Any,
 ) -> None:
-    """Queue the request email to the agency: with a new link, or resending its current one.
-    ``options`` go to the kind's ``letter``."""
+    """Queue the request email to the agency (only to its addresses in ``to``, if given): with a
+    new link, or resending its current one. ``options`` go to the kind's ``letter``."""
     agency = kind.recipient(session, request)
+    addressed = agency if to is None else bounces.only(agency, to)
     url = (
         kind.links.issue(session, request) if new_link else kind.links.current_url(session, request)
     )
@@ -53,12 +61,12 @@ def deliver_request(
         url = kind.links.issue(session, request)
     letter = kind.letter(session, request, case, agency, url, **options)
     try:
-        outbox.queue_message(
+        queued = outbox.queue_message(
             session,
             partnership=partnership,
-            purpose=kind.request.name,
+            purpose=(letter.purpose or kind.request).name,
             reference=case.reference,
-            agency=agency,
+            agency=addressed,
             context=letter.context,
             attachments=letter.attachments,
             actor=actor,
@@ -71,3 +79,5 @@ def deliver_request(
             extra={kind.log_key: request.id, "agency_id": agency.id},
         )
         request.link_withheld = True
+        return
+    bounces.record(session, kind, request, queued)

@@ -20,6 +20,7 @@ from mail import outbox, routing
 from service import tokens
 from service.models import Agency, Case, Partnership
 from service.requests import schedule
+from service.workdays import london_date
 
 
 @dataclass(frozen=True)
@@ -28,10 +29,24 @@ class Letter:
 
     context: dict[str, Any]
     attachments: Sequence[outbox.Attachment] = ()
+    #: The email's purpose when it is not the kind's ``request`` (a trawl's initial
+    #: information request has its own subject).
+    purpose: routing.Purpose | None = None
 
 
 def _agency_of(session: Session, request: Any) -> Agency:
     return session.get(Agency, request.agency_id)
+
+
+def _case_of(session: Session, request: Any) -> Any:
+    return session.get(Case, request.case_id)
+
+
+def _as_long_again(partnership: Partnership, request: Any, now: dt.datetime) -> dt.date:
+    """The due date of a request sent again today: as long after today as it first was after
+    the day it was sent (a day at least)."""
+    given = (request.due_date - london_date(request.sent_at)).days
+    return london_date(now) + dt.timedelta(days=max(given, 1))
 
 
 @dataclass(frozen=True)
@@ -60,6 +75,16 @@ class RequestKind:
     escalate_with: int = schedule.ESCALATE_WITH
     #: Who the request, its chasers and its escalation are about: the agency asked.
     recipient: Callable[[Session, Any], Agency] = field(default=_agency_of)
+    #: What the request is about: its case, or what stands for one (``reference``, ``id``)
+    #: while a request has no case yet (a trawl's initial information request).
+    case_of: Callable[[Session, Any], Any] = field(default=_case_of)
+    #: What the officer's pages call one request: "Trawl request".
+    title: str = "Request"
+    #: (partnership, request, now) → its due date when the officer restarts it, sending it
+    #: again after it bounced (``service.requests.resending``).
+    restart_due: Callable[[Partnership, Any, dt.datetime], dt.date] = _as_long_again
+    #: The console page of one request, as a path.
+    page: Callable[[Any], str] = field(default=lambda request: "/console/")
 
     @property
     def chaser_action(self) -> str:
