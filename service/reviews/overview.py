@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from service import clock
 from service.models import (
     Case,
+    CaseClosure,
     FeedbackRequest,
     ImrRequest,
     ImrSubmission,
@@ -82,7 +83,8 @@ def _day(moment: dt.datetime | None) -> dt.date | None:
 def stages(
     session: Session, referral: Referral, case: Case | None, after: AfterDecision
 ) -> list[Stage]:
-    """Referral, decision, notifications, trawl, IMRs, panel meetings, drafts, report."""
+    """Referral, decision, notifications, trawl, IMRs, panel meetings, drafts, the report sent to
+    the Home Office and its answer, publication, and the case's closure (retention's record)."""
     sent = [r.told_on or _day(r.notification.sent_at) for r in after.rows]
     notified = max(sent) if sent and all(sent) else None
     found = [
@@ -106,6 +108,7 @@ def stages(
     )
     draft = first(FeedbackRequest.sent_at, FeedbackRequest.case_id == case.id)
     progress = after.progress
+    closure = session.get(CaseClosure, case.id)
     found += [
         Stage("Trawl sent", _day(clock.as_utc(trawl))),
         Stage("First IMR received", _day(clock.as_utc(imr))),
@@ -115,6 +118,11 @@ def stages(
             "Overview report sent to the Home Office",
             _day(progress.report_sent_at) if progress else None,
         ),
+        Stage(
+            "Home Office quality assurance answer", progress.qa_answered_on if progress else None
+        ),
+        Stage("Report published", progress.published_on if progress else None),
+        Stage("Case closed", _day(clock.as_utc(closure.closed_at)) if closure else None),
     ]
     return found
 

@@ -212,7 +212,7 @@ def report_criteria(state: str, today: dt.date) -> tuple:
     open_ = (
         ReviewProgress.outcome == "yes",
         ReviewProgress.report_sent_at.is_(None),
-        ReviewProgress.closed_on.is_(None),
+        ~ReviewProgress.closure.has(),
         ReviewProgress.report_due_on.is_not(None),
     )
     if state == "overdue":
