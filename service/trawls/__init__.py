@@ -15,6 +15,8 @@
     statistics   response times per agency across trawls, and as a spreadsheet
     drafting     what the draft's pages read and change, the email's preview, the send's lock
     tracking     the tracker: each request's status, its page, the officer's actions on it
+    initial      the initial information request: a trawl sent from a referral while the
+                 partnership considers a review, the case's once one is opened
 
 No Flask here: views and the sweep call these inside their own transaction.
 """

@@ -23,7 +23,7 @@ from service.models import (
     Trawl,
     TrawlStatus,
 )
-from service.trawls import messages, schedule, sending
+from service.trawls import schedule, sending
 
 #: Where the preview shows each agency's own link.
 LINK_PLACEHOLDER = "[this agency's own link to the trawl-return form]"
@@ -98,7 +98,7 @@ def preview(
     context = sending.email_context(case, trawl, None, agency, LINK_PLACEHOLDER)
     context["due_date"] = clock.long_date(schedule.due_date(partnership, clock.now()))
     text, _html = mail_render.render(
-        messages.REQUEST.template,
+        sending.request_purpose(trawl).template,
         {
             "partnership": partnership,
             "reference": case.reference,
@@ -106,4 +106,5 @@ def preview(
             **context,
         },
     )
-    return Preview(agency, routing.subject(messages.REQUEST.title, case.reference), text)
+    title = sending.request_purpose(trawl).title
+    return Preview(agency, routing.subject(title, case.reference), text)

@@ -16,13 +16,12 @@ from mail import queueing
 from service import audit, clock
 from service.models import (
     Agency,
-    Case,
     ExtensionStatus,
     Partnership,
     TrawlExtension,
     TrawlRequest,
 )
-from service.trawls import links, messages, schedule
+from service.trawls import initial, links, messages, schedule
 
 REASON_MAX = 2000
 
@@ -75,7 +74,7 @@ def request(
     session.add(ext)
     trawl_request.last_activity_at = clock.now()
     session.flush()
-    case = session.get(Case, trawl_request.case_id)
+    case = initial.case_of(session, trawl_request)
     agency = session.get(Agency, trawl_request.agency_id)
     partnership = session.get(Partnership, trawl_request.partnership_id)
     # No DHR officer inbox: the console still shows the request, and the case page says the
@@ -92,6 +91,7 @@ def request(
             "requested_date": clock.long_date(new_date),
             "reason": reason,
             "case_id": case.id,
+            "referral_id": trawl_request.trawl.referral_id,
         },
     )
     audit.record(
@@ -142,7 +142,7 @@ def decide(
             req.next_chaser_at = schedule.first_chaser_at(partnership, req.due_date)
         links.extend(session, req)
     req.last_activity_at = now
-    case = session.get(Case, req.case_id)
+    case = initial.case_of(session, req)
     agency = session.get(Agency, req.agency_id)
     queueing.queue_if_addressed(
         session,

@@ -53,3 +53,11 @@ EXTENSION_DECIDED = routing.purpose(
     template="trawl_extension_decided",
     audience="agency",
 )
+#: The initial information request: the request email of a trawl sent from a referral while
+#: the partnership considers whether to hold a review (service.trawls.initial).
+INITIAL_REQUEST = routing.purpose(
+    "trawl.initial_request",
+    title="Request for information about a possible Domestic Homicide Review",
+    template="trawl_request",
+    audience="agency",
+)

@@ -22,18 +22,17 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from forms import task_list
+from forms import task_list, trawl_representative
 from forms import trawl_return as catalogue
 from service.models import (
     Agency,
-    Case,
     Partnership,
     TrawlExtension,
     TrawlPerson,
     TrawlRequest,
     TrawlReturn,
 )
-from service.trawls import extensions, returns, submission
+from service.trawls import extensions, initial, returns, submission
 
 # --- the request and its draft ---------------------------------------------------------------
 
@@ -62,7 +61,7 @@ def shown(session: Session, request: TrawlRequest) -> dict[str, Any]:
     return {
         "req": request,
         "trawl": request.trawl,
-        "case": session.get(Case, request.case_id),
+        "case": initial.case_of(session, request),
         "agency": session.get(Agency, request.agency_id),
         "people": people(request),
     }
@@ -172,7 +171,30 @@ def tasks(request: TrawlRequest, answers: dict[str, Any], problems: dict[str, An
     found.append(Task("Records systems searched", "systems", status("systems_checked")))
     found.append(_chronology_task(answers, problems))
     found.append(Task("Your details", "your_details", status("completed_by")))
+    found.append(_representative_task(request, answers, problems))
     return found
+
+
+def _representative_task(
+    request: TrawlRequest, answers: dict[str, Any], problems: dict[str, Any]
+) -> Task:
+    """Who will represent the agency: needed when the request invites it to the scoping
+    meeting, else optional."""
+    given = trawl_representative.shown(answers) is not None
+    if request.trawl.invites:
+        status = task_list.status(problems.get("representative"), given)
+        return Task(trawl_representative.TITLE_INVITED, "representative", status)
+    status = task_list.COMPLETED if given else task_list.OPTIONAL
+    return Task(trawl_representative.TITLE, "representative", status, hint=None if given
+                else "Optional", optional=True)  # fmt: skip
+
+
+def problems_of(
+    request: TrawlRequest, answers: dict[str, Any], partnership: Partnership
+) -> dict[str, Any]:
+    """What is missing or wrong in the whole return, the representative included."""
+    found = catalogue.problems(answers, people(request), secure=returns.secure_check(partnership))
+    return {**found, **trawl_representative.problems(answers, invited=request.trawl.invites)}
 
 
 def _chronology_task(answers: dict[str, Any], problems: dict[str, Any]) -> Task:
@@ -207,7 +229,7 @@ def overview(request: TrawlRequest, partnership: Partnership) -> Overview:
     found = people(request)
     trawl = request.trawl
     if changing:
-        problems = catalogue.problems(answers, found, secure=returns.secure_check(partnership))
+        problems = problems_of(request, answers, partnership)
         listed = tasks(request, answers, problems)
     else:
         listed = []
@@ -261,6 +283,8 @@ def fixes(parts: list[catalogue.Part], problems: dict[str, Any]) -> list[Fix]:
                 found.append(Fix(part.heading, "chronology", back=False))
         elif part.key == "completed_by" and "completed_by" in problems:
             found.append(Fix(part.heading, "your_details"))
+    if "representative" in problems:
+        found.append(Fix(trawl_representative.HEADING, "representative"))
     return found
 
 
@@ -281,7 +305,7 @@ def checking(request: TrawlRequest, partnership: Partnership) -> Checking:
     answers = draft_answers(request)
     found = people(request)
     trawl = request.trawl
-    problems = catalogue.problems(answers, found, secure=returns.secure_check(partnership))
+    problems = problems_of(request, answers, partnership)
     parts = catalogue.answer_parts(answers, found)
     latest = request.latest_return
     return Checking(
@@ -307,7 +331,7 @@ def agency_copy(
     session: Session, request: TrawlRequest, row: TrawlReturn, partnership: Partnership
 ) -> tuple[bytes, str]:
     """The agency's own copy of a version it sent: the PDF and its file name."""
-    case = session.get(Case, request.case_id)
+    case = initial.case_of(session, request)
     data = submission.render_return_pdf(
         row, request, case=case, agency=session.get(Agency, request.agency_id),
         partnership=partnership,

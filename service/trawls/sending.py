@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from mail import routing
 from service import audit, clock, runtime
 from service.models import (
     Agency,
@@ -33,7 +34,7 @@ from service.models import (
 )
 from service.requests import delivery, kinds
 from service.requests.delivery import has_secure_address
-from service.trawls import links, messages, schedule
+from service.trawls import initial, links, messages, schedule
 from service.workdays import london_date
 
 __all__ = [
@@ -121,6 +122,8 @@ def chosen_agencies(session: Session, trawl: Trawl) -> list[Agency]:
 def chosen_people(session: Session, trawl: Trawl) -> list[CasePerson]:
     if not trawl.person_ids:
         return []
+    if trawl.case_id is None:  # an initial request: the referral's people
+        return initial.chosen_people(session, trawl)
     return list(
         session.scalars(
             select(CasePerson)
@@ -164,7 +167,18 @@ def email_context(
         "scope_to": clock.long_date(trawl.scope_to),
         "note": trawl.note,
         "link": link,
+        # Sent while the partnership considers whether to hold a review (the initial
+        # information request), or during the review.
+        "considering": trawl.considering,
+        "meeting_date": clock.long_date(trawl.meeting_date) if trawl.meeting_date else None,
+        "meeting_time": trawl.meeting_time,
+        "meeting_place": trawl.meeting_place,
     }
+
+
+def request_purpose(trawl: Trawl) -> routing.Purpose:
+    """The request email's purpose: the initial request has its own subject."""
+    return messages.INITIAL_REQUEST if trawl.considering else messages.REQUEST
 
 
 def send(
@@ -176,7 +190,7 @@ def send(
     ready = check(session, trawl)
     if ready.problems:
         raise SendRefused(ready.problems[0][1])
-    case = session.get(Case, trawl.case_id)
+    case = initial.case_of(session, trawl)
     partnership = session.get(Partnership, trawl.partnership_id)
     now = clock.now()
     # Claimed with a conditional update: of two sends at once (a double click, two officers),
@@ -197,7 +211,7 @@ def send(
     trawl.summary_due_at = schedule.first_chaser_at(partnership, trawl.due_date)
     trawl.people = [
         TrawlPerson(
-            case_person_id=p.id,
+            case_person_id=p.id if trawl.case_id is not None else None,
             position=i,
             name=p.name,
             date_of_birth=p.date_of_birth,
@@ -234,6 +248,8 @@ def send(
         case_id=trawl.case_id,
         client_address=client_address,
         agencies=len(requests),
+        referral_id=trawl.referral_id,
+        purpose=trawl.purpose.value,
     )
     return requests
 
@@ -260,7 +276,10 @@ def deliver_request(
 def _letter(
     session: Session, request: TrawlRequest, case: Case, agency: Agency, link: str | None
 ) -> kinds.Letter:
-    return kinds.Letter(email_context(case, request.trawl, request, agency, link))
+    trawl = request.trawl
+    return kinds.Letter(
+        email_context(case, trawl, request, agency, link), purpose=request_purpose(trawl)
+    )
 
 
 def _extension_waiting(session: Session, request: TrawlRequest) -> bool:
@@ -291,11 +310,14 @@ def _chaser_context(
         "link": links.current_url(session, request),
         "extension_requested": _extension_waiting(session, request),
         "chaser_number": number,
+        "considering": request.trawl.considering and request.case_id is None,
     }
 
 
 def _tracker_link(request: TrawlRequest) -> str:
     base = runtime.settings().SERVICE_URL.rstrip("/")
+    if request.case_id is None:
+        return f"{base}/console/referrals/{request.trawl.referral_id}/information"
     return f"{base}/console/cases/{request.case_id}/trawls"
 
 
@@ -314,5 +336,9 @@ TRAWL = kinds.register(
         letter=_letter,
         chaser_context=_chaser_context,
         tracker_link=_tracker_link,
+        case_of=initial.case_of,
+        title="Trawl request",
+        restart_due=lambda partnership, request, now: schedule.due_date(partnership, now),
+        page=lambda request: f"/console/trawl-requests/{request.id}",
     )
 )

@@ -18,7 +18,7 @@ from service import clock
 from service.clock import long_moment
 from service.models import Agency, Case, Partnership, TrawlRequest, TrawlReturn
 from service.pdf import render_html, write_pdf
-from service.trawls import messages, returns
+from service.trawls import initial, messages, returns
 
 PDF_CONTENT_TYPE = "application/pdf"
 
@@ -92,7 +92,7 @@ def send(
         changes=found,
         client_address=client_address,
     )
-    case = session.get(Case, request.case_id)
+    case = initial.case_of(session, request)
     agency = session.get(Agency, request.agency_id)
     partnership = session.get(Partnership, request.partnership_id)
     pdf = render_return_pdf(row, request, case=case, agency=agency, partnership=partnership)
@@ -109,6 +109,7 @@ def send(
         context={
             "agency_name": agency.name,
             "case_id": case.id,
+            "referral_id": request.trawl.referral_id,
             "version": row.version,
             "amendment": row.version > 1,
             "changes": row.changes,
@@ -132,6 +133,7 @@ def send(
             "version": row.version,
             "amendment": row.version > 1,
             "submitted": long_moment(row.submitted_at or clock.now()),
+            "considering": request.trawl.considering and request.case_id is None,
         },
         actor=actor,
     )

@@ -22,14 +22,17 @@ from service.models import (
     TrawlReturn,
     TrawlStatus,
 )
+from service.requests.bounces import Bounced
 from service.requests.tracking import waiting_status
 from service.trawls import extensions, links, schedule, sending
 
 
-def request_status(req: TrawlRequest, now: dt.datetime | None = None) -> dict[str, str]:
+def request_status(
+    req: TrawlRequest, now: dt.datetime | None = None, bounced: Bounced | None = None
+) -> dict[str, str]:
     """The tracker's status of one agency's request, as a GOV.UK tag: returned, or a request
     for more time waiting, else as every request waiting for its answer
-    (``service.requests.tracking``)."""
+    (``service.requests.tracking``; ``bounced``: what bounced of it)."""
     latest = req.latest_return
     if latest is not None:
         if latest.involvement:
@@ -37,7 +40,7 @@ def request_status(req: TrawlRequest, now: dt.datetime | None = None) -> dict[st
         return {"text": "Returned: no trace", "classes": "govuk-tag--green"}
     if req.pending_extension is not None:
         return {"text": "Extension requested", "classes": "govuk-tag--purple"}
-    return waiting_status(req, now)
+    return waiting_status(req, now, bounced)
 
 
 def days_taken(req: TrawlRequest) -> int | None:
