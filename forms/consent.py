@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Any
 
 from marshmallow import RAISE, Schema, fields, validate
-from wtforms import BooleanField, RadioField, StringField
+from wtforms import RadioField, StringField, TextAreaField
 from wtforms import ValidationError as FieldError
 from wtforms.validators import InputRequired, Length
 
@@ -37,6 +37,16 @@ RELATION_TOO_LONG = f"The relationship must be {RELATION_MAX} characters or fewe
 DELIVERY_REQUIRED = "Select how the request will reach them"
 EMAIL_REQUIRED = "Enter the email address the family gave"
 EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.com"
+
+YES, NO = "yes", "no"
+ASK_CHOICES = [
+    (YES, "Yes, ask about the suspect or perpetrator too"),
+    (NO, "No, ask only about the victim"),
+]
+ASK_REQUIRED = "Select whether the form asks about the suspect or perpetrator"
+REASON_MAX = 2000
+REASON_REQUIRED = "Enter why the form should not ask about the suspect or perpetrator"
+REASON_TOO_LONG = f"The reason must be {REASON_MAX:,} characters or fewer"
 
 DELIVERIES = [
     (ConsentDelivery.EMAIL.value, "By email, to an address the family gave"),
@@ -64,7 +74,6 @@ class ConsentRequestForm(ServiceForm):
     # No Optional() on these: it would stop the checks below from running.
     delivery = RadioField(choices=options(DELIVERIES), validate_choice=False)
     email = StringField(filters=[_strip])
-    ask_about_suspect = BooleanField()
 
     def validate_delivery(self, field: RadioField) -> None:
         if field.data not in {d.value for d in ConsentDelivery}:
@@ -96,8 +105,9 @@ class ConsentRequestSchema(Schema):
     ask_about_suspect = fields.Boolean(load_default=False)
 
 
-def clean_request(form: ConsentRequestForm) -> NewRequest:
-    """The checked form as a new request: the email only for email delivery."""
+def clean_request(form: ConsentRequestForm, *, ask_about_suspect: bool) -> NewRequest:
+    """The checked form as a new request: the email only for email delivery.
+    ``ask_about_suspect``: the case's setting (``service.consent.form_settings``)."""
     email_delivery = form.delivery.data == ConsentDelivery.EMAIL.value
     data = ConsentRequestSchema().load(
         {
@@ -105,22 +115,43 @@ def clean_request(form: ConsentRequestForm) -> NewRequest:
             "relationship_to_victim": form.relationship_to_victim.data,
             "delivery": form.delivery.data,
             "email": policy.normalise(form.email.data) if email_delivery else None,
-            "ask_about_suspect": bool(form.ask_about_suspect.data),
+            "ask_about_suspect": ask_about_suspect,
         }
     )
     return NewRequest(**data)
 
 
+class SuspectQuestionForm(ServiceForm):
+    """The officer's switch: whether the case's consent form asks about the suspect or
+    perpetrator, and why not when it does not."""
+
+    ask = RadioField(choices=options(ASK_CHOICES), validate_choice=False)
+    reason = TextAreaField(filters=[_strip])
+
+    def validate_ask(self, field: RadioField) -> None:
+        if field.data not in (YES, NO):
+            raise FieldError(ASK_REQUIRED)
+
+    def validate_reason(self, field: TextAreaField) -> None:
+        if self.ask.data != NO:
+            return
+        if not field.data:
+            raise FieldError(REASON_REQUIRED)
+        if len(field.data) > REASON_MAX:
+            raise FieldError(REASON_TOO_LONG)
+
+
 # --- the family member's pages ---------------------------------------------------------------
 
-YES, NO = "yes", "no"
 CHOICES = [(YES, "Yes, I give consent"), (NO, "No, I do not want to give consent")]
 VICTIM_REQUIRED = "Select whether you give consent to share information about {victim}"
 SUSPECT_REQUIRED = (
     "Select whether you give consent to share information about the suspect or perpetrator"
 )
-SIGNED_NAME_REQUIRED = "Enter your full name"
-SIGNED_NAME_TOO_LONG = f"Your name must be {NAME_MAX} characters or fewer"
+SIGNED_NAME_REQUIRED = "Enter your signature: type your name"
+SIGNED_NAME_TOO_LONG = f"Your signature must be {NAME_MAX} characters or fewer"
+PRINT_NAME_REQUIRED = "Enter your full name"
+PRINT_NAME_TOO_LONG = f"Your name must be {NAME_MAX} characters or fewer"
 SIGNED_ON = Question("signed_on", "Date", "date")
 DATE_OF_BIRTH = Question("date_of_birth", "Date of birth", "date", error="Enter your date of birth")
 CODE_REQUIRED = "Enter the code from the email"
@@ -148,13 +179,21 @@ class ChoicesForm(ServiceForm):
 
 
 class SignForm(ServiceForm):
-    """The typed full name that is the signature, and the date (today's unless changed)."""
+    """The form's "Signed" and "Print name" (001 Appendix 6): the name typed as the signature,
+    the full name printed beside it, and the date (today's unless changed)."""
 
     signed_name = StringField(
         filters=[_strip],
         validators=[
             InputRequired(SIGNED_NAME_REQUIRED),
             Length(max=NAME_MAX, message=SIGNED_NAME_TOO_LONG),
+        ],
+    )
+    print_name = StringField(
+        filters=[_strip],
+        validators=[
+            InputRequired(PRINT_NAME_REQUIRED),
+            Length(max=NAME_MAX, message=PRINT_NAME_TOO_LONG),
         ],
     )
     signed_on = GovukDateField(SIGNED_ON)
@@ -198,6 +237,7 @@ class AnswersSchema(Schema):
     victim_information = fields.String(allow_none=True, validate=validate.OneOf([YES, NO]))
     suspect_information = fields.String(allow_none=True, validate=validate.OneOf([YES, NO]))
     signed_name = fields.String(allow_none=True, validate=validate.Length(1, NAME_MAX))
+    print_name = fields.String(allow_none=True, validate=validate.Length(1, NAME_MAX))
     signed_on = fields.Date(allow_none=True)
     date_of_birth = fields.Date(allow_none=True)
 
@@ -231,8 +271,8 @@ def choice(value: str | None) -> bool | None:
 def field_names() -> list[str]:
     """Every field name the consent pages post (for the fuzz tests)."""
     return sorted({
-        "csrf_token", "name", "relationship_to_victim", "delivery", "email", "ask_about_suspect",
-        "victim_information", "suspect_information", "signed_name",
+        "csrf_token", "name", "relationship_to_victim", "delivery", "email", "ask", "reason",
+        "victim_information", "suspect_information", "signed_name", "print_name",
         "signed_on-day", "signed_on-month", "signed_on-year",
         "date_of_birth-day", "date_of_birth-month", "date_of_birth-year", "code",
     })  # fmt: skip

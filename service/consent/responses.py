@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from mail import outbox, routing
 from service import audit, clock
-from service.consent import documents, messages, verification
+from service.consent import documents, form_settings, messages, verification
 from service.consent.requests import victim_name
 from service.models import (
     Case,
@@ -99,12 +99,15 @@ def record(
     withdraw: bool = False,
     signed_name: str,
     signed_on: dt.date,
+    print_name: str | None = None,
     date_of_birth: dt.date | None = None,
     device: str | None = None,
     client_address: str | None = None,
 ) -> ConsentResponse:
     """Record an answer, audit it and queue it to the review with the signed form attached.
 
+    ``signed_name`` is the typed signature, ``print_name`` the form's "Print name" beside it;
+    the answer keeps the name of the chair the form said it goes to.
     ``withdraw``: the family member withdraws the consent they gave. Otherwise the choices
     decide: given if any consent is given, declined if none is. ``date_of_birth`` (letters):
     kept only as a digest, to check it is them later. ``device``: the browser sending it, which
@@ -121,6 +124,9 @@ def record(
     signed_name = (signed_name or "").strip()
     if not signed_name or len(signed_name) > NAME_MAX:
         raise ResponseRefused("a signature is a name of 1 to 200 characters")
+    print_name = (print_name or "").strip() or None
+    if print_name is not None and len(print_name) > NAME_MAX:
+        raise ResponseRefused("a printed name is 1 to 200 characters")
     if withdraw:
         status = ConsentStatus.WITHDRAWN
         victim_information = suspect_information = None
@@ -156,7 +162,9 @@ def record(
         victim_information=victim_information,
         suspect_information=suspect_information,
         signed_name=signed_name,
+        print_name=print_name,
         signed_on=signed_on,
+        chair_name=form_settings.chair_name(session, request.case_id),
         submitted_at=now,
         date_of_birth_digest=(
             verification.digest_date_of_birth(request, date_of_birth) if date_of_birth else None

@@ -22,6 +22,7 @@ from mail import routing
 from service import audit, clock
 from service.models import Case, CasePerson, Partnership, PersonRole, Referral, ReferralStatus
 from service.reviews import notifications, timescales
+from service.trawls import initial
 
 #: The officer is reminded this long before a decision is due.
 REMINDER_BEFORE = dt.timedelta(days=7)
@@ -148,6 +149,8 @@ def record_decision(
         changed=changed,
         status=referral.status.value,
     )
+    if referral.status is ReferralStatus.NOT_ACCEPTED:
+        initial.stop_chasing(session, referral)  # no review: its information is not chased
     # Who must now be told, and by when.
     notifications.on_decision(session, referral, actor=actor, client_address=client_address)
     return changed
@@ -274,6 +277,7 @@ def open_case(
         raise DecisionRefused("A case has already been opened from this referral")
     session.refresh(referral)
     notifications.link_case(session, referral, case)
+    initial.link_case(session, referral, case)  # its initial information requests
     audit.record(
         session,
         "case.opened",

@@ -7,6 +7,7 @@ HTML could name is refused.
 
 from __future__ import annotations
 
+from forms import referral_declaration
 from forms.referral import age_at, answer_rows, appears_to_meet_criteria
 from service.clock import long_moment
 from service.models import Partnership, Referral
@@ -24,6 +25,7 @@ def render_referral_html(referral: Referral, partnership: Partnership) -> str:
         partnership=partnership,
         submitted=long_moment(referral.submitted_at),
         sections=answer_rows(answers),
+        declaration=referral_declaration.rows(answers),
         age_at_death=age_at(answers.get("deceased_dob"), answers.get("deceased_date_of_death")),
         meets_criteria=meets,
         criteria_reasons=reasons,

@@ -7,7 +7,8 @@ of any case.
 
 Pages: what the review is; what sharing means (the consent form's statements); the choices
 (information about the victim, and about the suspect or perpetrator only where the officer
-asked; "I do not want to give consent" as easy as giving it); the typed full name and the date;
+asked; "I do not want to give consent" as easy as giving it); the signature (a typed name), the
+printed name beside it and the date;
 check your answers; sent, with a copy to download. Later, through the same link, the family
 member can withdraw consent they gave. Once an answer exists, a browser that did not send it
 sees none of this (not even the victim's name) until it shows it is the family member: with a
@@ -27,7 +28,7 @@ from flask import Blueprint, abort, redirect, render_template, send_file, sessio
 from forms import consent as consent_forms
 from service import audit, clock, db
 from service.auth import web
-from service.consent import documents, links, responses, verification
+from service.consent import documents, form_settings, links, responses, verification
 from service.consent.requests import victim_name
 from service.models import ConsentCheckMethod, ConsentRequest, ConsentStatus
 from service.ratelimit import limiter
@@ -119,8 +120,16 @@ def _render(template: str, req: ConsentRequest, **kw: Any):
         given_about=documents.about(req, latest, victim, given=True) if latest else [],
         declined_about=documents.about(req, latest, victim, given=False) if latest else [],
         returning=journey.returning(),
+        goes_to=goes_to(form_settings.chair_name(db.Sessions(), req.case_id)),
         **kw,
     )
+
+
+def goes_to(chair: str | None) -> str:
+    """Whom the signed form goes to, as the pages say it (the chair by name once appointed)."""
+    if chair:
+        return f"the review panel’s chair, {chair}, and the DHR officer"
+    return "the review panel’s chair and the DHR officer"
 
 
 def _complete(req: ConsentRequest, answers: dict[str, Any]) -> str | None:
@@ -129,7 +138,11 @@ def _complete(req: ConsentRequest, answers: dict[str, Any]) -> str | None:
         req.ask_about_suspect and answers.get("suspect_information") is None
     ):
         return "family_consent.choices"
-    if not answers.get("signed_name") or answers.get("signed_on") is None:
+    if (
+        not answers.get("signed_name")
+        or not answers.get("print_name")
+        or answers.get("signed_on") is None
+    ):
         return "family_consent.sign"
     if _asks_date_of_birth(req) and answers.get("date_of_birth") is None:
         return "family_consent.sign"
@@ -192,6 +205,7 @@ def _sign_form(answers: dict[str, Any], *, date_of_birth: bool = False) -> conse
     form = consent_forms.LetterSignForm() if date_of_birth else consent_forms.SignForm()
     if not form.is_submitted():
         form.signed_name.data = answers.get("signed_name")
+        form.print_name.data = answers.get("print_name")
         # Today's date to start with: the family member can change it.
         day = answers.get("signed_on") or london_date(clock.now())
         form.signed_on.process(None, data=consent_forms.date_parts(day))
@@ -215,6 +229,7 @@ def sign():
     timed_out = journey.timed_out(form)
     if valid and not timed_out:
         answers["signed_name"] = form.signed_name.data
+        answers["print_name"] = form.print_name.data
         answers["signed_on"] = form.signed_on.date
         if _asks_date_of_birth(req):
             answers["date_of_birth"] = form.date_of_birth.date
@@ -250,7 +265,8 @@ def check():
                 responses.record(
                     s, req, victim_information=victim_information,
                     suspect_information=suspect_information,
-                    signed_name=answers["signed_name"], signed_on=answers["signed_on"],
+                    signed_name=answers["signed_name"], print_name=answers["print_name"],
+                    signed_on=answers["signed_on"],
                     date_of_birth=answers.get("date_of_birth"), device=_device(),
                     client_address=web.client_address(),
                 )  # fmt: skip
@@ -318,8 +334,8 @@ def withdraw():
             with db.transaction() as s:
                 responses.record(
                     s, req, withdraw=True, signed_name=form.signed_name.data,
-                    signed_on=form.signed_on.date, device=_device(),
-                    client_address=web.client_address(),
+                    print_name=form.print_name.data, signed_on=form.signed_on.date,
+                    device=_device(), client_address=web.client_address(),
                 )  # fmt: skip
         except responses.ResponseRefused:
             pass  # withdrawn already, by a second click

@@ -19,6 +19,8 @@ VICTIM = PEOPLE[0]["name"]  # "Alice Example"
 FAMILY_NAME = "Sam Relative"
 FAMILY_EMAIL = "sam.relative@example.com"
 SIGNED_NAME = "Samantha Jane Relative"
+#: The form's "Print name", beside the signature.
+PRINT_NAME = "SAMANTHA JANE RELATIVE"
 #: The date of birth a family member answering a letter gives on the form.
 DATE_OF_BIRTH = dt.date(1979, 4, 23)
 
@@ -78,6 +80,7 @@ def answer(
     victim: str = "yes",
     suspect: str | None = "yes",
     signed_name: str = SIGNED_NAME,
+    print_name: str = PRINT_NAME,
     signed_on: dt.date | None = None,
     date_of_birth: dt.date = DATE_OF_BIRTH,
 ):
@@ -88,7 +91,7 @@ def answer(
         choices["suspect_information"] = suspect
     response = post(client, "/consent/choices", choices)
     assert response.status_code == 302, response.get_data(as_text=True)
-    signing = {"signed_name": signed_name}
+    signing = {"signed_name": signed_name, "print_name": print_name}
     html = client.get("/consent/sign").get_data(as_text=True)
     if 'name="date_of_birth-day"' in html:
         signing |= date_fields("date_of_birth", date_of_birth)

@@ -192,7 +192,8 @@ def test_a_letter_is_checked_against_the_date_of_birth_given_on_the_form(
     post(own, "/consent/choices", {"victim_information": "yes", "suspect_information": "no"})
     # The sign page asks for it, and says why.
     missing = post(own, "/consent/sign", {
-        "signed_name": SIGNED_NAME, **date_fields("signed_on", ANSWERED_AT.date()),
+        "signed_name": SIGNED_NAME, "print_name": SIGNED_NAME,
+        **date_fields("signed_on", ANSWERED_AT.date()),
     })  # fmt: skip
     assert missing.status_code == 200 and "Enter your date of birth" in text(missing)
     answer(own, victim="yes", suspect="no", date_of_birth=DATE_OF_BIRTH)

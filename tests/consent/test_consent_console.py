@@ -70,7 +70,7 @@ def new_url(case: Case) -> str:
 
 
 EMAIL_REQUEST = {"name": "Sam Relative", "relationship_to_victim": "Sister", "delivery": "email",
-                 "email": FAMILY_EMAIL, "ask_about_suspect": "y"}  # fmt: skip
+                 "email": FAMILY_EMAIL}  # fmt: skip
 
 
 # --- asking ----------------------------------------------------------------------------------
@@ -127,7 +127,7 @@ def test_a_letter_request_needs_no_email_and_its_letter_names_only_the_addressee
     assert response.status_code == 302
     req = fresh(session).scalars(select(ConsentRequest)).one()
     assert req.delivery is ConsentDelivery.LETTER and req.email is None
-    assert req.ask_about_suspect is False
+    assert req.ask_about_suspect is True  # the suspect question is asked by default
     assert session.scalars(select(Message).where(Message.purpose == "consent.request")).all() == []
     page = signed_in.get(f"/console/consent/{req.id}")
     assert "Download the letter (PDF)" in text(page)

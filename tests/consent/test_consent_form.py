@@ -28,6 +28,7 @@ from tests.consent.factories import (
     FAMILY_EMAIL,
     FAMILY_NAME,
     PEOPLE,
+    PRINT_NAME,
     SIGNED_NAME,
     VICTIM,
     answer,
@@ -91,7 +92,8 @@ def assert_has_exit(body: str) -> None:
 
 def sign(client) -> None:
     today = date_fields("signed_on", ANSWERING_AT.date())
-    assert post(client, "/consent/sign", {"signed_name": SIGNED_NAME, **today}).status_code == 302
+    signing = {"signed_name": SIGNED_NAME, "print_name": PRINT_NAME, **today}
+    assert post(client, "/consent/sign", signing).status_code == 302
 
 
 def latest_response(session, req) -> ConsentResponse:
@@ -137,7 +139,7 @@ def test_consent_given_is_recorded_and_a_copy_can_be_downloaded(
     row = latest_response(session, request_)
     assert row.status is ConsentStatus.GIVEN
     assert (row.victim_information, row.suspect_information) == (True, False)
-    assert row.signed_name == SIGNED_NAME
+    assert row.signed_name == SIGNED_NAME and row.print_name == PRINT_NAME
     assert row.signed_on == ANSWERING_AT.date()  # today's date, as the page started it
     assert session.get(ConsentRequest, request_.id).status is ConsentStatus.GIVEN
     actions = session.scalars(
@@ -153,6 +155,7 @@ def test_consent_given_is_recorded_and_a_copy_can_be_downloaded(
     assert "filename=consent-form.pdf" in copy.headers["Content-Disposition"]
     words = pdf_text(copy.data)
     assert SIGNED_NAME in words and VICTIM in words and "Consent given" in words
+    assert f"Print name {PRINT_NAME}" in words
     assert "9 December 2026" in words
     assert_shows_nothing_of_the_case(words, forbidden)  # no case reference on their copy
 
@@ -196,10 +199,12 @@ def test_consent_is_withdrawn_later_through_the_same_link(
         withdraw = browser.get("/consent/withdraw")
         assert "Withdraw your consent" in text(withdraw)
         assert "Keep my consent" in text(withdraw)
-        problem = post(browser, "/consent/withdraw", {"signed_name": ""})
+        problem = post(browser, "/consent/withdraw", {"signed_name": "", "print_name": ""})
+        assert "Enter your signature: type your name" in text(problem)
         assert "Enter your full name" in text(problem)
         done = post(browser, "/consent/withdraw", {
-            "signed_name": SIGNED_NAME, **date_fields("signed_on", later.date()),
+            "signed_name": "S Relative", "print_name": PRINT_NAME,
+            **date_fields("signed_on", later.date()),
         })  # fmt: skip
         assert done.headers["Location"] == "/consent/sent"
         assert "Consent withdrawn" in text(browser.get("/consent/sent"))
@@ -213,13 +218,15 @@ def test_consent_is_withdrawn_later_through_the_same_link(
     ).all()  # fmt: skip
     assert [r.status for r in rows] == [ConsentStatus.GIVEN, ConsentStatus.WITHDRAWN]
     assert rows[1].victim_information is None and rows[1].signed_on == later.date()
+    assert (rows[1].signed_name, rows[1].print_name) == ("S Relative", PRINT_NAME)
     assert session.get(ConsentRequest, request_.id).status is ConsentStatus.WITHDRAWN
 
 
 def test_withdrawing_needs_consent_given_first(page_client, session, request_):
     page_client.get(link_path(session, request_))
     assert page_client.get("/consent/withdraw").headers["Location"] == "/consent/start"
-    response = post(page_client, "/consent/withdraw", {"signed_name": SIGNED_NAME},
+    response = post(page_client, "/consent/withdraw",
+                    {"signed_name": SIGNED_NAME, "print_name": PRINT_NAME},
                     page="/consent/choices")  # fmt: skip
     assert response.status_code == 302
     assert latest_response(session, request_) is None
@@ -271,15 +278,20 @@ def test_each_page_says_what_is_missing(page_client, session, request_):
     post(page_client, "/consent/choices", {"victim_information": "no",
                                            "suspect_information": "yes"})  # fmt: skip
     tomorrow = ANSWERING_AT.date() + dt.timedelta(days=1)
+    names = {"signed_name": SIGNED_NAME, "print_name": PRINT_NAME}
     for data, message in [
-        ({"signed_name": "", **date_fields("signed_on", ANSWERING_AT.date())},
+        ({**names, "signed_name": "", **date_fields("signed_on", ANSWERING_AT.date())},
+         "Enter your signature: type your name"),
+        ({**names, "signed_name": "x" * 201, **date_fields("signed_on", ANSWERING_AT.date())},
+         "Your signature must be 200 characters or fewer"),
+        ({**names, "print_name": "", **date_fields("signed_on", ANSWERING_AT.date())},
          "Enter your full name"),
-        ({"signed_name": "x" * 201, **date_fields("signed_on", ANSWERING_AT.date())},
+        ({**names, "print_name": "x" * 201, **date_fields("signed_on", ANSWERING_AT.date())},
          "Your name must be 200 characters or fewer"),
-        ({"signed_name": SIGNED_NAME}, "Enter the date"),
-        ({"signed_name": SIGNED_NAME, **date_fields("signed_on", tomorrow)},
+        (names, "Enter the date"),
+        ({**names, **date_fields("signed_on", tomorrow)},
          "The date must be today or in the past"),
-        ({"signed_name": SIGNED_NAME, "signed_on-day": "31", "signed_on-month": "2",
+        ({**names, "signed_on-day": "31", "signed_on-month": "2",
           "signed_on-year": "2026"}, "The date must be a real date"),
     ]:  # fmt: skip
         response = post(page_client, "/consent/sign", data)
@@ -331,7 +343,7 @@ def test_no_personal_data_in_the_logs(page_client, session, request_, caplog):
     page_client.get(link_path(session, request_))
     answer(page_client)
     logged = caplog.text + " ".join(str(r.__dict__) for r in caplog.records)
-    for value in (SIGNED_NAME, VICTIM, FAMILY_NAME, FAMILY_EMAIL):
+    for value in (SIGNED_NAME, PRINT_NAME, VICTIM, FAMILY_NAME, FAMILY_EMAIL):
         assert value not in logged, value
 
 

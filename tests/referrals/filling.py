@@ -67,3 +67,23 @@ def fill_section(
 def fill_referral(client: FlaskClient, answers: dict[str, Any], *, base: str = "/refer") -> None:
     for section in SECTIONS:
         fill_section(client, section, answers, base=base)
+
+
+#: The declaration on the check page: the referrer's and the safeguarding lead's typed names and
+#: the dates they signed.
+SIGNED = {"referrer_signature": "Alex Referrer", "lead_signature": "Sam Lead"}
+
+
+def declaration(
+    signed_on: dt.date | None = None, lead_signed_on: dt.date | None = None
+) -> dict[str, str]:
+    """What the check page posts to sign the declaration (both dated today unless given)."""
+    from service import clock
+
+    today = clock.london_date(clock.now())
+    data = dict(SIGNED)
+    for name, day in (("referrer_signed_on", signed_on or today),
+                      ("lead_signed_on", lead_signed_on or signed_on or today)):  # fmt: skip
+        data |= {f"{name}-day": str(day.day), f"{name}-month": str(day.month),
+                 f"{name}-year": str(day.year)}  # fmt: skip
+    return data

@@ -14,7 +14,7 @@ from service import clock
 from service.models import Message, Referral, ReferralStatus
 from tests.delivered import delivered_text
 from tests.referrals.factories import complete_answers
-from tests.referrals.filling import fill_referral, fill_section, form_fields, post
+from tests.referrals.filling import declaration, fill_referral, fill_section, form_fields, post
 
 
 def text(response) -> str:
@@ -49,7 +49,7 @@ def test_a_full_referral_is_sent_and_confirmed(page_client, session, partnership
     for agency in answers["other_agencies"]:
         assert agency["agency"] in check
 
-    sent = post(page_client, "/refer/check", {})
+    sent = post(page_client, "/refer/check", declaration())
     assert sent.headers["Location"] == "/refer/confirmation"
     (referral,) = referrals(session)
     assert referral.status is ReferralStatus.SUBMITTED
@@ -70,7 +70,7 @@ def test_the_confirmation_and_pdf_belong_to_the_browser_that_sent_it(
     page_client, page_app, session, partnership
 ):
     fill_referral(page_client, complete_answers())
-    post(page_client, "/refer/check", {})
+    post(page_client, "/refer/check", declaration())
     stranger = page_app.test_client()
     assert stranger.get("/refer/confirmation", base_url="https://localhost").status_code == 404
     pdf = stranger.get("/refer/confirmation/referral.pdf", base_url="https://localhost")

@@ -15,7 +15,7 @@ from forms.referral import PAGE_BY_SLUG, SECTION_BY_SLUG, SECURE_EMAIL_PROBLEM
 from service.models import Message, Partnership, Referral, ReferralStatus
 from service.referrals import submission
 from tests.referrals.factories import complete_answers
-from tests.referrals.filling import fill_referral, form_fields, post
+from tests.referrals.filling import declaration, fill_referral, form_fields, post
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -84,7 +84,7 @@ def test_an_address_that_stopped_being_secure_stops_the_referral_being_sent(
     assert "Complete ‘Safeguarding lead's details’" in text(shown)
     assert "Accept and send" not in text(shown)
     # Sending anyway (a page left open before the change) sends nothing.
-    response = post(page_client, "/refer/check", {}, page="/refer/page/summary")
+    response = post(page_client, "/refer/check", declaration(), page="/refer/page/summary")
     assert response.status_code == 200
     assert "Complete ‘Safeguarding lead's details’" in text(response)
     (referral,) = referrals(session)

@@ -13,7 +13,7 @@ from forms.referral import SECTION_BY_SLUG
 from mail import links
 from service.models import Message, Nation, Partnership, Referral, ReferralStatus
 from tests.referrals.factories import complete_answers
-from tests.referrals.filling import fill_referral, fill_section, post
+from tests.referrals.filling import declaration, fill_referral, fill_section, post
 
 
 def text(response) -> str:
@@ -78,7 +78,7 @@ def test_each_partnership_form_sends_to_that_partnership(
     assert f'href="{base}/page/referrer"' in tasks.get_data(as_text=True)
 
     fill_referral(page_client, complete_answers(), base=base)
-    sent = post(page_client, f"{base}/check", {})
+    sent = post(page_client, f"{base}/check", declaration())
     assert sent.headers["Location"] == f"{base}/confirmation"
     confirmation = page_client.get(f"{base}/confirmation")
     assert "Referral sent" in text(confirmation) and service_name(confirmation) == chosen.name
@@ -130,7 +130,7 @@ def test_a_draft_for_one_partnership_does_not_open_at_another(
 
 def test_a_confirmation_is_only_shown_at_its_partnership(page_client, partnership, northshire):
     fill_referral(page_client, complete_answers(), base="/p/exampleshire/refer")
-    post(page_client, "/p/exampleshire/refer/check", {})
+    post(page_client, "/p/exampleshire/refer/check", declaration())
     assert page_client.get("/p/exampleshire/refer/confirmation").status_code == 200
     assert page_client.get("/p/northshire/refer/confirmation").status_code == 404
     assert page_client.get("/p/northshire/refer/confirmation/referral.pdf").status_code == 404

@@ -1,13 +1,14 @@
-"""Check your answers and submit the referral, the confirmation, and the referrer's PDF copy."""
+"""Check your answers, sign the declaration and submit the referral, the confirmation, and the
+referrer's PDF copy."""
 
 from __future__ import annotations
 
 import io
 
 from flask import abort, redirect, render_template, send_file, session, url_for
-from flask_wtf import FlaskForm
 
 from forms import referral as catalogue
+from forms import referral_declaration as declaration
 from service import db
 from service.auth import web
 from service.models import Referral
@@ -47,13 +48,18 @@ def check():
         return redirect(url_for("referral.start"))
     stored = answers()
     problems = catalogue.problems(stored, partnership())
-    form = FlaskForm()
+    # The referrer's and the safeguarding lead's signatures, signed over the answers as sent.
+    form = declaration.DeclarationForm()
+    if not form.is_submitted():
+        declaration.prefill(form, stored)
     valid = form.validate_on_submit()
     timed_out = journey.timed_out(form)
     if valid and not timed_out and not problems:
         with db.transaction() as s:
+            signed = s.merge(found)
+            signed.answers = {**(signed.answers or {}), **declaration.answers_of(form)}
             try:
-                done = submission.submit(s, s.merge(found), client_address=web.client_address())
+                done = submission.submit(s, signed, client_address=web.client_address())
             except submission.AlreadySubmitted:
                 # A second click (or tab) raced the first: that one sent it.
                 return redirect(url_for("referral.start"))
@@ -70,8 +76,9 @@ def check():
         problem_links=_problem_links(problems),
         incomplete=bool(problems),
         partnership=partnership(),
+        form=form,
         timed_out=timed_out,
-        has_errors=bool(problems) or timed_out,
+        has_errors=bool(problems) or timed_out or bool(form.errors),
     )
 
 
