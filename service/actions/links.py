@@ -28,6 +28,7 @@ LINKS = tokens.RequestLinks(
     purpose=PURPOSE, subject=SUBJECT, path=PATH, model=ActionItem, expires=expires_at
 )
 issue = LINKS.issue
+current = LINKS.current
 current_url = LINKS.current_url
 check = LINKS.check
 revoke = LINKS.revoke

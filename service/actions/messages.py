@@ -10,3 +10,10 @@ REMINDER = routing.purpose(
     template="action_reminder",
     audience="direct",
 )
+
+LINK = routing.purpose(
+    "action.link",
+    title="Your link to update an action plan action",
+    template="action_link",
+    audience="direct",
+)
