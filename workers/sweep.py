@@ -35,11 +35,17 @@ Check = Callable[[Session, datetime], int]
 CHECKS: dict[str, Check] = {}
 
 
-def deadline_check(name: str) -> Callable[[Check], Check]:
+#: Checks that open their own transactions (work that must hold none open, such as a PDF).
+OWN_TRANSACTIONS: set[str] = set()
+
+
+def deadline_check(name: str, *, own_transactions: bool = False) -> Callable[[Check], Check]:
     """Register ``fn(session, now) -> number of things done`` to run in every sweep."""
 
     def decorate(fn: Check) -> Check:
         CHECKS[name] = fn
+        if own_transactions:
+            OWN_TRANSACTIONS.add(name)
         return fn
 
     return decorate
@@ -102,6 +108,10 @@ def run(at: datetime) -> SweepReport:
             handover.release_enqueue_claim(session, report.not_enqueued, at)
     for name, check in CHECKS.items():
         try:
+            if name in OWN_TRANSACTIONS:
+                db.Sessions().expire_all()
+                report.checks[name] = check(db.Sessions(), at)
+                continue
             with db.transaction() as session:
                 # `dhr scheduler` keeps one session from sweep to sweep: what it loaded a minute
                 # ago (an agency's address, a request's chaser count) must be read afresh, or a

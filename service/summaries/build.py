@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from forms import imr as imr_form
+from forms import trawl_representative
 from forms import trawl_return as return_form
 from service import clock
 from service.consent import documents as consent_documents
@@ -232,6 +233,11 @@ def _agency_line(
         systems_checked=(answers.get("systems_checked") or "") if latest else "",
         records_secured=secured,
         completed_by=", ".join(x for x in (completed.get("name"), completed.get("role")) if x),
+        representative=", ".join(
+            v for v in (trawl_representative.shown(answers) or {}).values() if v
+        )
+        if latest
+        else "",
         sent_at=req.sent_at,
         due_date=req.due_date,
         returned_at=req.returned_at,

@@ -205,14 +205,17 @@ def send_to_sub_group(
     note: str | None,
     actor: str,
     client_address: str | None = None,
+    pdf: bytes | None = None,
 ) -> Sent:
     """One email with the summary PDF to each address (each checked secure again), and the
-    audit event for the send, in the caller's transaction."""
+    audit event for the send, in the caller's transaction. ``pdf`` is the kept summary PDF
+    (``cache.prepare``, made before the transaction); it is made here only for a caller
+    without one."""
     for address in addresses:
         if not policy.is_secure(partnership, policy.normalise(address)):
             raise outbox.MessageRefused(insecure_message(partnership, address))
     summary = summaries.build(session, case)
-    pdf = documents.summary_pdf(session, case, summary)
+    pdf = pdf or documents.summary_pdf(session, case, summary)
     context = {
         "case_reference": case.reference,
         "note": note or None,

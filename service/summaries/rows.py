@@ -79,6 +79,8 @@ class AgencyLine:
     systems_checked: str
     records_secured: list[RecordsSecured] = field(default_factory=list)
     completed_by: str = ""
+    # Who will represent the agency (at the scoping meeting, when the request invited it).
+    representative: str = ""
     # The same days as values, for the spreadsheets: the texts above are for reading.
     sent_at: dt.datetime | None = None
     due_date: dt.date | None = None

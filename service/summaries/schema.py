@@ -49,6 +49,7 @@ class AgencySchema(Schema):
     systems_checked = fields.String(required=True)
     records_secured = fields.List(fields.Nested(RecordsSecuredSchema), required=True)
     completed_by = fields.String(required=True)
+    representative = fields.String(load_default="")
 
 
 class KnowledgeSchema(Schema):

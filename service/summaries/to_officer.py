@@ -188,8 +188,12 @@ def outstanding_text(line: summaries.AgencyLine) -> str:
     return f"{line.name}: {where}"
 
 
-def send_to_officer(session: Session, trawl: Trawl, trigger: Trigger, now: datetime) -> bool:
-    """Send the DHR officer the summary for ``trigger`` if this sweep wins it; True if it did."""
+def send_to_officer(
+    session: Session, trawl: Trawl, trigger: Trigger, now: datetime, *, pdf: bytes | None = None
+) -> bool:
+    """Send the DHR officer the summary for ``trigger`` if this sweep wins it; True if it did.
+    ``pdf`` is the kept summary PDF (``cache.prepare``, made outside the transaction); it is
+    made here only for a caller without one."""
     partnership = session.get(Partnership, trawl.partnership_id)
     case = session.get(Case, trawl.case_id)
     if not _addressable(trigger.purpose, partnership):
@@ -216,7 +220,7 @@ def send_to_officer(session: Session, trawl: Trawl, trigger: Trigger, now: datet
             "outstanding": [outstanding_text(line) for line in waiting],
             "link": _tracker_link(case),
         }
-        pdf = documents.summary_pdf(session, case, summary)
+        pdf = pdf or documents.summary_pdf(session, case, summary)
         try:
             outbox.queue_message(
                 session,

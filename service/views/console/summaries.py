@@ -16,11 +16,13 @@ from forms.summary_panel import AGENCIES_REQUIRED, PanelAgenciesForm
 from service import db
 from service.auth import scope, web
 from service.models import Agency, Case
-from service.summaries import documents, exports, schema
+from service.summaries import cache, documents, exports, schema
 from service.summaries.build import Summary, build
 from service.views.console import bp, common
 
 JSON_TYPE = "application/json"
+#: How often the "being prepared" page refreshes itself, in seconds.
+PREPARING_REFRESH = 5
 
 
 def _case(s: Session, sc: scope.Scope, case_id: int) -> Case:
@@ -71,12 +73,24 @@ def summary(case_id: int):
 @bp.get("/cases/<int:case_id>/summary.pdf")
 @web.requires("summaries.view")
 def summary_pdf(case_id: int):
-    """The summary as a PDF. Audited."""
+    """The summary as a PDF: the kept one when nothing has changed, else made now (a small
+    one) or by a worker, this page saying so and refreshing itself until it is ready. Audited
+    when downloaded."""
     sc = web.current_scope()
+    case = _case(db.Sessions(), sc, case_id)
+    data = cache.prepare(case.id)  # outside any transaction
+    if data is None:
+        return render_template(
+            "console/summary_preparing.html",
+            case=case,
+            refresh_seconds=PREPARING_REFRESH,
+            back={
+                "text": "Back to the summary",
+                "href": url_for("console.summary", case_id=case.id),
+            },
+        )
     with db.transaction() as s:
         case = _case(s, sc, case_id)
-        found = build(s, case)
-        data = documents.summary_pdf(s, case, found)
         common.record(s, sc, "summary.downloaded", object_type="case", object_id=case.id,
                       case_id=case.id, format="pdf")  # fmt: skip
     return _download(data, documents.PDF_CONTENT_TYPE, documents.pdf_filename(case))

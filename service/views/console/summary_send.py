@@ -19,7 +19,7 @@ from mail import outbox, routing
 from service import db
 from service.auth import identity, scope, web
 from service.models import Case, Message, Partnership
-from service.summaries import delivery, documents
+from service.summaries import cache, delivery, documents
 from service.views.console import bp, common
 
 #: The collated summary page, when the console has one.
@@ -85,6 +85,7 @@ def summary_send(case_id: int):
         }
         for address in form.chosen.addresses
     ]  # fmt: skip
+    cache.prepare(case.id)  # ready, or being made, by the time the officer confirms
     return render_template(
         "console/summary_send_check.html",
         case=case,
@@ -107,12 +108,19 @@ def summary_send_confirm(case_id: int):
     if not form.validate_on_submit():
         return _choose_page(case, form, 400)
     data = summary_forms.clean(form)
+    pdf = cache.prepare(case.id)  # the kept PDF, made before the transaction
+    if pdf is None:
+        return render_template(
+            "console/summary_preparing.html", case=case, refresh_seconds=0,
+            back={"text": "Back", "href": url_for("console.summary_send", case_id=case.id)},
+        )  # fmt: skip
     try:
         with db.transaction() as t:
             case = _case(t, sc, case_id)
             sent = delivery.send_to_sub_group(
                 t, case, _partnership(t, sc), data["addresses"], note=data["note"],
                 actor=identity.actor_of(sc.user), client_address=web.client_address(),
+                pdf=pdf,
             )  # fmt: skip
     except (routing.RoutingError, outbox.MessageRefused) as exc:
         # The allowlist changed since the check page: say so on the choosing page.
