@@ -119,18 +119,33 @@ def wtf_field(q: Question) -> Field:
     return StringField(validators=[*checks, length, *extra], filters=[strip])
 
 
+_FORM_CLASSES: dict[tuple[str, ...], type[FlaskForm]] = {}
+
+
+def _page_form_class(questions: tuple[Question, ...]) -> type[FlaskForm]:
+    """The form class for these questions, made once (WTForms binds fields per instance).
+
+    Keyed by the questions' values (their repr: a question holds lists, so it has no hash)."""
+    key = tuple(repr(q) for q in questions)
+    cls = _FORM_CLASSES.get(key)
+    if cls is None:
+        attrs: dict[str, Any] = {}
+        for q in questions:
+            attrs[q.name] = wtf_field(q)
+            if q.details:
+                attrs[q.details] = wtf_field(details_question(q))
+        cls = type("QuestionPageForm", (ServiceForm,), attrs)
+        if len(_FORM_CLASSES) < 1024:
+            _FORM_CLASSES[key] = cls
+    return cls
+
+
 def page_form(
     questions: list[Question], *, partnership: Partnership | None = None, **kw: Any
 ) -> FlaskForm:
     """A Flask-WTF form for one page (or one group item) of questions; ``partnership`` is whose
     secure domains a secure email address is checked against."""
-    attrs: dict[str, Any] = {}
-    for q in questions:
-        attrs[q.name] = wtf_field(q)
-        if q.details:
-            attrs[q.details] = wtf_field(details_question(q))
-    cls = type("QuestionPageForm", (ServiceForm,), attrs)
-    form = cls(**kw)
+    form = _page_form_class(tuple(questions))(**kw)
     form.partnership = partnership
     for q in questions:
         getattr(form, q.name).question = q

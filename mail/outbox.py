@@ -34,7 +34,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from mail import attachments as attachment_store
@@ -200,19 +200,15 @@ def claim(session: Session, message_id: str, now: datetime) -> bool:
             status=MessageStatus.SENDING,
             claimed_at=now,
             attempts=Message.attempts + 1,
+            # One statement: the first attempt's time is kept, the claim's set only once.
+            first_attempt_at=func.coalesce(
+                Message.first_attempt_at, literal(now, Message.first_attempt_at.type)
+            ),
             updated_at=now,
         )
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
-        return False
-    session.execute(
-        update(Message)
-        .where(Message.id == message_id, Message.first_attempt_at.is_(None))
-        .values(first_attempt_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    return True
+    return result.rowcount == 1
 
 
 def mark_sent(session: Session, message_id: str, claimed_at: datetime, reply: str) -> bool:

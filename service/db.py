@@ -108,17 +108,21 @@ _DEPTH = "dhr.transaction_depth"
 def transaction() -> Iterator[Session]:
     """A session whose work commits together at the end of the block, or not at all.
 
-    The transaction is begun as a writing one (on SQLite: BEGIN IMMEDIATE). A read transaction
-    already open in the session (a view that looked things up first) is ended before, so its
-    old snapshot never has to be upgraded to a write, which SQLite refuses when another writer
-    got in between. A ``transaction()`` inside another joins it.
+    The transaction is begun as a writing one (on SQLite: BEGIN IMMEDIATE). On SQLite a read
+    transaction already open in the session (a view that looked things up first) is ended
+    before, so its old snapshot never has to be upgraded to a write, which SQLite refuses when
+    another writer got in between. Postgres (read committed) takes each statement's snapshot
+    afresh, so there the open transaction simply goes on to write: one commit, not two.
+    A ``transaction()`` inside another joins it.
     """
     session = Sessions()
     depth = session.info.get(_DEPTH, 0)
     if depth == 0:
-        if session.in_transaction():
+        if not session.in_transaction():
+            session.connection(execution_options={WRITE_OPTION: True})
+        elif _is_sqlite(session):
             session.commit()  # a read snapshot: nothing to write, but it must not linger
-        session.connection(execution_options={WRITE_OPTION: True})
+            session.connection(execution_options={WRITE_OPTION: True})
     session.info[_DEPTH] = depth + 1
     try:
         yield session
@@ -130,6 +134,10 @@ def transaction() -> Iterator[Session]:
         raise
     finally:
         session.info[_DEPTH] = depth
+
+
+def _is_sqlite(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
 
 
 def _after_fork_in_child() -> None:

@@ -16,7 +16,8 @@ SIGN_IN_LIMIT = "20 per 5 minutes"
 limiter = Limiter(
     key_func=get_remote_address,
     default_limits=[],
-    headers_enabled=True,
+    # One Redis call per limited request (the hit), not a second for X-RateLimit-* headers.
+    headers_enabled=False,
     swallow_errors=True,
     strategy="moving-window",
 )

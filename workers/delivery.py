@@ -19,6 +19,8 @@ def deliver(message_id: str) -> str:
     """
     settings = runtime.bootstrap()
     claimed_at = clock.now()
+    # One transaction claims the message and reads it as claimed; the record is a second one.
+    # The MIME is built here too, so nothing is left to do between the two but the sending.
     with db.transaction() as session:
         if not outbox.claim(session, message_id, claimed_at):
             log.info("message not claimable; nothing to do", extra={"message_id": message_id})
@@ -36,15 +38,18 @@ def deliver(message_id: str) -> str:
                 attempted=False,
             )
             return "waiting"
-    session = db.Sessions()
-    try:
         message = session.get(Message, message_id, populate_existing=True)
         assert message is not None
-        envelope = mime.build(message, settings.MAIL_FROM)
-        attempt = message.attempts
-    finally:
-        # No transaction stays open while the mail server is talking.
-        session.rollback()
+        attempt, partnership_id = message.attempts, message.partnership_id
+        try:
+            envelope = mime.build(message, settings.MAIL_FROM)
+        except Exception as exc:  # the claim stands; the sweep recovers the message
+            unbuildable: Exception | None = exc
+        else:
+            unbuildable = None
+    if unbuildable is not None:
+        raise unbuildable
+    # No transaction stays open while the mail server is talking.
 
     log.info("delivering", extra={"message_id": message_id, "attempt": attempt})
     try:
@@ -64,11 +69,10 @@ def deliver(message_id: str) -> str:
     with db.transaction() as session:
         faults.clear(session)
         if outbox.mark_sent(session, message_id, claimed_at, redact(reply)):
-            message = session.get(Message, message_id)
             audit.record(
                 session,
                 "message.sent",
-                partnership_id=message.partnership_id if message else None,
+                partnership_id=partnership_id,
                 object_type="message",
                 object_id=message_id,
                 attempt=attempt,

@@ -111,7 +111,7 @@ def remind_of_report_deadline(session: Session, now: dt.datetime) -> int:
             ReviewProgress.report_due_on.is_not(None),
             ReviewProgress.report_due_on <= horizon,
             ReviewProgress.report_sent_at.is_(None),
-            ReviewProgress.closed_on.is_(None),
+            ~ReviewProgress.closure.has(),
             or_(
                 ReviewProgress.report_8w_sent_at.is_(None),
                 ReviewProgress.report_4w_sent_at.is_(None),

@@ -23,6 +23,8 @@ from __future__ import annotations
 import contextlib
 import smtplib
 import ssl
+import threading
+import time
 from collections.abc import Callable, Iterator
 from urllib.parse import SplitResult, unquote
 
@@ -40,6 +42,9 @@ from mail.transports.base import (
 
 #: The resource an Exchange Online SMTP token is for (client credentials take ``/.default``).
 XOAUTH2_SCOPE = "https://outlook.office365.com/.default"
+
+#: A kept connection idle this many seconds is checked (RSET) before the next message goes on it.
+RECHECK_AFTER = 2.0
 
 _TLS_NAMES = {"starttls": "STARTTLS", "tls": "TLS", "plain": "no TLS"}
 #: Where the XOAUTH2 mailbox came from: the setting an administrator checks, and how to say it.
@@ -70,6 +75,13 @@ class SMTPTransport:
         self.context: ssl.SSLContext | None = None
         if mode in ("starttls", "tls"):
             self.context = tls_context(ca_file)
+        #: Seconds a connection is kept open after a send for the next message (0: closed after
+        #: every send). ``dhr worker`` sets it: messages delivered in a row share one connection.
+        self.keep_alive: float = 0
+        self._kept: smtplib.SMTP | None = None
+        self._last_used = 0.0
+        self._lock = threading.Lock()
+        self._reaper: threading.Thread | None = None
 
     def _connect(self) -> smtplib.SMTP:
         if self.mode == "tls":
@@ -79,14 +91,82 @@ class SMTPTransport:
         return smtplib.SMTP(self.host, self.port, timeout=self.timeout)
 
     def send(self, envelope: Envelope) -> str:
-        with self._errors(), self._signed_in() as conn:
-            refused = conn.send_message(
-                envelope.mime, from_addr=envelope.sender, to_addrs=list(envelope.recipients)
-            )
-            if refused:
-                codes = sorted({code for code, _ in refused.values()})
-                raise PermanentError(f"the SMTP server refused recipients: {codes}")
-            return f"accepted by {self.host}:{self.port}"
+        if self.keep_alive <= 0:
+            with self._errors(), self._signed_in() as conn:
+                return self._send_on(conn, envelope)
+        with self._lock, self._errors():
+            conn = self._reusable() or self._open()
+            self._kept = None
+            try:
+                reply = self._send_on(conn, envelope)
+            except BaseException:
+                # A refusal, a broken connection or the job's time-out mid-send: the connection's
+                # state is unknown, so it is never used again.
+                _drop(conn)
+                raise
+            self._kept, self._last_used = conn, time.monotonic()
+            self._start_reaper()
+            return reply
+
+    def _send_on(self, conn: smtplib.SMTP, envelope: Envelope) -> str:
+        refused = conn.send_message(
+            envelope.mime, from_addr=envelope.sender, to_addrs=list(envelope.recipients)
+        )
+        if refused:
+            codes = sorted({code for code, _ in refused.values()})
+            raise PermanentError(f"the SMTP server refused recipients: {codes}")
+        return f"accepted by {self.host}:{self.port}"
+
+    def close(self) -> None:
+        """QUIT the connection kept for the next message, if there is one."""
+        with self._lock:
+            conn, self._kept = self._kept, None
+        if conn is not None:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                conn.quit()
+            _drop(conn)
+
+    def _reusable(self) -> smtplib.SMTP | None:
+        """The kept connection if it is still fresh and, after a pause, still answers."""
+        conn = self._kept
+        if conn is None:
+            return None
+        idle = time.monotonic() - self._last_used
+        if idle >= self.keep_alive:
+            self._kept = None
+            _drop(conn)
+            return None
+        if idle >= RECHECK_AFTER:
+            # The server may have dropped it meanwhile: RSET costs one round trip, a message
+            # sent into a dead connection costs a retry.
+            try:
+                conn.rset()
+            except (smtplib.SMTPException, OSError):
+                self._kept = None
+                _drop(conn)
+                return None
+        return conn
+
+    def _start_reaper(self) -> None:
+        """A thread that closes the kept connection once it has been idle for ``keep_alive``."""
+        if self._reaper is not None and self._reaper.is_alive():
+            return
+        self._reaper = threading.Thread(target=self._reap, name="smtp-idle-close", daemon=True)
+        self._reaper.start()
+
+    def _reap(self) -> None:
+        while True:
+            with self._lock:
+                if self._kept is None:
+                    return
+                left = self._last_used + self.keep_alive - time.monotonic()
+                if left <= 0:
+                    conn, self._kept = self._kept, None
+                    with contextlib.suppress(smtplib.SMTPException, OSError):
+                        conn.quit()
+                    _drop(conn)
+                    return
+            time.sleep(min(left, 1.0))
 
     def check(self) -> str:
         """Connect, secure the connection and sign in as for a send, then QUIT: no MAIL FROM."""
@@ -103,21 +183,34 @@ class SMTPTransport:
     def _signed_in(self) -> Iterator[smtplib.SMTP]:
         """A connection that is secured (as the mode asks) and signed in; QUIT on leaving."""
         with self._connect() as conn:
-            conn.ehlo()
-            if self.mode == "starttls":
-                if not conn.has_extn("starttls"):
-                    # Could be a misconfigured relay or someone stripping STARTTLS: either
-                    # way the content must not go in plain text. Try again later.
-                    raise TransientError(
-                        "the SMTP server did not offer STARTTLS; refusing to send without TLS"
-                    )
-                conn.starttls(context=self.context)
-                conn.ehlo()
-            if self.oauth is not None:
-                self._xoauth2(conn)
-            elif self.username:
-                conn.login(self.username, self.password or "")
+            self._secure_and_sign_in(conn)
             yield conn
+
+    def _open(self) -> smtplib.SMTP:
+        """A new connection, secured and signed in, for the caller to keep (or close)."""
+        conn = self._connect()
+        try:
+            self._secure_and_sign_in(conn)
+        except BaseException:
+            _drop(conn)
+            raise
+        return conn
+
+    def _secure_and_sign_in(self, conn: smtplib.SMTP) -> None:
+        conn.ehlo()
+        if self.mode == "starttls":
+            if not conn.has_extn("starttls"):
+                # Could be a misconfigured relay or someone stripping STARTTLS: either
+                # way the content must not go in plain text. Try again later.
+                raise TransientError(
+                    "the SMTP server did not offer STARTTLS; refusing to send without TLS"
+                )
+            conn.starttls(context=self.context)
+            conn.ehlo()
+        if self.oauth is not None:
+            self._xoauth2(conn)
+        elif self.username:
+            conn.login(self.username, self.password or "")
 
     def _xoauth2(self, conn: smtplib.SMTP) -> None:
         """SASL XOAUTH2, on a connection that is already TLS (``_signed_in`` sees to that)."""
@@ -172,6 +265,12 @@ class SMTPTransport:
             raise TransientError(
                 f"could not reach the SMTP server at {self.host}:{self.port}: {type(exc).__name__}"
             ) from exc
+
+
+def _drop(conn: smtplib.SMTP) -> None:
+    """Close the socket without a word to the server (its state is unknown or it is gone)."""
+    with contextlib.suppress(OSError):
+        conn.close()
 
 
 def _reply(exc: smtplib.SMTPResponseException) -> str:

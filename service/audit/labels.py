@@ -57,6 +57,11 @@ ACTION_LABELS: dict[str, str] = {
     "message.bounced": "Message bounced",
     "message.delayed": "Message delivery delayed",
     "message.bounce_dealt_with": "Bounce marked as dealt with",
+    "message.sent_again": "Bounced email sent again to a corrected address",
+    "panel.member_address_corrected": "Panel member's address corrected after a bounce",
+    "consent.address_corrected": "Consent request's address corrected after a bounce",
+    "trawl.sent_again": "Trawl request sent again to a corrected address",
+    "imr.sent_again": "IMR request sent again to a corrected address",
     # the partnership and its agencies (service/partnerships.py, the agencies pages)
     "partnership.created": "Partnership loaded",
     "partnership.updated": "Partnership updated from its file",
@@ -156,6 +161,8 @@ ACTION_LABELS: dict[str, str] = {
     "action_plan.reminder_not_sent": "Lead officer not reminded: no secure address",
     "action_plan.exported": "Action plan exported",
     "action_plan.link_opened": "Lead officer opened their action link",
+    "action_plan.link_sent": "Lead officer's action link sent again",
+    "action_plan.link_reissued": "New action link sent to the lead officer",
     # this page
     "audit.exported": "Audit trail exported",
 }

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from service import clock
@@ -95,9 +95,18 @@ def events_query(sc: Scope, filters: Filters, case: Case | None = None) -> Selec
 
 
 def present(session: Session, sc: Scope, column: Any, case: Case | None) -> list[str]:
-    """The distinct values of ``column`` among the events the page can show."""
-    query = events_query(sc, Filters(), case).order_by(None).with_only_columns(column).distinct()
-    return sorted(v for v in session.scalars(query) if v)
+    """The distinct values of ``column`` among the events the page can show.
+
+    Read as a loose index scan: each value is the least one above the last, one seek in the
+    (partnership, column) index each, instead of reading every event of the trail."""
+    criteria = [sc.where(AuditEvent), column.is_not(None)]
+    if case is not None:
+        criteria.append(AuditEvent.case_id == case.id)
+    where = and_(*criteria)
+    found = select(func.min(column).label("v")).where(where).cte("present", recursive=True)
+    following = select(func.min(column)).where(where, column > found.c.v).scalar_subquery()
+    found = found.union_all(select(following).where(found.c.v.is_not(None)))
+    return sorted(v for v in session.scalars(select(found.c.v).where(found.c.v.is_not(None))) if v)
 
 
 def users(session: Session, sc: Scope) -> list[User]:
@@ -122,14 +131,20 @@ def page(
 ) -> Page:
     """The page numbered ``asked`` (kept within the pages there are) of the matching events."""
     query = events_query(sc, filters, case)
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    total = session.scalar(query.order_by(None).with_only_columns(func.count())) or 0
     pages = max(1, -(-total // per_page))
     try:
         number = min(max(1, int(asked)), pages)
     except ValueError:
         number = 1
-    events = list(session.scalars(query.limit(per_page).offset((number - 1) * per_page)))
-    return Page(events, total, number, pages)
+    # The page's ids first, skipping the earlier pages in the index alone; then those rows.
+    ids = list(
+        session.scalars(
+            query.with_only_columns(AuditEvent.id).limit(per_page).offset((number - 1) * per_page)
+        )
+    )
+    by_id = {e.id: e for e in session.scalars(select(AuditEvent).where(AuditEvent.id.in_(ids)))}
+    return Page([by_id[i] for i in ids if i in by_id], total, number, pages)
 
 
 # --- the rows the page shows -----------------------------------------------------------------
