@@ -6,7 +6,7 @@ STATIC := service/static/govuk
 GOVUK := node_modules/govuk-frontend/dist/govuk
 SCSS := service/static/scss/govuk.scss
 
-.PHONY: all install assets browser scanner imap demo test lint format bench clean
+.PHONY: all install assets translations browser scanner imap demo test lint format bench clean
 
 all: install
 
@@ -31,9 +31,16 @@ $(STATIC)/.copied: node_modules/.installed $(SCSS)
 	cp -R $(GOVUK)/assets/images $(GOVUK)/assets/manifest.json $(STATIC)/assets/
 	touch $@
 
-install: $(VENV)/.installed assets
+install: $(VENV)/.installed assets translations
 
 assets: $(STATIC)/.copied
+
+# The Welsh catalogue, compiled for Flask-Babel (translations/README.md).
+CATALOGUES := $(wildcard translations/*/LC_MESSAGES/messages.po)
+translations: $(CATALOGUES:.po=.mo)
+
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(VENV)/bin/pybabel -q compile -i $< -o $@ -l $*
 
 demo: install
 	$(VENV)/bin/dhr demo
@@ -81,4 +88,4 @@ bench: install
 	$(PY) -m pytest tests/bench -m bench -q -s $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) node_modules $(STATIC) var
+	rm -rf $(VENV) node_modules $(STATIC) var translations/*/LC_MESSAGES/*.mo

@@ -68,8 +68,8 @@ def create_app(config: settings_mod.Config | None = None) -> Flask:
     crypto.check_stored(db.Sessions())  # a wrong DATA_KEY stops the app here
     app.teardown_appcontext(lambda _exc: db.Sessions.remove())
 
-    from service import errors, ratelimit, security, uploads
-    from service.views import filters
+    from service import errors, i18n, ratelimit, security, uploads
+    from service.views import filters, public
 
     # Every hook that runs around a request is installed here, and only here. Blueprints keep
     # only hooks that concern their own pages (the referral pages' link check).
@@ -77,6 +77,8 @@ def create_app(config: settings_mod.Config | None = None) -> Flask:
     security.init_app(app)  # after each request: security and cache headers
     errors.init_app(app)  # error pages
     filters.init_app(app)  # template filters for times and dates
+    # The page's language (Welsh or English) and the language switcher.
+    i18n.init_app(app, public.page_partnership)
     ratelimit.init_app(app, cfg.REDIS_URL)  # before and after each request: rate limits
     uploads.init_app(app)  # before each request, first of all: upload pages' size limit
     for blueprint, checks_own_csrf in _blueprints():

@@ -54,29 +54,49 @@ def london_date(moment: datetime) -> date:
     return as_utc(moment).astimezone(LONDON).date()
 
 
-def long_date(value: datetime | date | str | None) -> str:
-    """``22 November 2026``, as GOV.UK writes dates: a moment's date in the UK, a calendar date
-    (or its ISO text) as it is; empty for none."""
+#: Month names as Welsh writes them (``language="cy"``), long and short.
+WELSH_MONTHS = (
+    "Ionawr", "Chwefror", "Mawrth", "Ebrill", "Mai", "Mehefin",
+    "Gorffennaf", "Awst", "Medi", "Hydref", "Tachwedd", "Rhagfyr",
+)  # fmt: skip
+WELSH_SHORT_MONTHS = (
+    "Ion", "Chwef", "Maw", "Ebr", "Mai", "Meh", "Gorff", "Awst", "Medi", "Hyd", "Tach", "Rhag",
+)  # fmt: skip
+
+
+def _month(day: date, language: str, *, short: bool = False) -> str:
+    if language == "cy":
+        return (WELSH_SHORT_MONTHS if short else WELSH_MONTHS)[day.month - 1]
+    return f"{day:%b}" if short else f"{day:%B}"
+
+
+def long_date(value: datetime | date | str | None, language: str = "en") -> str:
+    """``22 November 2026`` (``22 Tachwedd 2026`` in Welsh), as GOV.UK writes dates: a moment's
+    date in the UK, a calendar date (or its ISO text) as it is; empty for none."""
     if not value:
         return ""
     if isinstance(value, str):
         value = date.fromisoformat(value)
     day = as_utc(value).astimezone(LONDON).date() if isinstance(value, datetime) else value
-    return f"{day.day} {day:%B %Y}"
+    return f"{day.day} {_month(day, language)} {day.year}"
 
 
-def long_moment(moment: datetime | None) -> str:
-    """``22 November 2026 at 7:15am`` in UK time; empty for none."""
+def long_moment(moment: datetime | None, language: str = "en") -> str:
+    """``22 November 2026 at 7:15am`` in UK time (Welsh: ``22 Tachwedd 2026 am 7:15yb``, "yb"
+    and "yh" for the morning and the afternoon); empty for none."""
     if moment is None:
         return ""
     local = as_utc(moment).astimezone(LONDON)
     hour = local.hour % 12 or 12
-    return f"{local.day} {local:%B %Y} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
+    when = f"{local.day} {_month(local.date(), language)} {local.year}"
+    if language == "cy":
+        return f"{when} am {hour}:{local:%M}{'yb' if local.hour < 12 else 'yh'}"
+    return f"{when} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
 
 
-def london_time(moment: datetime | None) -> str:
+def london_time(moment: datetime | None, language: str = "en") -> str:
     """``22 Nov 2026 09:15`` in UK time, for tables; empty for none."""
     if moment is None:
         return ""
     local = as_utc(moment).astimezone(LONDON)
-    return f"{local.day} {local:%b %Y %H:%M}"
+    return f"{local.day} {_month(local.date(), language, short=True)} {local.year} {local:%H:%M}"

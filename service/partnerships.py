@@ -100,6 +100,10 @@ class TimescalesSchema(Strict):
     report_months = fields.Integer(load_default=6, validate=validate.Range(1, 24))
 
 
+def _raise(message: str) -> bool:
+    raise ValidationError(message)
+
+
 class ContactSchema(Strict):
     email = fields.String(required=True, validate=_address)
     phone = fields.String(load_default=None, validate=validate.Length(max=40))
@@ -145,6 +149,15 @@ class PartnershipSchema(Strict):
     imr_names = fields.Enum(ImrNames, by_value=True, load_default=ImrNames.INITIALS)
     # --- after the decision ---
     commissioner_told_of_decisions = fields.Boolean(load_default=False)
+    # --- languages: ["en"], or ["en", "cy"] (the first is the default) ---
+    languages = fields.List(
+        fields.String(validate=validate.OneOf(["en", "cy"], error="use en or cy")),
+        load_default=lambda: ["en"],
+        validate=[
+            validate.Length(min=1, error="name at least one language"),
+            lambda v: len(set(v)) == len(v) or _raise("a language is listed twice"),
+        ],
+    )
     advocacy_services = fields.List(fields.Nested(AdvocacySchema), load_default=list)
 
     @validates("agencies")
@@ -248,6 +261,7 @@ def load(session: Session, path: Path, *, actor: str = "cli") -> LoadResult:
     partnership.advocacy_services = [
         {k: v for k, v in item.items() if v} for item in data["advocacy_services"]
     ]
+    partnership.languages = list(data["languages"])  # pages and correspondence
     session.flush()
 
     existing = {a.key: a for a in partnership.agencies}

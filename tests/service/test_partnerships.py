@@ -107,6 +107,9 @@ def mutate(fn):
         ),
         (lambda d: d.update(closure_days=["31/12/2026"]), "closure_days.0", "Not a valid date"),
         (lambda d: d["agencies"][0].pop("key"), "agencies.0.key", "Missing data"),
+        (lambda d: d.update(languages=["en", "fr"]), "languages.1", "use en or cy"),
+        (lambda d: d.update(languages=["cy", "cy"]), "languages", "listed twice"),
+        (lambda d: d.update(languages=[]), "languages", "at least one language"),
     ],
 )
 def test_a_bad_file_is_refused_naming_file_key_and_problem(session, tmp_path, change, key, problem):
