@@ -238,6 +238,8 @@ def return_schema(people: Sequence[Person]) -> type[Schema]:
         ),
         "completed_by": mf.Nested(CompletedBySchema, required=True,
                                   error_messages={"required": "Enter your details"}),
+        # Who will represent the agency (forms.trawl_representative checks it).
+        "representative": mf.Dict(load_default=None, allow_none=True),
         "declaration": mf.Boolean(load_default=False),
         "dates_confirmed": mf.Boolean(load_default=False),
     }  # fmt: skip
@@ -390,6 +392,11 @@ def answer_parts(answers: dict[str, Any], people: Sequence[Person]) -> list[Part
              [Row(q.label, _show(q, completed_by.get(q.name)), q.name)
               for q in COMPLETED_BY_QUESTIONS])
     )  # fmt: skip
+    if answers.get("representative") is not None:
+        chosen = answers["representative"]
+        parts.append(Part("representative", "Representative", [
+            Row(label, _show(Question(key, label, "text"), chosen.get(key)), key)
+            for key, label in (("name", "Full name"), ("role", "Job title or role"))]))  # fmt: skip
     return parts
 
 

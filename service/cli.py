@@ -39,11 +39,24 @@ def demo(host: str, port: int) -> None:
     sys.exit(demo_mod.run(host, port))
 
 
+#: gunicorn's worker timeout for `dhr web`, in seconds: well above the slowest request (a large
+#: summary PDF or export is a worker job, not a request), below a proxy's usual 60.
+WEB_TIMEOUT = 30
+
+
 @main.command()
 @click.option("--bind", default="127.0.0.1:8000", show_default=True, help="host:port to listen on")
 @click.option("--workers", default=2, show_default=True, type=int)
-def web(bind: str, workers: int) -> None:
-    """Serve the web app with gunicorn (put TLS in front of it)."""
+@click.option(
+    "--timeout",
+    default=WEB_TIMEOUT,
+    show_default=True,
+    type=int,
+    help="seconds a request may take before gunicorn restarts its worker",
+)
+def web(bind: str, workers: int, timeout: int) -> None:
+    """Serve the web app with gunicorn (put TLS in front of it). No request makes a big
+    document (a worker job does), so a request that takes ``--timeout`` seconds is stuck."""
     from service import crypto
 
     _bootstrap()
@@ -61,6 +74,10 @@ def web(bind: str, workers: int) -> None:
             bind,
             "--workers",
             str(workers),
+            "--timeout",
+            str(timeout),
+            "--graceful-timeout",
+            str(timeout),
             "--access-logfile",
             "-",
             "--access-logformat",
@@ -74,26 +91,29 @@ def web(bind: str, workers: int) -> None:
 
 @main.command()
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
-def worker(burst: bool) -> None:
+@click.option(
+    "--processes", default=1, show_default=True, type=click.IntRange(1), help="Worker processes."
+)
+def worker(burst: bool, processes: int) -> None:
     """Run an rq worker for every queue the service uses.
 
     Jobs run in the worker's own process (rq's SimpleWorker), not in a child forked for each:
     the mail transport's sign-in (an OAuth token is good for an hour) and its connections are
     then reused from one message to the next. A job still has its time-out; a worker that dies
     is restarted by its supervisor, and the sweep recovers the message it was sending.
+    ``--processes N`` runs N such workers, for more than one core (``workers.pool``).
     """
-    from rq import SimpleWorker
-
     from mail.transports import TransportConfigError
-    from workers import queues
+    from workers import pool
 
     _bootstrap()
     try:
         runtime.transport()  # a wrong MAIL_TRANSPORT stops the worker now, not at the first send
     except TransportConfigError as exc:
         raise click.ClickException(str(exc)) from exc
-    w = SimpleWorker([queues.queue(name) for name in queues.ALL], connection=runtime.redis())
-    w.work(burst=burst, with_scheduler=False, logging_level="WARNING")
+    if processes > 1:
+        sys.exit(pool.work_in_processes(processes, burst))
+    pool.work(burst)
 
 
 @main.command()

@@ -39,7 +39,7 @@ def run(host: str, port: int) -> int:
     if not os.environ.get("REDIS_URL"):
         redis_server, os.environ["REDIS_URL"] = start_embedded_redis()
 
-    from service import db, demo_data, migrate, partnerships, runtime
+    from service import db, demo_data, demo_decision, migrate, partnerships, runtime
 
     cfg = runtime.bootstrap()
     migrate.upgrade(cfg.DATABASE_URL)
@@ -49,6 +49,7 @@ def run(host: str, port: int) -> int:
         demo_data.seed_outbox(session, example)
         case = demo_data.ensure_case(session, example)
         case_reference = case.reference if case else None
+        demo_decision.ensure_decision(session, example, case)
         partway = demo_data.ensure_partway_case(session, example)
         partway_reference = partway.reference if partway else None
     db.engine().dispose()
@@ -67,13 +68,20 @@ def run(host: str, port: int) -> int:
     if case_reference:
         sign_in += (
             f"  try:       open case {case_reference} (fictional) under Cases and send a trawl;\n"
-            "             the agencies' emails appear in the outbox folder\n"
+            "             the agencies' emails appear in the outbox folder; under \"After the\n"
+            '             decision" see what has been notified and what is due, and download\n'
+            "             the family's letters\n"
         )
     if partway_reference:
         sign_in += (
             f"             case {partway_reference} (fictional) is part-way through its trawl:\n"
             "             open its collated summary, download the PDF or send it to the sub-group\n"
         )
+    sign_in += (
+        "  bounces:   `dhr mail ingest REPORT.eml` reads a non-delivery report (a DSN naming the\n"
+        "             Message-ID and To of one of the .eml files in the outbox folder): the\n"
+        "             outbox and the dashboard then show that email as bounced\n"
+    )
 
     env = dict(os.environ)
     python = [sys.executable, "-m", "service.cli"]

@@ -11,8 +11,9 @@ GP practice found no trace; adult social care has not answered and was sent its 
 the last working day, when the DHR officer was also sent the collated summary with what was
 outstanding. A second trawl went to the ambulance service two days ago and is not yet due. A
 family member gave consent (by a letter handed over by the police family liaison officer), and
-the police sent their IMR with its quality assurance checklist (one criterion answered No, one
-Partially).
+the police wrote their IMR in the service (``service.demo_imr``: its chronology is in the case's
+merged chronology, its two actions in the action plan) and sent it with its quality assurance
+checklist (one criterion answered No, one Partially).
 
 Everything here is fictional and marked as demo data. It is added once; later runs leave it.
 """
@@ -26,7 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mail import outbox
-from service import audit, clock
+from service import audit, clock, demo_imr
 from service.auth import accounts
 from service.consent import requests as consent_requests
 from service.consent import responses as consent_responses
@@ -372,7 +373,7 @@ def ensure_partway_case(session: Session, partnership: Partnership) -> Case | No
 
     _consent_given(session, case, at=_moment(sent_on + dt.timedelta(days=1), 12))
     _imr_submitted(session, case, partnership, asked=_moment(sent_on + dt.timedelta(days=5), 11),
-                   sent=_moment(chased_on - dt.timedelta(days=1), 16))  # fmt: skip
+                   sent=_moment(chased_on - dt.timedelta(days=1), 16), night=night)  # fmt: skip
     # Two days ago the police's return mentioned an ambulance call-out: a second trawl, not
     # yet due.
     _send_trawl(session, case, partnership, (LATER_AGENCY,),
@@ -421,8 +422,11 @@ IMR_CHECKLIST = {
 
 
 def _imr_submitted(session: Session, case: Case, partnership: Partnership, *, asked: dt.datetime,
-                   sent: dt.datetime) -> None:  # fmt: skip
-    """The police were asked for their IMR and sent it with the QA checklist."""
+                   sent: dt.datetime, night: dt.date) -> None:  # fmt: skip
+    """The police were asked for their IMR, wrote it in the service and sent it with the QA
+    checklist."""
+    today = london_date(clock.now())
+    demo_imr.set_terms(session, case, actor=DEMO_ACTOR)
     police = session.scalar(
         select(Agency).where(Agency.partnership_id == partnership.id, Agency.key == "police")
     )
@@ -436,12 +440,8 @@ def _imr_submitted(session: Session, case: Case, partnership: Partnership, *, as
         )  # fmt: skip
         session.flush()
     with clock.frozen_at(sent):
-        imr_submission.upload_document(
-            session, request, filename="Police IMR (demo).pdf",
-            data=_demo_pdf("Individual Management Review: Exampleshire Police",
-                           "What happened, why, and what the force has learnt.",
-                           "Recommendation 1: review how bail conditions are monitored."),
-        )  # fmt: skip
+        demo_imr.write(session, request, case, night=night, death=case.date_of_death,
+                       today=today)  # fmt: skip
         checklist = dict(IMR_CHECKLIST, signed_on=london_date(sent).isoformat())
         imr_submission.save_checklist(session, request, checklist)
         session.flush()

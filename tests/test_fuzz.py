@@ -58,6 +58,9 @@ def _field_names() -> list[str]:
 
     names |= set(panel_forms.field_names())
     names |= set(consent_forms.field_names())
+    from forms import referral_declaration
+
+    names |= set(referral_declaration.field_names())
     from forms import feedback as feedback_forms
 
     names |= set(feedback_forms.field_names())

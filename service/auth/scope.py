@@ -21,6 +21,7 @@ from service.models import (  # after the decision: notifications, progress and 
     Case,
     CaseChair,
     CaseClosure,
+    CaseConsentSetting,
     CasePerson,
     CaseTerm,
     ChronologyNote,
@@ -44,6 +45,7 @@ from service.models import (  # after the decision: notifications, progress and 
     PanelPaper,
     Partnership,
     Referral,
+    ReportMessage,
     RetentionSchedule,
     ReviewProgress,
     Role,
@@ -131,6 +133,16 @@ def _case_rule(user: User, case_column: Any) -> ColumnElement[bool]:
     return case_column.in_(_partnership_cases(user))
 
 
+def _report_files(user: User) -> Select:
+    """The overview reports and executive summaries of the user's cases."""
+    mine = _case_rule(user, ReviewProgress.case_id)
+    return (
+        select(ReviewProgress.report_file_id)
+        .where(mine)
+        .union(select(ReviewProgress.summary_file_id).where(mine))
+    )
+
+
 def _meetings(user: User) -> Select:
     return select(PanelMeeting.id).where(_case_rule(user, PanelMeeting.case_id))
 
@@ -174,18 +186,20 @@ RULES: dict[type, Callable[[User], ColumnElement[bool]]] = {
     AuditEvent: _partnership_rule(AuditEvent),
     # Referrals are the partnership's; chairs see a case only once it is opened.
     Referral: _partnership_rule(Referral),
-    Trawl: lambda user: _case_rule(user, Trawl.case_id),
-    TrawlRequest: lambda user: _case_rule(user, TrawlRequest.case_id),
+    # Trawls: an initial information request is its referral's until a case is opened.
+    Trawl: lambda user: _referral_rule(user, Trawl),
+    TrawlRequest: lambda user: _referral_rule(user, TrawlRequest),
     TrawlPerson: lambda user: TrawlPerson.trawl_id.in_(
-        select(Trawl.id).where(_case_rule(user, Trawl.case_id))
+        select(Trawl.id).where(_referral_rule(user, Trawl))
     ),
     TrawlReturn: lambda user: TrawlReturn.request_id.in_(
-        select(TrawlRequest.id).where(_case_rule(user, TrawlRequest.case_id))
+        select(TrawlRequest.id).where(_referral_rule(user, TrawlRequest))
     ),
     TrawlExtension: lambda user: TrawlExtension.request_id.in_(
-        select(TrawlRequest.id).where(_case_rule(user, TrawlRequest.case_id))
+        select(TrawlRequest.id).where(_referral_rule(user, TrawlRequest))
     ),
     ConsentRequest: lambda user: _case_rule(user, ConsentRequest.case_id),
+    CaseConsentSetting: lambda user: _case_rule(user, CaseConsentSetting.case_id),
     ConsentResponse: lambda user: ConsentResponse.request_id.in_(
         select(ConsentRequest.id).where(_case_rule(user, ConsentRequest.case_id))
     ),
@@ -200,6 +214,7 @@ RULES: dict[type, Callable[[User], ColumnElement[bool]]] = {
     DecisionNotification: lambda user: _referral_rule(user, DecisionNotification),
     ReviewProgress: lambda user: _referral_rule(user, ReviewProgress),
     FamilyLetter: lambda user: _referral_rule(user, FamilyLetter),
+    ReportMessage: lambda user: _case_rule(user, ReportMessage.case_id),
     PanelMember: lambda user: _case_rule(user, PanelMember.case_id),
     PanelMeeting: lambda user: _case_rule(user, PanelMeeting.case_id),
     PanelInvitation: lambda user: PanelInvitation.meeting_id.in_(_meetings(user)),
@@ -238,6 +253,7 @@ RULES: dict[type, Callable[[User], ColumnElement[bool]]] = {
             | StoredFile.id.in_(
                 select(FeedbackRequest.file_id).where(_case_rule(user, FeedbackRequest.case_id))
             )
+            | StoredFile.id.in_(_report_files(user))
             if user.role is CHAIR
             else true()
         )

@@ -221,5 +221,7 @@ IMR = kinds.register(
         letter=_letter,
         chaser_context=_chaser_context,
         tracker_link=_tracker_link,
+        title="IMR request",
+        page=lambda request: f"/console/imr-requests/{request.id}",
     )
 )

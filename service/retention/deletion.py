@@ -72,7 +72,7 @@ NOT_CASE_DATA = {
     "partnership", "agency", "user_account", "sign_in_lock", "console_session", "access_token",
     "link_session", "retention_schedule", "attachment_blob", "message", "message_attachment",
     "mail_system_fault", "bounce_report", "bounce_poll", "bounce_notice", "message_bounce",
-    "request_delivery",
+    "request_delivery", "message_resend",
 }  # fmt: skip
 # Of those, what could name a person is cut with the messages (``outbox_purge``): a bounce
 # keeps only the domain that failed, and an officer's bounce notice is forgotten after two days.
@@ -276,6 +276,8 @@ def delete_referral(session: Session, referral_id: int, cutoff: datetime, now: d
         & Referral.case_id.is_(None)
         & (Referral.decided_at <= cutoff)
     )
+    if session.scalar(select(func.count()).select_from(Referral).where(condition)):
+        _delete_initial_requests(session, referral_id)
     if not _delete_where(session, _table(Referral), condition):
         return False  # another sweep deleted it, or the decision changed
     messages = outbox_purge.purge_about(session, [row.reference], now) if row.reference else []
@@ -284,6 +286,18 @@ def delete_referral(session: Session, referral_id: int, cutoff: datetime, now: d
         object_id=referral_id, reference=row.reference, messages=len(messages),
     )  # fmt: skip
     return True
+
+
+def _delete_initial_requests(session: Session, referral_id: int) -> None:
+    """The referral's initial information requests, which never became a case's: their
+    people, returns, requests for more time, requests (and links) and the trawls."""
+    trawls = select(Trawl.id).where(Trawl.referral_id == referral_id, Trawl.case_id.is_(None))
+    requests = select(TrawlRequest.id).where(TrawlRequest.trawl_id.in_(trawls))
+    _delete_where(session, _table(TrawlExtension), TrawlExtension.request_id.in_(requests))
+    _delete_where(session, _table(TrawlReturn), TrawlReturn.request_id.in_(requests))
+    _delete_where(session, _table(TrawlPerson), TrawlPerson.trawl_id.in_(trawls))
+    _delete_where(session, _table(TrawlRequest), TrawlRequest.id.in_(requests))
+    _delete_where(session, _table(Trawl), Trawl.id.in_(trawls))
 
 
 def delete_due_referrals(session: Session, now: datetime, *, limit: int = 100) -> int:

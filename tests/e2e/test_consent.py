@@ -125,7 +125,11 @@ def test_consent_given_then_withdrawn_and_another_declined_with_the_keyboard_onl
         b.press_button("Continue")
         assert heading(b.page) == "Sign the form"
         b.axe()
-        b.type_into("signed_name", "Gina Mary Relative")
+        assert "Your form goes to the review panel’s chair and the DHR officer" in (
+            b.page.content()
+        )
+        b.type_into("signed_name", "G M Relative")
+        b.type_into("print_name", "Gina Mary Relative")
         b.press_button("Continue")  # today's date, as the page filled it in
         assert heading(b.page) == "Check your answers before sending"
         b.axe()
@@ -153,6 +157,7 @@ def test_consent_given_then_withdrawn_and_another_declined_with_the_keyboard_onl
         b.choose("victim_information", YES_NO, "no")
         b.press_button("Continue")
         b.type_into("signed_name", "Daniel Relative")
+        b.type_into("print_name", "Daniel Relative")
         # A letter has no email address to send a code to: the date of birth checks it later.
         for part, value in DATE_OF_BIRTH.items():
             b.type_into(f"date_of_birth-{part}", value)
@@ -188,7 +193,8 @@ def test_consent_given_then_withdrawn_and_another_declined_with_the_keyboard_onl
         check_axe(b.page)
         b.continue_to("/consent/withdraw")
         assert heading(b.page) == "Withdraw your consent"
-        b.type_into("signed_name", "Gina Mary Relative")
+        b.type_into("signed_name", "G M Relative")
+        b.type_into("print_name", "Gina Mary Relative")
         b.press_button("Withdraw my consent")
         assert heading(b.page) == "Consent withdrawn"
         check_axe(b.page)
@@ -198,7 +204,8 @@ def test_consent_given_then_withdrawn_and_another_declined_with_the_keyboard_onl
             b.page.keyboard.press("Enter")
         pdf = PdfReader(download.value.path())
         words = " ".join(" ".join(p.extract_text().split()) for p in pdf.pages)
-        assert "Withdrawal of consent" in words and "Gina Mary Relative" in words
+        assert "Withdrawal of consent" in words and "Signed G M Relative" in words
+        assert "Print name Gina Mary Relative" in words
         assert "EXA-DHR-2026-88" not in words
     finally:
         third.close()
@@ -337,6 +344,7 @@ def test_error_states_and_the_refused_link_have_no_axe_violations(consent_server
         page.fill("#signed_on-year", "")
         page.locator("main button:has-text('Continue')").click()
         page.wait_for_load_state()
+        assert "Enter your signature: type your name" in page.content()
         assert "Enter your full name" in page.content()
         check_axe(page)
         for path in ("/consent/start", "/consent/about-sharing", "/consent/sent"):

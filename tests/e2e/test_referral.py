@@ -159,6 +159,25 @@ def test_a_whole_referral_with_the_keyboard_only(referral_server, chromium_brows
         b.press_button("Save and continue")
         assert page.url.split("#")[0].endswith("/refer/check")
         assert "Changed from check your answers: a revised summary." in page.content()
+
+        # The declaration: the referrer's date starts as today's; the lead's is left to give.
+        # The declaration is at the foot of a long page: Tab further to reach it.
+        def type_at(field_id: str, value: str) -> None:
+            focus(page, f"el => el.id === {field_id!r}", 400)
+            page.keyboard.type(value)
+
+        type_at("referrer_signature", "Alex Referrer")
+        focus(page, "el => (el.textContent || '').trim() === 'Accept and send'", 400)
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        assert "There is a problem" in page.content()
+        assert "Enter the safeguarding lead's full name as their signature" in page.content()
+        assert "Enter the date the safeguarding lead signed" in page.content()
+        check_axe(page)
+        type_at("lead_signature", "Sam Lead")
+        today = dt.date.today()
+        for part, value in (("day", today.day), ("month", today.month), ("year", today.year)):
+            type_at(f"lead_signed_on-{part}", str(value))
         b.press_button("Accept and send")
         assert "Referral sent" in page.locator("h1").inner_text()
         b.axe()
@@ -178,6 +197,8 @@ def test_a_whole_referral_with_the_keyboard_only(referral_server, chromium_brows
     )
     assert reference in pdf_text and answers["deceased_name"] in pdf_text
     assert "Changed from check your answers" in " ".join(pdf_text.split())
+    assert "Signature of referrer Alex Referrer" in " ".join(pdf_text.split())
+    assert "Signature of safeguarding lead Sam Lead" in " ".join(pdf_text.split())
 
     acknowledgements = [m for m in smtp.messages if m is not inbox[0]]
     assert sorted(a for m in acknowledgements for a in m.rcpt_tos) == sorted(

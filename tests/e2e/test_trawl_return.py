@@ -184,6 +184,11 @@ def test_a_return_with_the_keyboard_only_saved_resumed_sent_and_amended(
         b.type_into("email", "morgan.records@nhs.net")
         b.type_into("phone", "01632 960 123")
         b.press_button("Save and continue")
+        b.open_link("/return/representative")
+        b.axe()
+        b.type_into("name", "Robin Liaison")
+        b.type_into("role", "Safeguarding lead")
+        b.press_button("Save and continue")
         b.open_link("/return/check")
         assert heading(page) == "Check your answers before sending your return"
         assert NATURE in page.content() and "3 June 2019" in page.content()

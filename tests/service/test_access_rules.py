@@ -18,6 +18,9 @@ NEEDS_NO_RULE = {
     "BounceReport": "a report read, kept as a hash so it is read once: no partnership's data",
     "BounceNotice": "the day the officer was told of an address's bounce, read by mail.bounces",
     "BouncePoll": "when a mailbox of reports was last read: no partnership's data",
+    "DocumentCache": "a case's made summary PDF, served only through the case's own summary page",
+    "MessageResend": "which outbox message replaced a bounced one, read with those messages",
+    "RequestDelivery": "which messages carried a request, read with the request it belongs to",
 }
 
 

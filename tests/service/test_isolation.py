@@ -118,6 +118,7 @@ def two_partnerships(session, partnership):
             "key": "nonsense",
             "bounce_id": b_bounce.id,
             "notification_id": b_notification.id,
+            "report_message_id": _b_report_message(session, other, b_referral, b_case).id,
             "kind": "review",
             "version": 1,
         },
@@ -155,6 +156,19 @@ def _b_notification(session, other, b_referral, b_case):
     session.add(notification)
     session.flush()
     return notification
+
+
+def _b_report_message(session, other, b_referral, b_case):
+    """B's draft of the report to the Home Office for quality assurance (service.reviews)."""
+    from service.models import ReportMessage, ReportMessageKind
+
+    message = ReportMessage(
+        partnership_id=other.id, referral_id=b_referral.id, case_id=b_case.id,
+        kind=ReportMessageKind.QUALITY_ASSURANCE, body="Otherton report message",
+    )  # fmt: skip
+    session.add(message)
+    session.flush()
+    return message
 
 
 def _b_bounce(session, b_message):

@@ -17,6 +17,7 @@ from service import agencies as work
 from service import db
 from service.auth import scope, web
 from service.models import Agency, InsecureRecipientAction, Partnership
+from service.requests import bounces, resending
 from service.views.console import bp
 
 #: What the mail policy does with sensitive content for an address outside the allowlist.
@@ -48,7 +49,13 @@ def agencies():
         except policy.InvalidAddress:
             return False
 
-    return render_template("console/agencies.html", agencies=list(rows), is_secure=is_secure)
+    rows = list(rows)
+    return render_template(
+        "console/agencies.html",
+        agencies=rows,
+        is_secure=is_secure,
+        bounced=bounces.agency_bounces(db.Sessions(), rows),
+    )
 
 
 @bp.route("/agencies/new", methods=["GET", "POST"])
@@ -75,6 +82,9 @@ def _agency_page(agency_id: int | None):
                 name, insecure = saved.agency.name, len(saved.insecure_addresses)
                 new_id = saved.agency.id
                 action = saved.partnership.insecure_recipient_action
+                # A request that bounced may now go to a corrected address: the officer
+                # confirms it, and whether its due date restarts, on the next page.
+                send_again = agency_id is not None and bool(resending.waiting(s, saved.agency))
         except work.AgencyNotFound:
             abort(404)
         except work.DuplicateName as exc:
@@ -84,6 +94,9 @@ def _agency_page(agency_id: int | None):
             if insecure:
                 flash(_insecure_warning(name, insecure, action), "important")
             back = _return_to()
+            if send_again:
+                carry = {"next": back} if back else {}
+                return redirect(url_for("console.agency_send_again", agency_id=new_id, **carry))
             if back and agency_id is None:  # added from another page (a trawl): back there
                 sep = "&" if "?" in back else "?"
                 return redirect(f"{back}{sep}{urlencode({'added': new_id})}")
@@ -103,6 +116,9 @@ def _agency_page(agency_id: int | None):
         agency=agency,
         heading="Add an agency" if agency is None else f"Change {agency.name}",
         insecure=work.insecure_addresses(partnership, agency) if agency else [],
+        bounced=bounces.agency_bounces(db.Sessions(), [agency]).get(agency.id, {})
+        if agency
+        else {},
         secure_domains=partnership.secure_domains,
         insecure_outcome=INSECURE_OUTCOME[partnership.insecure_recipient_action],
         back_to=_return_to(),

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from forms import consent as consent_forms
 from service import clock, db
 from service.auth import identity, scope, web
-from service.consent import documents, links, responses
+from service.consent import documents, form_settings, links, responses
 from service.consent import requests as consent_requests
 from service.models import (
     Case,
@@ -150,7 +150,7 @@ def consent_new(case_id: int):
         return redirect(url_for("console.consent", case_id=case.id))
     form = consent_forms.ConsentRequestForm()
     if form.validate_on_submit():
-        new = consent_forms.clean_request(form)
+        new = consent_forms.clean_request(form, ask_about_suspect=form_settings.asked(s, case.id))
         try:
             with db.transaction() as t:
                 case = _case(t, sc, case_id)

@@ -30,6 +30,8 @@ from service.models import (
     TrawlExtension,
     TrawlRequest,
 )
+from service.requests import bounces
+from service.trawls.sending import TRAWL
 from service.views.console import bp
 from service.workdays import Calendar, london_date
 
@@ -108,6 +110,7 @@ def _trawl_returns(s: Session, sc: scope.Scope) -> Iterator[Item]:
             TrawlRequest,
             TrawlRequest.returned_at.is_(None),
             TrawlRequest.due_date < london_date(clock.now()),
+            ~bounces.undelivered(TRAWL),  # never got it: not overdue (service.requests.bounces)
         ).with_only_columns(TrawlRequest.case_id)
     ).all()
     yield Item(len(overdue), "trawl return overdue", "trawl returns overdue", _where(overdue))

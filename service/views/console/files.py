@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from service import audit, db, uploads
 from service.auth import identity, web
-from service.models import ImrRequest, ImrSubmission, StoredFile
+from service.models import ImrRequest, ImrSubmission, ReviewProgress, StoredFile
 from service.views.console import bp
 
 # ``file|scan_label`` or ``scan_label(file)`` on any page that lists files.
@@ -23,12 +23,21 @@ bp.add_app_template_global(uploads.scan_label, "scan_label")
 
 def _case_of(session, file_id: str) -> int | None:  # noqa: ANN001
     """The case a file belongs to, for the audit trail."""
-    return session.scalar(
-        select(ImrRequest.case_id).where(ImrRequest.terms_of_reference_id == file_id)
-    ) or session.scalar(
-        select(ImrRequest.case_id)
-        .join(ImrSubmission, ImrSubmission.request_id == ImrRequest.id)
-        .where(ImrSubmission.document_id == file_id)
+    return (
+        session.scalar(
+            select(ImrRequest.case_id).where(ImrRequest.terms_of_reference_id == file_id)
+        )
+        or session.scalar(
+            select(ImrRequest.case_id)
+            .join(ImrSubmission, ImrSubmission.request_id == ImrRequest.id)
+            .where(ImrSubmission.document_id == file_id)
+        )
+        or session.scalar(
+            select(ReviewProgress.case_id).where(
+                (ReviewProgress.report_file_id == file_id)
+                | (ReviewProgress.summary_file_id == file_id)
+            )
+        )
     )
 
 

@@ -29,6 +29,7 @@ from service.models import (
     Role,
     StoredFile,
 )
+from service.requests import bounces
 from service.trawls.sending import has_secure_address
 from service.views.console import bp, common
 from service.workdays import london_date
@@ -86,11 +87,12 @@ def imrs(case_id: int):
         )
     )
     rows.sort(key=lambda r: r.agency.name.casefold())
+    bounced = bounces.states(s, requesting.IMR, rows)
     return render_template(
         "console/imrs.html",
         case=case,
         requests=rows,
-        status=tracking.status,
+        status=lambda req, now=None: tracking.status(req, now, bounced.get(req.id)),
         now=clock.now(),
     )
 
@@ -174,12 +176,14 @@ def imr_request(imr_id: int):
     )
     documents = {v.id: _file(s, sc, v.document_id) for v in versions}
     token = links.current(s, req)
+    bounced = bounces.standing(bounces.of(s, requesting.IMR, req), req.agency)
     return render_template(
         "console/imr_request.html",
         req=req,
         case=case,
         agency=req.agency,
-        status=tracking.status(req),
+        status=tracking.status(req, bounced=bounced),
+        bounced=bounced,
         terms=_file(s, sc, req.terms_of_reference_id),
         versions=[
             {

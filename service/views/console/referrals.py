@@ -12,12 +12,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from forms import referral as catalogue
+from forms import referral_declaration
 from forms.referral_decision import DATES, DecisionForm, clean, initial_data
 from service import audit, clock, db
 from service.auth import identity, scope, web
 from service.models import Case, Partnership, Referral, ReferralStatus
 from service.referrals import decisions
-from service.views.console import bp
+from service.views.console import bp, initial_requests
 
 #: Opening a case retries this many times when another case took the same number meanwhile.
 OPEN_ATTEMPTS = 3
@@ -110,7 +111,9 @@ def referral(referral_id: int):
         appears=appears,
         reasons=reasons,
         sections=catalogue.answer_rows(answers),
+        declaration=referral_declaration.rows(answers),
         dates=DATES,
+        **initial_requests.information(s, sc, found),
     )
 
 
@@ -174,7 +177,12 @@ def referral_decision(referral_id: int):
         with db.transaction() as s:
             found = _visible_referral(s, sc, referral_id)
             _record(s, sc, "referral.viewed", found, page="decision")
-    return render_template("console/referral_decision.html", referral=found, form=form)
+    return render_template(
+        "console/referral_decision.html",
+        referral=found,
+        form=form,
+        **initial_requests.information(s, sc, found),
+    )
 
 
 @bp.post("/referrals/<int:referral_id>/open-case")

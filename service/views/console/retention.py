@@ -6,18 +6,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, flash, redirect, render_template, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 
 from forms.retention import CloseCaseForm, DeferDeletionForm, LegalHoldForm, SubjectAccessForm
 from service import clock, db
 from service.auth import scope, web
 from service.models import Case, CaseClosure, CaseOutcome, CaseStatus
 from service.retention import archive, closing, holds, notices, schedule, subject_access
+from service.reviews import report_stage
 from service.views.console import bp, common
 
 
 def _case(s, sc, case_id: int) -> Case:  # noqa: ANN001
     return common.found(s, sc, Case, case_id)
+
+
+def _close_defaults(s, case: Case) -> dict[str, Any] | None:  # noqa: ANN001
+    """A published report's outcome and date, to start the close page with."""
+    found = report_stage.close_defaults(s, case)
+    if not found:
+        return None
+    day = found["ended_on"]
+    parts = {"day": str(day.day), "month": str(day.month), "year": str(day.year)}
+    return {"outcome": found["outcome"], "ended_on": parts}
 
 
 @bp.context_processor
@@ -60,7 +71,7 @@ def case_close(case_id: int):
     if case.status is not CaseStatus.OPEN:
         flash("This case is already closed", "important")
         return redirect(url_for("console.case", case_id=case.id))
-    form = CloseCaseForm()
+    form = CloseCaseForm(data=_close_defaults(s, case) if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
             with db.transaction() as t:

@@ -18,7 +18,8 @@ from forms.trawl import ExtensionDecisionForm
 from service import clock, db
 from service.auth import scope, web
 from service.models import Case, Partnership, TrawlRequest
-from service.trawls import extensions, tracking
+from service.requests import bounces
+from service.trawls import extensions, sending, tracking
 from service.views.console import bp, common
 
 _record = common.record
@@ -38,13 +39,14 @@ def trawls(case_id: int):
         _record(s, sc, "trawl.tracker_viewed", object_type="case", object_id=case.id,
                 case_id=case.id)  # fmt: skip
     found = tracking.tracker(s, sc, case)
+    bounced = bounces.states(s, sending.TRAWL, [r for rs in found.requests.values() for r in rs])
     return render_template(
         "console/trawls.html",
         case=case,
         sent=found.sent,
         drafts=found.drafts,
         requests=found.requests,
-        status=tracking.request_status,
+        status=lambda req, now=None: tracking.request_status(req, now, bounced.get(req.id)),
         days_taken=tracking.days_taken,
         now=clock.now(),
     )
@@ -62,6 +64,7 @@ def _request_page(request_id: int, form: ExtensionDecisionForm | None = None, st
     if detail is None:
         abort(404)
     can_manage = scope.can(sc.user, "trawls.manage")
+    bounced = bounces.standing(bounces.of(s, sending.TRAWL, req), req.agency)
     if detail.pending is not None and can_manage and form is None:
         form = ExtensionDecisionForm()
     return render_template(
@@ -78,7 +81,8 @@ def _request_page(request_id: int, form: ExtensionDecisionForm | None = None, st
         extensions=detail.extensions,
         pending=detail.pending,
         form=form if detail.pending is not None and can_manage else None,
-        status=tracking.request_status(req),
+        status=tracking.request_status(req, bounced=bounced),
+        bounced=bounced,
         days=tracking.days_taken(req),
         link_expires=detail.link_expires,
     ), status

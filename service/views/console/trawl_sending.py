@@ -20,10 +20,12 @@ from service.models import (
     CaseStatus,
     InsecureRecipientAction,
     Partnership,
+    Referral,
     Trawl,
     TrawlStatus,
 )
-from service.trawls import drafting, schedule, sending
+from service.requests import bounces
+from service.trawls import drafting, initial, schedule, sending
 from service.trawls.sending import role_text
 from service.views.console import bp, common
 
@@ -40,11 +42,21 @@ def _partnership(s: Session, sc: scope.Scope) -> Partnership:
 def _draft(s: Session, sc: scope.Scope, trawl_id: int) -> tuple[Trawl, Case]:
     """A draft trawl the user may see, and its case; a sent one goes to the tracker."""
     trawl = common.found(s, sc, Trawl, trawl_id)
-    case = common.found(s, sc, Case, trawl.case_id)
+    if trawl.case_id is None:  # an initial information request: its referral's
+        case = initial.case_of(s, trawl)
+    else:
+        case = common.found(s, sc, Case, trawl.case_id)
     if trawl.status is not TrawlStatus.DRAFT:
         flash("This trawl has been sent", "important")
-        abort(redirect(url_for("console.trawls", case_id=case.id)))
+        abort(redirect(_tracker(trawl)))
     return trawl, case
+
+
+def _tracker(trawl: Trawl) -> str:
+    """Where a trawl's requests are followed: its case's trawls, or its referral's requests."""
+    if trawl.case_id is None:
+        return url_for("console.initial_requests", referral_id=trawl.referral_id)
+    return url_for("console.trawls", case_id=trawl.case_id)
 
 
 def _ticked_ids(values: list[str] | None) -> list[int]:
@@ -82,8 +94,7 @@ def _back_link(trawl: Trawl, step: str) -> dict[str, str]:
             return {"text": "Back", "href": url_for("console.trawl_note", trawl_id=trawl.id)}
         return {"text": "Back", "href": url_for("console.trawl_check", trawl_id=trawl.id)}
     if step == "agencies":
-        return {"text": "Back to the trawls", "href": url_for("console.trawls",
-                                                             case_id=trawl.case_id)}  # fmt: skip
+        return {"text": "Back to the trawls", "href": _tracker(trawl)}
     previous = STEPS[STEPS.index(step) - 1]
     return {"text": "Back", "href": url_for(f"console.trawl_{previous}", trawl_id=trawl.id)}
 
@@ -142,7 +153,11 @@ def trawl_people(trawl_id: int):
     sc = web.current_scope()
     s = db.Sessions()
     trawl, case = _draft(s, sc, trawl_id)
-    people = drafting.case_people(s, sc, case)
+    people = (
+        drafting.case_people(s, sc, case)
+        if trawl.case_id is not None
+        else initial.people(common.found(s, sc, Referral, trawl.referral_id))
+    )
     form = PeopleForm()
     form.people.choices = [(str(p.id), p.name) for p in people]
     if form.validate_on_submit():
@@ -178,6 +193,8 @@ def trawl_person_add(trawl_id: int):
     sc = web.current_scope()
     s = db.Sessions()
     trawl, case = _draft(s, sc, trawl_id)
+    if trawl.case_id is None:  # the referral's people: others are added once a case is open
+        abort(404)
     form = PersonForm()
     if form.validate_on_submit():
         data = trawl_forms.clean_person(form)
@@ -273,6 +290,7 @@ def _check_page(trawl_id: int, problems: list[tuple[str, str]] | None = None):
         case=case,
         agencies=agencies,
         insecure=ready.insecure,
+        bounced=bounces.agency_bounces(s, agencies),
         people=sending.chosen_people(s, trawl),
         role_text=role_text,
         due_date=schedule.due_date(partnership, clock.now()),
@@ -305,7 +323,7 @@ def trawl_send(trawl_id: int):
                 t, trawl, actor=common.actor(sc), client_address=web.client_address()
             )
             count, withheld = len(sent), sum(1 for r in sent if r.link_withheld)
-            case_id = case.id
+            tracker = _tracker(trawl)
     except sending.SendRefused as exc:
         return _check_page(trawl_id, [("agencies", str(exc))])
     agencies = "1 agency" if count == 1 else f"{count} agencies"
@@ -316,4 +334,4 @@ def trawl_send(trawl_id: int):
             "will not get the link until one is added and the link is sent again",
             "important",
         )
-    return redirect(url_for("console.trawls", case_id=case_id))
+    return redirect(tracker)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import abort, request
 
+from forms import trawl_representative
 from forms import trawl_return_pages as pages
 from service.models import TrawlRequest
 from service.trawls import return_form
@@ -64,3 +65,22 @@ def your_details(req: TrawlRequest):
         save(req, {**answers, "completed_by": form.answers()})
         return after_save()
     return render_page("your_details.html", req, form, timed_out)
+
+
+@bp.route("/representative", methods=["GET", "POST"])
+@limit
+@editing
+def representative(req: TrawlRequest):
+    """Who will represent the agency: at the scoping meeting when the request invites it."""
+    answers = return_form.draft_answers(req)
+    invited = req.trawl.invites
+    form = trawl_representative.form(
+        (answers.get("representative") or {}) if request.method == "GET" else None,
+        invited=invited,
+    )
+    valid = form.validate_on_submit()
+    timed_out = journey.timed_out(form)
+    if valid and not timed_out:
+        save(req, {**answers, "representative": trawl_representative.answer(form.answers())})
+        return after_save()
+    return render_page("representative.html", req, form, timed_out, invited=invited)
