@@ -18,6 +18,7 @@ import io
 import statistics
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service import clock
@@ -54,7 +55,9 @@ class AgencyResponses:
     def chasers_per_request(self) -> float | None:
         return self.chasers / self.requests if self.requests else None
 
-    def add(self, request: TrawlRequest, now: dt.datetime) -> None:
+    def add(self, request: TrawlRequest, now: dt.datetime, *, undelivered: bool = False) -> None:
+        """``undelivered``: its email bounced and the agency never got it, so its due date is
+        not counted as missed."""
         self.requests += 1
         self.chasers += request.chasers_sent or 0
         returned_at = clock.as_utc(request.returned_at)
@@ -64,7 +67,7 @@ class AgencyResponses:
             self.days.append(schedule.days_taken(clock.as_utc(request.sent_at), returned_at))
             if returned_at < end_of(request.due_date):
                 self.on_time += 1
-        elif schedule.is_overdue(request.due_date, now):
+        elif schedule.is_overdue(request.due_date, now) and not undelivered:
             self.decided += 1
 
 
@@ -114,6 +117,21 @@ def responses(
         if agency_ids
         else {}
     )
+    from service.requests import bounces
+    from service.trawls.sending import TRAWL
+
+    waiting = [r.id for r in requests if r.returned_at is None]
+    undelivered = (
+        set(
+            session.scalars(
+                select(TrawlRequest.id).where(
+                    TrawlRequest.id.in_(waiting), bounces.undelivered(TRAWL)
+                )
+            )
+        )
+        if waiting
+        else set()
+    )
     rows: dict[int, AgencyResponses] = {}
     total = AgencyResponses(None, "All agencies")
     for request in requests:
@@ -122,8 +140,8 @@ def responses(
         row = rows.setdefault(
             request.agency_id, AgencyResponses(request.agency_id, names[request.agency_id])
         )
-        row.add(request, now)
-        total.add(request, now)
+        row.add(request, now, undelivered=request.id in undelivered)
+        total.add(request, now, undelivered=request.id in undelivered)
     ordered = sorted(rows.values(), key=lambda r: (r.name.casefold(), r.agency_id or 0))
     return Report(start, end, ordered, total)
 

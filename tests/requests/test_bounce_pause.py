@@ -79,6 +79,16 @@ def test_a_request_that_bounced_at_its_only_address_waits_and_is_not_overdue(
     assert sweep_here(SECOND)["trawl chasers"] == 1
     assert row(session, dead_id).escalated_at is None
     assert row(session, alive_id).escalated_at == SECOND
+    # The response statistics do not count the request the agency never got as late.
+    from service.auth.scope import Scope
+    from service.models import Role, User
+    from service.trawls import statistics
+
+    officer = User(partnership_id=partnership.id, role=Role.OFFICER, email="o@x.gov.uk")
+    report = statistics.responses(
+        session, Scope(officer), SENT_AT.date(), SECOND.date(), now=SECOND
+    )
+    assert report.total.requests == 2 and report.total.decided == 1
 
 
 def test_a_chaser_that_bounces_stops_the_next_one(settings, session, partnership):

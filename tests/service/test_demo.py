@@ -345,6 +345,14 @@ def a_report_about_a_sent_trawl_email_shows_it_bounced(
     dashboard = _words(officer.get("/console/"))
     assert "Emails that could not be delivered" in dashboard
     assert "public.protection@example.police.uk" in dashboard
+    # The trawl's tracker says the police never got the request.
+    trackers = [
+        _words(officer.get(f"/console/cases/{case_id}/trawls"))
+        for case_id in set(
+            re.findall(r'href="/console/cases/(\d+)"', officer.get("/console/cases"))
+        )
+    ]
+    assert any("Email bounced" in tracker for tracker in trackers), trackers
 
 
 def officer_sees_what_is_notified_and_due_and_downloads_a_family_letter(
