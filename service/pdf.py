@@ -6,12 +6,14 @@ outside itself: every URL the HTML could name is refused.
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
-import weasyprint
 
 from config.settings import ROOT
+
+if TYPE_CHECKING:
+    import weasyprint
 
 TEMPLATES = ROOT / "templates"
 
@@ -38,6 +40,10 @@ def render_html(template: str, **context: Any) -> str:
 
 def layout(html: str) -> weasyprint.Document:
     """``html`` laid out on pages: the boxes ``write_pdf`` draws, for checking where they fall."""
+    # WeasyPrint takes seconds to import: only what draws a document pays for it, not every
+    # command (a sweep, a worker starting) that merely could.
+    import weasyprint
+
     return weasyprint.HTML(
         string=html, base_url=str(TEMPLATES / "pdf"), url_fetcher=_refuse_fetch
     ).render()

@@ -106,3 +106,13 @@ def chromium_browser():
             yield browser
         finally:
             browser.close()
+
+
+def type_text(page, value: str) -> None:
+    """Type ``value`` into the focused field: its first characters key by key, so the page's own
+    key handlers run as for a person typing, and the rest as one insertion, as a paste or an
+    input method makes it (a key per character costs a browser round trip each)."""
+    head, rest = value[:8], value[8:]
+    page.keyboard.type(head)
+    if rest:
+        page.keyboard.insert_text(rest)

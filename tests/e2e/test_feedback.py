@@ -14,7 +14,7 @@ from service import clock, db, partnerships
 from service.models import Case, FeedbackRecipient
 from service.panels import feedback
 from service.panels import feedback_links as links
-from tests.e2e.conftest import _live_app, check_axe_is_installed, serving
+from tests.e2e.conftest import _live_app, check_axe_is_installed, serving, type_text
 from tests.e2e.test_console import check_axe, focus_field, focus_text, heading
 from tests.factories import EXAMPLE
 from tests.feedback.factories import TITLE, add_members
@@ -77,7 +77,7 @@ def test_a_member_answers_with_the_keyboard_only(feedback_server, chromium_brows
         check_axe(page)
 
         focus_field(page, "comments")
-        page.keyboard.type(COMMENTS)
+        type_text(page, COMMENTS)
         focus_field(page, "name")
         page.keyboard.type("Pat Constable")
         page.keyboard.press("Enter")

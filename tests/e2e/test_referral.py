@@ -19,7 +19,7 @@ from forms.referral import SECTIONS, Question
 from service import db, partnerships
 from service.models import Message
 from tests.delivered import delivered_text
-from tests.e2e.conftest import _live_app, check_axe_is_installed, serving
+from tests.e2e.conftest import _live_app, check_axe_is_installed, serving, type_text
 from tests.e2e.test_console import check_axe, focus, focus_field, heading
 from tests.factories import EXAMPLE
 from tests.jobs import run_worker_burst
@@ -63,7 +63,7 @@ class Browser:
 
     def type_into(self, field_id: str, value: str) -> None:
         focus_field(self.page, field_id)
-        self.page.keyboard.type(value)
+        type_text(self.page, value)
 
     def choose(self, name: str, choices: list[tuple[str, str]], value: str) -> None:
         # Tab reaches a radio group at its first option; the arrow keys choose within it.
@@ -164,7 +164,7 @@ def test_a_whole_referral_with_the_keyboard_only(referral_server, chromium_brows
         # The declaration is at the foot of a long page: Tab further to reach it.
         def type_at(field_id: str, value: str) -> None:
             focus(page, f"el => el.id === {field_id!r}", 400)
-            page.keyboard.type(value)
+            type_text(page, value)
 
         type_at("referrer_signature", "Alex Referrer")
         focus(page, "el => (el.textContent || '').trim() === 'Accept and send'", 400)

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from service import clock, db, partnerships
 from service.models import Case, CasePerson, TrawlRequest, TrawlReturn
 from service.trawls import links
-from tests.e2e.conftest import _live_app, check_axe_is_installed, serving
+from tests.e2e.conftest import _live_app, check_axe_is_installed, serving, type_text
 from tests.e2e.test_console import check_axe, focus_field, focus_text, heading
 from tests.e2e.test_referral import Browser
 from tests.factories import EXAMPLE
@@ -82,7 +82,7 @@ class Agency(Browser):
     def replace_text(self, field_id: str, value: str) -> None:
         focus_field(self.page, field_id)
         self.page.keyboard.press("Control+A")
-        self.page.keyboard.type(value)
+        type_text(self.page, value)
 
     def tick(self, field_id: str) -> None:
         focus_field(self.page, field_id)
