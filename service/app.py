@@ -15,6 +15,26 @@ from service import db, runtime
 csrf = CSRFProtect()
 
 
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Templates compiled once per process, whichever app instance asks first: each app has its
+    own Jinja environment, and compiling the GOV.UK macros again for every instance costs more
+    than rendering them. Jinja checks each entry against its template's source."""
+
+    def __init__(self) -> None:
+        self._compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        compiled = self._compiled.get(bucket.key)
+        if compiled is not None:
+            bucket.bytecode_from_string(compiled)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = _CompiledTemplates()
+
+
 def create_app(config: settings_mod.Config | None = None) -> Flask:
     """Build the web app from ``config`` (default: the environment, validated)."""
     cfg = config or settings_mod.load()
@@ -61,6 +81,7 @@ def create_app(config: settings_mod.Config | None = None) -> Flask:
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    app.jinja_env.bytecode_cache = _COMPILED
 
     runtime.configure(cfg)
     from service import crypto
