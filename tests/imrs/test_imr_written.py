@@ -266,7 +266,11 @@ def test_a_revision_of_a_written_imr_starts_from_what_was_sent(agency_client, se
     )
     assert post(agency_client, "/imr/check", {}).status_code == 302
     session.rollback()
-    rows = session.scalars(select(ImrSubmission).where(ImrSubmission.request_id == imr.id)).all()
+    rows = session.scalars(
+        select(ImrSubmission)
+        .where(ImrSubmission.request_id == imr.id)
+        .order_by(ImrSubmission.version)
+    ).all()
     assert [r.version for r in rows] == [1, 2]
     actions = session.scalars(select(ActionItem).where(ActionItem.imr_request_id == imr.id)).all()
     assert sorted(a.imr_number for a in actions) == [1, 2]
