@@ -43,7 +43,7 @@ def test_demo_serves_the_start_page_and_ctrl_c_stops_every_process(tmp_path):
     )
     try:
         body = None
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + 240
         while time.monotonic() < deadline and demo.poll() is None:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as r:
