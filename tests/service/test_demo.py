@@ -317,35 +317,32 @@ def officer_opens_downloads_and_sends_the_part_way_summary(
 def a_report_about_a_sent_trawl_email_shows_it_bounced(
     officer: _SignedIn, env: dict, outbox: Path, tmp_path: Path
 ) -> None:
-    """`dhr mail ingest` beside the running demo, with a delivery status notification about
-    the police's trawl email (as the police's mail server would send it): the outbox lists it
-    as bounced with the reason, and the dashboard under "Emails that could not be delivered"."""
+    """`dhr mail ingest` beside the running demo, with delivery status notifications about the
+    trawl emails to adult social care, which has not answered (as its mail server would send
+    them): the outbox lists them as bounced with the reason, the dashboard under "Emails that
+    could not be delivered", and the trawl's tracker says the agency never got the request."""
     from tests.mail import bounce_fixtures as fx
 
+    address = "asc.safeguarding@exampleshire.gov.uk"
     sent = [
         email.message_from_bytes(f.read_bytes(), policy=email.policy.default)
         for f in outbox.glob("*.eml")
     ]
-    police = next(
-        m
-        for m in sent
-        if m["To"] == "public.protection@example.police.uk"
-        and "Request to search your records" in m["Subject"]
-    )
-    report = tmp_path / "ndr.eml"
-    report.write_bytes(fx.rfc3464_dsn(police["Message-ID"], police["To"]))
+    reports = []
+    for n, message in enumerate(m for m in sent if m["To"] == address):
+        reports.append(tmp_path / f"ndr-{n}.eml")
+        reports[-1].write_bytes(fx.rfc3464_dsn(message["Message-ID"], address))
+    assert reports
     ingested = subprocess.run(
-        [sys.executable, "-m", "service.cli", "mail", "ingest", str(report)],
+        [sys.executable, "-m", "service.cli", "mail", "ingest", *map(str, reports)],
         env={**env, "DHR_ENV": "demo"}, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert ingested.returncode == 0, ingested.stderr
     assert ": bounced (message " in ingested.stdout, ingested.stdout
     bounced = _words(officer.get("/console/outbox?status=bounced"))
-    assert "public.protection@example.police.uk" in bounced and "5.1.1" in bounced
+    assert address in bounced and "5.1.1" in bounced
     dashboard = _words(officer.get("/console/"))
-    assert "Emails that could not be delivered" in dashboard
-    assert "public.protection@example.police.uk" in dashboard
-    # The trawl's tracker says the police never got the request.
+    assert "Emails that could not be delivered" in dashboard and address in dashboard
     trackers = [
         _words(officer.get(f"/console/cases/{case_id}/trawls"))
         for case_id in set(
