@@ -112,6 +112,7 @@ def world(page_app, page_client, session, partnership):
         "index": [0, 1, 49, 50],
         "bounce_id": [0, 999999],
         "notification_id": [0, 999999],
+        "report_message_id": [0, 999999],
         "kind": ["review", "no_review", "nonsense"],
     }
     trawl = sent_trawl(session, partnership, agency_count=2, at=clock.now() - timedelta(days=1))
