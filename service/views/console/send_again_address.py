@@ -24,20 +24,25 @@ from service.summaries import delivery
 from service.views.console import bp, common
 
 
-def _page(form, *, case, bounced, who, back, status=200, hint=None):
+def _correct(form, page: dict, change, refused: type[Exception], waiting):  # noqa: ANN001, ANN202
+    """The page's one flow: on a valid POST ``change(tx, address)`` sends again in one
+    transaction and says what it did (the flash), or ``refused`` says why not, beside the
+    field; otherwise the page, while ``waiting()`` lists what bounced."""
+    if form.validate_on_submit():
+        try:
+            with db.transaction() as tx:
+                done = change(tx, form.email.data)
+        except refused as exc:
+            form.email.errors = [*form.email.errors, str(exc)]
+        else:
+            flash(done, "success")
+            return redirect(page["back"])
+    bounced = waiting()
+    if not bounced and not form.errors:
+        return redirect(page["back"])
     return render_template(
-        "console/send_again_address.html",
-        form=form,
-        case=case,
-        bounced=bounced,
-        who=who,
-        back=back,
-        hint=hint,
-    ), status
-
-
-def _refused(form: CorrectedAddressForm, reason: str) -> None:
-    form.email.errors = [*form.email.errors, reason]
+        "console/send_again_address.html", form=form, bounced=bounced, **page
+    ), 400 if form.errors else 200
 
 
 # --- panel members -------------------------------------------------------------------------------
@@ -47,41 +52,30 @@ def _refused(form: CorrectedAddressForm, reason: str) -> None:
 @web.requires("panels.manage")
 def panel_member_send_again(member_id: int):
     sc = web.current_scope()
-    form = CorrectedAddressForm()
     s = db.Sessions()
     member = common.found(s, sc, PanelMember, member_id)
     case = common.found(s, sc, Case, member.case_id)
-    back = url_for("console.panel", case_id=case.id)
+    name = member.name
+
+    def change(tx, address: str) -> str:  # noqa: ANN001
+        row = common.found(tx, sc, PanelMember, member_id)
+        sent = panel_bounces.correct_address(
+            tx, tx.get(Case, row.case_id), row, address,
+            actor=common.actor(sc), client_address=web.client_address(),
+        )  # fmt: skip
+        return f"{_emails(len(sent))} sent again to {name}’s corrected address"
+
     page = {
         "case": case,
         "who": f"{member.name}, panel member",
-        "back": back,
+        "back": url_for("console.panel", case_id=case.id),
         "hint": "A secure address on one of the partnership’s secure domains: members are "
         "sent case papers. It becomes the member’s address.",
     }
-    if form.validate_on_submit():
-        name = member.name
-        try:
-            with db.transaction() as tx:
-                row = common.found(tx, sc, PanelMember, member_id)
-                sent = panel_bounces.correct_address(
-                    tx,
-                    tx.get(Case, row.case_id),
-                    row,
-                    form.email.data,
-                    actor=common.actor(sc),
-                    client_address=web.client_address(),
-                )
-                count = len(sent)
-        except MemberRefused as exc:
-            _refused(form, str(exc))
-        else:
-            flash(f"{_emails(count)} sent again to {name}’s corrected address", "success")
-            return redirect(back)
-    bounced = panel_bounces.waiting(db.Sessions(), case, member)
-    if not bounced and not form.errors:
-        return redirect(back)
-    return _page(form, bounced=bounced, status=400 if form.errors else 200, **page)
+    return _correct(
+        CorrectedAddressForm(), page, change, MemberRefused,
+        lambda: panel_bounces.waiting(db.Sessions(), case, member),
+    )  # fmt: skip
 
 
 # --- consent requests sent by email -------------------------------------------------------------
@@ -91,40 +85,30 @@ def panel_member_send_again(member_id: int):
 @web.requires("consent.request")
 def consent_send_again(consent_id: int):
     sc = web.current_scope()
-    form = CorrectedAddressForm()
     s = db.Sessions()
     req = common.found(s, sc, ConsentRequest, consent_id)
     case = common.found(s, sc, Case, req.case_id)
-    back = url_for("console.consent_request", consent_id=req.id)
+    name = req.name
+
+    def change(tx, address: str) -> str:  # noqa: ANN001
+        row = common.found(tx, sc, ConsentRequest, consent_id)
+        consent_bounces.correct_address(
+            tx, tx.get(Case, row.case_id), row, address,
+            actor=common.actor(sc), client_address=web.client_address(),
+        )  # fmt: skip
+        return f"The email was sent again to {name}’s corrected address"
+
     page = {
         "case": case,
         "who": f"{req.name}, asked for consent",
-        "back": back,
+        "back": url_for("console.consent_request", consent_id=req.id),
         "hint": "The address the family member gave. It becomes the request’s address; the "
         "email goes again with the same link.",
     }
-    if form.validate_on_submit():
-        name = req.name
-        try:
-            with db.transaction() as tx:
-                row = common.found(tx, sc, ConsentRequest, consent_id)
-                consent_bounces.correct_address(
-                    tx,
-                    tx.get(Case, row.case_id),
-                    row,
-                    form.email.data,
-                    actor=common.actor(sc),
-                    client_address=web.client_address(),
-                )
-        except RequestRefused as exc:
-            _refused(form, str(exc))
-        else:
-            flash(f"The email was sent again to {name}’s corrected address", "success")
-            return redirect(back)
-    bounced = consent_bounces.waiting(db.Sessions(), case, req)
-    if not bounced and not form.errors:
-        return redirect(back)
-    return _page(form, bounced=bounced, status=400 if form.errors else 200, **page)
+    return _correct(
+        CorrectedAddressForm(), page, change, RequestRefused,
+        lambda: consent_bounces.waiting(db.Sessions(), case, req),
+    )  # fmt: skip
 
 
 # --- one email of a "send to sub-group" ---------------------------------------------------------
@@ -134,44 +118,34 @@ def consent_send_again(consent_id: int):
 @web.requires("summaries.send")
 def summary_send_again(case_id: int, message_id: str):
     sc = web.current_scope()
-    form = CorrectedAddressForm()
     s = db.Sessions()
     case = common.found(s, sc, Case, case_id)
     message = common.found(s, sc, Message, message_id)
     if message.purpose != delivery.SUB_GROUP.name or message.reference != case.reference:
         abort(404)
-    event = request.args.get("event", "")
-    back = url_for("console.summary_sent", case_id=case.id, event=event)
+
+    def change(tx, address: str) -> str:  # noqa: ANN001
+        resend.send_again(
+            tx, common.found(tx, sc, Message, message_id), address,
+            actor=common.actor(sc), client_address=web.client_address(),
+            case_id=case.id, secure_only=True,
+        )  # fmt: skip
+        return "The summary was sent again to the corrected address"
+
+    def waiting() -> list:
+        found = resend.bounced(db.Sessions(), [message.id]).get(message.id)
+        return [found] if found is not None and found.resent is None else []
+
     page = {
         "case": case,
         "who": "the collated summary, sent to the sub-group",
-        "back": back,
+        "back": url_for(
+            "console.summary_sent", case_id=case.id, event=request.args.get("event", "")
+        ),
         "hint": "A secure address on one of the partnership’s secure domains: the email "
         "carries the summary.",
     }
-    if form.validate_on_submit():
-        try:
-            with db.transaction() as tx:
-                row = common.found(tx, sc, Message, message_id)
-                resend.send_again(
-                    tx,
-                    row,
-                    form.email.data,
-                    actor=common.actor(sc),
-                    client_address=web.client_address(),
-                    case_id=case.id,
-                    secure_only=True,
-                )
-        except resend.Refused as exc:
-            _refused(form, str(exc))
-        else:
-            flash("The summary was sent again to the corrected address", "success")
-            return redirect(back)
-    found = resend.bounced(db.Sessions(), [message.id]).get(message.id)
-    bounced = [found] if found is not None and found.resent is None else []
-    if not bounced and not form.errors:
-        return redirect(back)
-    return _page(form, bounced=bounced, status=400 if form.errors else 200, **page)
+    return _correct(CorrectedAddressForm(), page, change, resend.Refused, waiting)
 
 
 def _emails(count: int) -> str:
