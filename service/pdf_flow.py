@@ -329,11 +329,10 @@ class Layout:
         self.y += height
 
     def first_height(self, block: Block) -> float:
-        """The least of ``block`` that must go on the page with a heading before it."""
+        """The least of ``block`` (a heading or a table) that must go on the page with a heading
+        before it."""
         if isinstance(block, Heading):
             return self.heading_height(block, False)[0]
-        if isinstance(block, Text):
-            return block.size * LEADING * min(2, len(block.paras) or 1)
         if not block.rows:
             return 0.0
         cols = self.columns(block)
@@ -418,11 +417,24 @@ class Layout:
             page.ops.append(("rule", 0, self.y + height, self.width, 0.75, RULE))
         self.y += height
 
+    def kept_with(self, following: list[Block]) -> float:
+        """What must go on the page with a heading: the short text that introduces what comes
+        next, and the start of that (a table's head and first row), so neither a heading nor
+        its introduction is left alone at a page foot. At most half a page."""
+        total = 0.0
+        for block in following:
+            if isinstance(block, Text):
+                lines = [line for p in block.paras for line in wrap(p, self.width, block.size)]
+                total += sum(line.height for line in lines) + block.space_after
+                continue
+            total += self.first_height(block)
+            break
+        return min(total, self.height / 2)
+
     def flow(self, blocks: list[Block]) -> None:
         for i, block in enumerate(blocks):
             if isinstance(block, Heading):
-                following = self.first_height(blocks[i + 1]) if i + 1 < len(blocks) else 0.0
-                self.heading(block, following)
+                self.heading(block, self.kept_with(blocks[i + 1 :]))
             elif isinstance(block, Text):
                 self.text(block)
             else:

@@ -80,6 +80,17 @@ def test_a_heading_goes_over_to_the_page_of_its_table():
     assert "No." in [op[3] for op in texts(page)]
 
 
+def test_a_heading_and_the_text_introducing_a_table_go_over_with_its_first_row():
+    """As the summary's merged chronology has it: heading, a sentence, then the table."""
+    filler = Text([para(f"Paragraph {n}") for n in range(25)])
+    intro = Text([para("6 entries from every agency's trawl return, by date and time.")])
+    layout = laid_out([filler, Heading("Section", 2), intro, long_table(3)])
+    (page,) = [p for p in layout.pages if "Section" in [op[3] for op in texts(p)]]
+    shown = [op[3] for op in texts(page)]
+    assert "No." in shown and "0" in shown
+    assert layout.pages.index(page) == 1  # it went over, with its introduction
+
+
 def test_every_page_is_marked_and_numbered(session, partnership):
     st = f.story(session, partnership)
     summary = build(session, st.case)
