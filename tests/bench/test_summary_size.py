@@ -17,27 +17,13 @@ from service import clock
 from service.models import Agency
 from service.summaries import build, documents
 from tests.bench.harness import record
+from tests.bench.large_case import SHARED, TOPICS
 from tests.summaries.factories import DURING, answers, entry, person_answer, send_trawl, submit
 from tests.trawls.factories import make_case
 
 pytestmark = pytest.mark.bench
 
 ENTRIES = 50
-SHARED = "Police attended Harbour Row after neighbours reported shouting; cut lip treated."
-TOPICS = [
-    "Housing officer inspected damp bedroom repairs",
-    "General practitioner reviewed blood pressure medication",
-    "Probation supervision appointment attended punctually",
-    "Ambulance crew assessed ankle sprain outdoors",
-    "School nurse discussed attendance concerns",
-    "Mental health practitioner completed wellbeing questionnaire",
-    "Recovery worker arranged detox assessment",
-    "Children's social worker visited family home",
-    "Domestic abuse advocate phoned regarding refuge vacancy",
-    "Community nurse dressed leg ulcer",
-    "Benefits adviser checked universal credit claim",
-    "Fire service fitted smoke alarms",
-]
 
 
 def test_a_large_summary_builds_and_renders_in_time(session, partnership):
