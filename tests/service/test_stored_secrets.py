@@ -23,6 +23,21 @@ from tests.service.conftest import HttpsClient
 STORED = text("SELECT totp_secret FROM user_account WHERE id = :id")
 
 
+def rotate_to_a_new_key(cli_env, settings, *, expected: int) -> str:
+    """`dhr keys rotate` with a new key put first; the new key."""
+    new_key = Fernet.generate_key().decode()
+    done = subprocess.run(
+        [*DHR, "keys", "rotate"],
+        env={**cli_env, "DATA_KEY": f"{new_key},{settings.data_keys()}"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"re-encrypted {expected} stored secrets" in done.stdout
+    return new_key
+
+
 def stored_secret(session, user) -> str:
     user_id = user.__dict__.get("id") or user.id  # without loading the row (and its secret)
     session.rollback()
@@ -207,16 +222,7 @@ def test_keys_rotate_re_encrypts_every_stored_secret(settings, cli_env, session,
     users = [make_user(session, partnership) for _ in range(3)]
     secrets = [secret_of(u) for u in users]
     ids = [u.id for u in users]
-    new_key = Fernet.generate_key().decode()
-    done = subprocess.run(
-        [*DHR, "keys", "rotate"],
-        env={**cli_env, "DATA_KEY": f"{new_key},{settings.data_keys()}"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    assert "re-encrypted 3 stored secrets" in done.stdout
+    new_key = rotate_to_a_new_key(cli_env, settings, expected=3)
     session.rollback()
     for user_id, secret in zip(ids, secrets, strict=True):
         stored = session.execute(STORED, {"id": user_id}).scalar_one()
@@ -247,16 +253,7 @@ def test_keys_rotate_re_encrypts_the_codes_sealed_into_queued_messages(
     # The code is sealed in the text and in the HTML body.
     before = [link for link in queued.live_links if link["form"] == "sealed"]
     assert len(before) == 2
-    new_key = Fernet.generate_key().decode()
-    done = subprocess.run(
-        [*DHR, "keys", "rotate"],
-        env={**cli_env, "DATA_KEY": f"{new_key},{settings.data_keys()}"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    assert "re-encrypted 2 stored secrets" in done.stdout
+    new_key = rotate_to_a_new_key(cli_env, settings, expected=2)
     session.expire_all()
     message = session.get(Message, message_id)
     after = [link for link in message.live_links if link["form"] == "sealed"]
