@@ -4,8 +4,8 @@ Every cell the service exports (audit trail CSV, trawl statistics, summary table
 plan, panel comments) goes through ``safe_cell``, so nothing anyone typed can run as a formula
 when the file is opened. ``as_csv`` and ``as_xlsx`` keep numbers as numbers and days and moments
 as dates: real dates in the XLSX (shown dd/mm/yyyy, moments in UK time) with column widths set
-from what they hold, ISO 8601 in the CSV unless the column's heading names another form
-("Date (dd/mm/yyyy)").
+from what they hold, ISO 8601 in the CSV (days as 2026-03-14, moments in UK time with their
+offset), so that any program reads them the same way.
 """
 
 from __future__ import annotations
@@ -58,11 +58,11 @@ def _cell(value: Any) -> Any:
     return safe_cell(value)
 
 
-def _csv_cell(value: Any, heading: str) -> Any:
+def _csv_cell(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         return clock.as_utc(value).astimezone(LONDON).isoformat(timespec="minutes")
     if isinstance(value, dt.date):
-        return f"{value:%d/%m/%Y}" if "dd/mm/yyyy" in heading else value.isoformat()
+        return value.isoformat()
     return _cell(value)
 
 
@@ -72,7 +72,7 @@ def as_csv(headings: list[str], body: Iterable[list[Any]]) -> bytes:
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(headings)
-    writer.writerows([_csv_cell(c, h) for c, h in zip(row, headings, strict=True)] for row in body)
+    writer.writerows([_csv_cell(cell) for cell in row] for row in body)
     return out.getvalue().encode("utf-8")
 
 

@@ -2,8 +2,7 @@
 as XLSX. Every text cell goes through ``service.spreadsheets.safe_cell`` (the guard on every
 export), so nothing an agency typed can run as a formula: a cell starting ``=``, ``+``, ``-`` or
 ``@`` gets a leading quote. Numbers stay numbers, and days and moments stay dates: real dates in
-the XLSX (shown dd/mm/yyyy, moments in UK time), ISO 8601 in the CSV unless the column's heading
-names another form ("Date (dd/mm/yyyy)").
+the XLSX (shown dd/mm/yyyy, moments in UK time), ISO 8601 in the CSV.
 """
 
 from __future__ import annotations
@@ -36,7 +35,9 @@ AGENCY_COLUMNS = [
     "Records secured",
     "Completed by",
 ]
-CHRONOLOGY_COLUMNS = ["Entry", *chronology.COLUMNS]
+#: The template's "Date (dd/mm/yyyy)" is a real date in the XLSX and ISO 8601 in the CSV, so the
+#: exports call it "Date".
+CHRONOLOGY_COLUMNS = ["Entry", "Date", *chronology.COLUMNS[1:]]
 
 #: What each table is called: in file names and as the worksheet's title.
 TABLES = {"agencies": "Agencies", "chronology": "Chronology"}

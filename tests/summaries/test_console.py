@@ -110,7 +110,7 @@ def test_the_spreadsheets_hold_the_agency_table_and_the_chronology(signed_in, st
     for rows in (csv_rows(signed_in.get(f"{base}/chronology.csv")),
                  xlsx_rows(signed_in.get(f"{base}/chronology.xlsx"))):  # fmt: skip
         assert rows[0] == [
-            "Entry", "Date (dd/mm/yyyy)", "Time", "Family Members", "Information",
+            "Entry", "Date", "Time", "Family Members", "Information",
             "Source - Agency", "Action / Outcome", "Victim seen",
             "IMR & Panel Members Initials & Comment", "Probable duplicate of",
             "Sources", "Management review officer's comment", "Panel notes",
@@ -118,8 +118,8 @@ def test_the_spreadsheets_hold_the_agency_table_and_the_chronology(signed_in, st
         assert [str(r[0]) for r in rows[1:]] == ["1", "2", "3", "4"]
         assert rows[1][2:4] == ["23:10", "Alice Example (Victim)"]
         assert rows[1][9] == "entry 2" and rows[2][9] == "entry 1"
-    # The date as its heading says in the CSV; a real date in the XLSX.
-    assert csv_rows(signed_in.get(f"{base}/chronology.csv"))[1][1] == "14/03/2026"
+    # ISO 8601 in the CSV; a real date in the XLSX.
+    assert csv_rows(signed_in.get(f"{base}/chronology.csv"))[1][1] == "2026-03-14"
     assert xlsx_rows(signed_in.get(f"{base}/chronology.xlsx"))[1][1] == dt.datetime(2026, 3, 14)
 
 
