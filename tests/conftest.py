@@ -13,15 +13,26 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import create_engine, text
 
 from config.settings import ROOT, TestConfig
 from service import db, migrate, runtime
+from service.auth import passwords
 from service.db import Base
 from tests.factories import load_example_partnership  # noqa: F401  (re-exported for tests)
 from tests.mailserver import MailServer, make_tls_files
 
 TEST_SECRET = "test-secret-key-" + "x" * 32
+
+#: The service's own password hasher (argon2's default cost), kept for the test that checks it.
+SERVICE_HASHER = passwords._hasher
+# Tests make and check a thousand passwords: in this process they are hashed with argon2 at its
+# lowest cost, so that each takes a millisecond rather than a tenth of a second. The hashing,
+# checking and rehashing code is the service's own; commands the tests start as processes
+# (`dhr user create`) use the service's cost.
+passwords._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+passwords._DUMMY_HASH = passwords._hasher.hash("not a real password, used for timing only")
 
 
 @pytest.fixture(scope="session")
