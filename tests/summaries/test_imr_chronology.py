@@ -70,7 +70,7 @@ def test_the_csv_xlsx_and_json_have_the_same_rows_and_sources(signed_in, session
         assert rows[1][10] == f"{police}: trawl 1 return, version 2; IMR, version 2"
         assert rows[1][8] == "The DASH was completed the same night."
         assert rows[1][9] == "entry 2" and rows[5][4] == CHARGED
-    assert csv_body[5][1] == "16/03/2026"
+    assert csv_body[5][1] == "2026-03-16"  # ISO 8601, whatever the reader's locale
     assert xlsx_body[5][1] == dt.datetime(2026, 3, 16)  # a date cell, not text
     data = json.loads(signed_in.get(f"{base}.json").get_data(as_text=True))
     assert [e["sources"] for e in data["chronology"]][0] == [
