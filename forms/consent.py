@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from flask_babel import gettext, lazy_gettext
 from marshmallow import RAISE, Schema, fields, validate
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms import ValidationError as FieldError
@@ -142,20 +143,92 @@ class SuspectQuestionForm(ServiceForm):
 
 
 # --- the family member's pages ---------------------------------------------------------------
+# In the page's language (lazy: the classes are made once, for pages in Welsh and in English),
+# each message whole, never built from pieces.
 
-CHOICES = [(YES, "Yes, I give consent"), (NO, "No, I do not want to give consent")]
-VICTIM_REQUIRED = "Select whether you give consent to share information about {victim}"
-SUSPECT_REQUIRED = (
+CHOICES = [
+    (YES, lazy_gettext("Yes, I give consent")),
+    (NO, lazy_gettext("No, I do not want to give consent")),
+]
+SUSPECT_REQUIRED = lazy_gettext(
     "Select whether you give consent to share information about the suspect or perpetrator"
 )
-SIGNED_NAME_REQUIRED = "Enter your signature: type your name"
-SIGNED_NAME_TOO_LONG = f"Your signature must be {NAME_MAX} characters or fewer"
-PRINT_NAME_REQUIRED = "Enter your full name"
-PRINT_NAME_TOO_LONG = f"Your name must be {NAME_MAX} characters or fewer"
-SIGNED_ON = Question("signed_on", "Date", "date")
-DATE_OF_BIRTH = Question("date_of_birth", "Date of birth", "date", error="Enter your date of birth")
-CODE_REQUIRED = "Enter the code from the email"
-CODE_FORMAT = "The code must be 6 numbers, like 123456"
+SIGNED_NAME_REQUIRED = lazy_gettext("Enter your signature: type your name")
+SIGNED_NAME_TOO_LONG = lazy_gettext(
+    "Your signature must be %(max)s characters or fewer", max=NAME_MAX
+)
+PRINT_NAME_REQUIRED = lazy_gettext("Enter your full name")
+PRINT_NAME_TOO_LONG = lazy_gettext("Your name must be %(max)s characters or fewer", max=NAME_MAX)
+SIGNED_ON = Question("signed_on", lazy_gettext("Date"), "date",
+                     error=lazy_gettext("Enter the date"))  # fmt: skip
+DATE_OF_BIRTH = Question("date_of_birth", lazy_gettext("Date of birth"), "date",
+                         error=lazy_gettext("Enter your date of birth"))  # fmt: skip
+CODE_REQUIRED = lazy_gettext("Enter the code from the email")
+CODE_FORMAT = lazy_gettext("The code must be 6 numbers, like 123456")
+
+
+#: What the pages show of the consent form (Appendix 6 of the DHR procedure), in the page's
+#: language: its statements, and what each choice gives consent to. The English is the signed
+#: form's own (``service.consent.documents``), word for word; a test holds the two together.
+STATEMENTS = [
+    lazy_gettext(
+        "I understand that public sector agencies are required to carry out a Domestic Homicide "
+        "Review, which will look at the way agencies supported %(victim)s."
+    ),
+    lazy_gettext(
+        "I understand that the review will lead to a report that highlights good practice and "
+        "the lessons that can be learnt, to improve how agencies work together to support "
+        "people experiencing domestic abuse."
+    ),
+    lazy_gettext(
+        "I understand that the report will make recommendations for agencies to develop and "
+        "improve their practice. A summary of the lessons learnt will be shared with agencies, "
+        "but the report will not identify anyone."
+    ),
+    lazy_gettext(
+        "I understand that information shared with the professionals carrying out the review "
+        "will be destroyed after the report is completed."
+    ),
+]
+CONSENT_TO = {
+    "victim_information": lazy_gettext(
+        "I give consent for information agencies hold about %(victim)s to be shared with the "
+        "professionals carrying out the review."
+    ),
+    "suspect_information": lazy_gettext(
+        "I give consent for information agencies hold about the suspect or perpetrator to be "
+        "shared with the professionals carrying out the review."
+    ),
+}
+#: Each answer as check your answers reads it back (yes, no, or not asked).
+ANSWERED = {
+    True: lazy_gettext("Yes, I give consent"),
+    False: lazy_gettext("No, I do not give consent"),
+    None: lazy_gettext("Not asked"),
+}
+
+
+def _with_victim(text: str, victim: str) -> str:
+    # Only the victim's name goes in; a name with "%" in it stays as it is.
+    return str(text).replace("%(victim)s", victim)
+
+
+def statements(victim: str) -> list[str]:
+    return [_with_victim(s, victim) for s in STATEMENTS]
+
+
+def consent_to(name: str, victim: str) -> str:
+    return _with_victim(CONSENT_TO[name], victim)
+
+
+def answered(value: bool | None) -> str:
+    return str(ANSWERED[value])
+
+
+def victim_required(victim: str) -> str:
+    return gettext(
+        "Select whether you give consent to share information about %(victim)s", victim=victim
+    )
 
 
 class ChoicesForm(ServiceForm):
@@ -171,7 +244,7 @@ class ChoicesForm(ServiceForm):
 
     def validate_victim_information(self, field: RadioField) -> None:
         if field.data not in (YES, NO):
-            raise FieldError(VICTIM_REQUIRED.format(victim=self.victim))
+            raise FieldError(victim_required(self.victim))
 
     def validate_suspect_information(self, field: RadioField) -> None:
         if self.asks_suspect and field.data not in (YES, NO):

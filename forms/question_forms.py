@@ -19,6 +19,7 @@ import datetime as dt
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from wtforms import Field, Form, FormField, RadioField, StringField, TextAreaField
 from wtforms import validators as wv
@@ -98,19 +99,29 @@ def _secure(form: Form, fld: Field) -> None:
             raise wv.ValidationError(message)
 
 
+def _missing(q: Question) -> LazyString:
+    """``q``'s "not answered" message, in the language of the page that shows it: the field
+    classes are made once, for every page in either language."""
+    return LazyString(lambda: q.missing)
+
+
+def _too_long(q: Question) -> LazyString:
+    return LazyString(length_message, q)
+
+
 def wtf_field(q: Question) -> Field:
     """A field that checks ``q``'s answer by itself: required, length, format."""
     if q.kind == "date":
         return GovukDateField(q)
-    checks: list[Any] = [wv.InputRequired(q.missing)] if q.required else [wv.Optional()]
+    checks: list[Any] = [wv.InputRequired(_missing(q))] if q.required else [wv.Optional()]
     if q.kind == "choice":
         # A choice's message is its own, also for a value that is not one of the options.
         return RadioField(
             choices=options(q.choices),
-            validators=[*checks, wv.AnyOf([v for v, _ in q.choices], message=q.missing)],
+            validators=[*checks, wv.AnyOf([v for v, _ in q.choices], message=_missing(q))],
             validate_choice=False,
         )
-    length = wv.Length(max=q.max_length, message=length_message(q))
+    length = wv.Length(max=q.max_length, message=_too_long(q))
     if q.kind == "textarea":
         return TextAreaField(validators=[*checks, length], filters=[strip])
     extra = [_check(FORMAT_CHECKS[q.kind])] if q.kind in FORMAT_CHECKS else []
@@ -178,13 +189,13 @@ def field(q: Question, choices: list[tuple[str, str]] | None = None) -> Any:
             choices=options(pairs),
             validators=[
                 wv.Optional(),
-                wv.AnyOf([v for v, _ in pairs], message=required_message(q)),
+                wv.AnyOf([v for v, _ in pairs], message=_missing(q)),
             ],
             validate_choice=False,
         )
     cls = TextAreaField if q.kind == "textarea" else StringField
     return cls(
-        validators=[wv.Optional(), wv.Length(max=q.max_length, message=length_message(q))],
+        validators=[wv.Optional(), wv.Length(max=q.max_length, message=_too_long(q))],
         filters=[strip],
     )
 

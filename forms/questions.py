@@ -8,6 +8,11 @@ check your answers, the PDFs, the console and the emails.
 Nothing here imports WTForms or Flask-WTF, so that the domain and the workers can read a
 catalogue without them; the page forms are built from the same questions in
 ``forms.question_forms``.
+
+The messages speak the page's language (Flask-Babel's gettext; English outside a request or
+``service.i18n.speaking``). Each is translated whole, with the question's name as a named
+placeholder, because Welsh cannot be glued together from pieces; where that still would not
+read right, a question gives its own ``error`` (``forms.consent``'s dates do).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
+from flask_babel import gettext, lazy_gettext
 from marshmallow import ValidationError
 from marshmallow import fields as mf
 from marshmallow.validate import Length, OneOf
@@ -48,7 +54,7 @@ class Question:
     max_length: int = SHORT
     # For a choice: a follow-up text shown (and kept) only when the answer is "yes".
     details: str | None = None
-    details_label: str = "Give details"
+    details_label: str = lazy_gettext("Give details")
     past: bool = True  # dates: not in the future
     error_name: str | None = None  # how error messages name it ("the date of birth")
     # The whole message when it is not answered, where "Select …"/"Enter …" and the name would
@@ -58,24 +64,36 @@ class Question:
 
     @property
     def said(self) -> str:
-        return self.error_name or self.label[0].lower() + self.label[1:]
+        return str(self.error_name or self.named)
+
+    @property
+    def named(self) -> str:
+        """The label as the middle of a sentence names it ("the date of birth")."""
+        label = str(self.label)
+        return label[0].lower() + label[1:]
 
     @property
     def missing(self) -> str:
-        """The error message when a required question is not answered."""
+        """The error message when a required question is not answered (in the page's language:
+        each message is translated whole, the question's name its one placeholder)."""
         if self.error:
-            return self.error
+            return str(self.error)
         if self.kind == "choice":
-            return f"Select {self.said}"
+            return gettext("Select %(what)s", what=self.said)
         if self.kind == "date":
-            return f"Enter the {self.label[0].lower()}{self.label[1:]}"
-        return f"Enter {self.said}"
+            return gettext("Enter the %(label)s", label=self.named)
+        return gettext("Enter %(what)s", what=self.said)
+
+
+def first_upper(text: str) -> str:
+    """A message that starts with a question's name, as a sentence starts."""
+    return text[:1].upper() + text[1:]
 
 
 def details_question(q: Question) -> Question:
     """The follow-up text of a choice ("If yes, give details"): never required."""
     return Question(q.details or "", q.details_label, "textarea", required=False,
-                    max_length=LONG, error_name="the details")  # fmt: skip
+                    max_length=LONG, error_name=lazy_gettext("the details"))  # fmt: skip
 
 
 # --- control characters ----------------------------------------------------------------------
@@ -97,8 +115,13 @@ def has_control(value: Any) -> bool:
 
 def control_message(what: str | None = None) -> str:
     """The field error for a control character: ``what`` names the answer ("Full name")."""
-    subject = what[0].upper() + what[1:] if what else "The text you entered"
-    return f"{subject} must not include hidden control characters: type it in again"
+    if not what:
+        return gettext(
+            "The text you entered must not include hidden control characters: type it in again"
+        )
+    return first_upper(
+        gettext("%(what)s must not include hidden control characters: type it in again", what=what)
+    )
 
 
 # --- checks shared by the pages and the schemas ----------------------------------------------
@@ -118,11 +141,12 @@ TIME_PROBLEM = "Enter the time in the 24-hour clock, like 09:30 or 17:00"
 def phone_problem(value: str, q: Question) -> str | None:
     digits = re.sub(r"\D", "", value)
     if not _PHONE.match(value) or not 10 <= len(digits) <= 15:
-        return (
-            f"Enter {q.said} in the correct format, like 01632 960 001 or +44 808 157 0192"
-            if q.error_name
-            else "Enter a telephone number, like 01632 960 001 or +44 808 157 0192"
-        )
+        if q.error_name:
+            return gettext(
+                "Enter %(what)s in the correct format, like 01632 960 001 or +44 808 157 0192",
+                what=q.said,
+            )
+        return gettext("Enter a telephone number, like 01632 960 001 or +44 808 157 0192")
     return None
 
 
@@ -130,11 +154,11 @@ def email_problem(value: str, q: Question) -> str | None:
     try:
         policy.normalise(value)
     except policy.InvalidAddress:
-        return (
-            f"Enter {q.said} in the correct format, like name@example.gov.uk"
-            if q.error_name
-            else "Enter an email address in the correct format, like name@example.gov.uk"
-        )
+        if q.error_name:
+            return gettext(
+                "Enter %(what)s in the correct format, like name@example.gov.uk", what=q.said
+            )
+        return gettext("Enter an email address in the correct format, like name@example.gov.uk")
     return None
 
 
@@ -149,10 +173,10 @@ def secure_problem(value: str, partnership: Partnership) -> str | None:
 def initials_problem(value: str, q: Question) -> str | None:
     letters = [c for c in value if c.isalpha()]
     if not _INITIALS.match(value) or not 1 <= len(letters) <= 4:
-        return f"Enter {q.said} only, for example J.S."
+        return gettext("Enter %(what)s only, for example J.S.", what=q.said)
     for run in re.findall(r"[^\W\d_]+", value):
         if len(run) > 1 and not run.isupper():
-            return f"Enter {q.said} only, for example J.S."
+            return gettext("Enter %(what)s only, for example J.S.", what=q.said)
     return None
 
 
@@ -162,25 +186,45 @@ def normal_time(value: str) -> str | None:
     return f"{int(match.group(1)):02d}:{match.group(2)}" if match else None
 
 
+def _date_incomplete(label: str, missing: tuple[str, ...]) -> str:
+    # One whole message for each set of missing parts: Welsh cannot join the parts' names.
+    messages = {
+        ("day",): gettext("The %(label)s must include a day", label=label),
+        ("month",): gettext("The %(label)s must include a month", label=label),
+        ("year",): gettext("The %(label)s must include a year", label=label),
+        ("day", "month"): gettext("The %(label)s must include a day and month", label=label),
+        ("day", "year"): gettext("The %(label)s must include a day and year", label=label),
+        ("month", "year"): gettext("The %(label)s must include a month and year", label=label),
+    }
+    return messages[missing]
+
+
+def _not_real(q: Question) -> str:
+    return gettext("The %(label)s must be a real date", label=q.named)
+
+
+def _too_early(q: Question) -> str:
+    return gettext("The %(label)s must be after 1900", label=q.named)
+
+
 def date_problem(parts: dict[str, str], q: Question) -> tuple[str | None, dt.date | None]:
     """The GOV.UK date-input checks: (message, the date)."""
     day, month, year = (str(parts.get(k) or "").strip() for k in ("day", "month", "year"))
-    label = q.label[0].lower() + q.label[1:]
     if not (day or month or year):
         return (q.missing if q.required else None), None
-    missing = [n for n, v in (("day", day), ("month", month), ("year", year)) if not v]
+    missing = tuple(n for n, v in (("day", day), ("month", month), ("year", year)) if not v)
     if missing:
-        return f"The {label} must include a {' and '.join(missing)}", None
+        return _date_incomplete(q.named, missing), None
     if not (day.isdigit() and month.isdigit() and year.isdigit()) or len(year) != 4:
-        return f"The {label} must be a real date", None
+        return _not_real(q), None
     try:
         value = dt.date(int(year), int(month), int(day))
     except ValueError:
-        return f"The {label} must be a real date", None
+        return _not_real(q), None
     if value.year < 1900:
-        return f"The {label} must be after 1900", None
+        return _too_early(q), None
     if q.past and value > clock.now().date():
-        return f"The {label} must be today or in the past", None
+        return future_message(q), None
     return None, value
 
 
@@ -193,7 +237,10 @@ FORMAT_CHECKS: dict[str, Callable[[str, Question], str | None]] = {
 
 
 def length_message(q: Question) -> str:
-    return f"{q.said[0].upper()}{q.said[1:]} must be {q.max_length:,} characters or fewer"
+    limit = f"{q.max_length:,}"
+    return first_upper(
+        gettext("%(what)s must be %(max)s characters or fewer", what=q.said, max=limit)
+    )
 
 
 def required_message(q: Question) -> str:
@@ -201,7 +248,7 @@ def required_message(q: Question) -> str:
 
 
 def future_message(q: Question) -> str:
-    return f"The {q.label[0].lower()}{q.label[1:]} must be today or in the past"
+    return gettext("The %(label)s must be today or in the past", label=q.named)
 
 
 # --- stored answers and the page fields ------------------------------------------------------
@@ -269,7 +316,7 @@ def _not_blank(message: str) -> Callable[[str], None]:
 def _real_date(q: Question) -> Callable[[dt.date], None]:
     def check(value: dt.date) -> None:
         if value.year < 1900:
-            raise ValidationError(f"The {q.label[0].lower()}{q.label[1:]} must be after 1900")
+            raise ValidationError(_too_early(q))
         if q.past and value > clock.now().date():
             raise ValidationError(future_message(q))
 
@@ -291,7 +338,7 @@ def mm_field(q: Question, *, required: bool | None = None, choices: list[str] | 
     if not required:
         kw["load_default"] = None
     if q.kind == "date":
-        messages["invalid"] = f"The {q.label[0].lower()}{q.label[1:]} must be a real date"
+        messages["invalid"] = _not_real(q)
         return mf.Date(validate=_real_date(q), **kw)
     if q.kind == "choice":
         allowed = choices if choices is not None else [v for v, _ in q.choices]

@@ -25,6 +25,7 @@ import hmac
 import secrets
 from datetime import timedelta
 
+from flask_babel import lazy_gettext
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -61,7 +62,8 @@ class Outcome(enum.StrEnum):
 
 
 class CodeRefused(ValueError):
-    """No code sent now; the message is safe to show the family member."""
+    """No code sent now; the message is safe to show the family member (``str()`` gives it in
+    the page's language)."""
 
 
 def new_device() -> str:
@@ -109,7 +111,7 @@ def send_code(
     """Email a new code to the address the family gave (any earlier code stops working)."""
     token = _token(session, request)
     if not request.email:
-        raise CodeRefused("This request has no email address")
+        raise CodeRefused(lazy_gettext("This request has no email address"))
     now = clock.now()
     sent = session.scalars(
         select(ConsentCheck.created_at).where(
@@ -121,10 +123,14 @@ def send_code(
     ).all()
     if len(sent) >= MAX_CODES_PER_DAY:
         raise CodeRefused(
-            "You have asked for too many codes today. Try again tomorrow, or contact us."
+            lazy_gettext(
+                "You have asked for too many codes today. Try again tomorrow, or contact us."
+            )
         )
     if sent and max(clock.as_utc(t) for t in sent) > now - RESEND_AFTER:
-        raise CodeRefused("We sent a code less than a minute ago. Wait a minute, then try again.")
+        raise CodeRefused(
+            lazy_gettext("We sent a code less than a minute ago. Wait a minute, then try again.")
+        )
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     row = ConsentCheck(
         request_id=request.id, token_id=token.id, method=ConsentCheckMethod.EMAIL,
@@ -288,7 +294,7 @@ def _known(session: Session, request: ConsentRequest, device: str | None) -> boo
 def _token(session: Session, request: ConsentRequest) -> AccessToken:
     token = links.current(session, request)
     if token is None:
-        raise CodeRefused("This link no longer works")
+        raise CodeRefused(lazy_gettext("This link no longer works"))
     return token
 
 

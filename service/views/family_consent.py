@@ -24,6 +24,8 @@ import io
 from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, send_file, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 
 from forms import consent as consent_forms
 from service import audit, clock, db
@@ -96,7 +98,7 @@ def _device() -> str:
 
 
 def _victim(req: ConsentRequest) -> str:
-    return victim_name(db.Sessions(), req.case_id) or "the person who died"
+    return victim_name(db.Sessions(), req.case_id) or _("the person who died")
 
 
 def _answers() -> dict[str, Any]:
@@ -116,9 +118,6 @@ def _render(template: str, req: ConsentRequest, **kw: Any):
         victim=victim,
         latest=latest,
         agreement=documents.agreement(req, latest).value if latest else None,
-        agreed=documents.agreed_lines(req, latest, victim) if latest else [],
-        given_about=documents.about(req, latest, victim, given=True) if latest else [],
-        declined_about=documents.about(req, latest, victim, given=False) if latest else [],
         returning=journey.returning(),
         goes_to=goes_to(form_settings.chair_name(db.Sessions(), req.case_id)),
         **kw,
@@ -128,8 +127,8 @@ def _render(template: str, req: ConsentRequest, **kw: Any):
 def goes_to(chair: str | None) -> str:
     """Whom the signed form goes to, as the pages say it (the chair by name once appointed)."""
     if chair:
-        return f"the review panel’s chair, {chair}, and the DHR officer"
-    return "the review panel’s chair and the DHR officer"
+        return _("the review panel’s chair, %(chair)s, and the DHR officer", chair=chair)
+    return _("the review panel’s chair and the DHR officer")
 
 
 def _complete(req: ConsentRequest, answers: dict[str, Any]) -> str | None:
@@ -164,7 +163,7 @@ def about_sharing():
     if not responses.can_answer(req, ConsentStatus.GIVEN):
         return redirect(url_for("family_consent.start"))
     victim = _victim(req)
-    return _render("about_sharing.html", req, statements=documents.statements(victim))
+    return _render("about_sharing.html", req, statements=consent_forms.statements(victim))
 
 
 @bp.route("/choices", methods=["GET", "POST"])
@@ -193,7 +192,7 @@ def choices():
     return _render(
         "choices.html", req, form=form, timed_out=timed_out,
         has_errors=bool(form.errors) or timed_out,
-        consent_to=lambda name: documents.consent_to(name, victim),
+        consent_to=lambda name: consent_forms.consent_to(name, victim),
     )  # fmt: skip
 
 
@@ -279,9 +278,9 @@ def check():
     giving = responses.status_of(victim_information, suspect_information) is ConsentStatus.GIVEN
     return _render(
         "check.html", req, form=form, timed_out=timed_out, has_errors=timed_out,
-        answers=answers, giving=giving, statements=documents.statements(victim),
-        consent_to=lambda name: documents.consent_to(name, victim),
-        choice_text=documents.choice_text, victim_information=victim_information,
+        answers=answers, giving=giving, statements=consent_forms.statements(victim),
+        consent_to=lambda name: consent_forms.consent_to(name, victim),
+        choice_text=consent_forms.answered, victim_information=victim_information,
         suspect_information=suspect_information,
     )  # fmt: skip
 
@@ -390,7 +389,7 @@ def _check_date_of_birth(req: ConsentRequest):
             return redirect(url_for("family_consent.start"))
         if outcome is verification.Outcome.WRONG:
             form.date_of_birth.errors = [
-                "The date of birth does not match the one given on the form"
+                _("The date of birth does not match the one given on the form")
             ]
     locked = outcome in (verification.Outcome.LOCKED, verification.Outcome.UNAVAILABLE) or (
         verification.locked(db.Sessions(), req)
@@ -419,7 +418,7 @@ def enter_code():
             )
         if outcome is verification.Outcome.PASSED:
             return redirect(url_for("family_consent.start"))
-        form.code.errors = [CODE_PROBLEMS[outcome]]
+        form.code.errors = [str(CODE_PROBLEMS[outcome])]
     return render_template(
         "consent/enter_code.html", form=form, has_errors=bool(form.errors),
         locked=outcome is verification.Outcome.LOCKED, send_form=consent_forms.SendForm(),
@@ -427,9 +426,14 @@ def enter_code():
 
 
 CODE_PROBLEMS = {
-    verification.Outcome.WRONG: "The code is not right. Check the email and try again",
-    verification.Outcome.EXPIRED: "This code has expired or was replaced. Ask for a new code",
-    verification.Outcome.LOCKED: "You have entered the wrong code too many times. "
-    "Ask for a new code",
-    verification.Outcome.UNAVAILABLE: "Ask for a new code",
+    verification.Outcome.WRONG: lazy_gettext(
+        "The code is not right. Check the email and try again"
+    ),
+    verification.Outcome.EXPIRED: lazy_gettext(
+        "This code has expired or was replaced. Ask for a new code"
+    ),
+    verification.Outcome.LOCKED: lazy_gettext(
+        "You have entered the wrong code too many times. Ask for a new code"
+    ),
+    verification.Outcome.UNAVAILABLE: lazy_gettext("Ask for a new code"),
 }
