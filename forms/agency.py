@@ -7,6 +7,9 @@
 
 Addresses outside the partnership's secure domains are allowed: the mail policy sends them a
 notice without the content (or holds the message), and the pages say so.
+
+The language the agency's emails are written in is asked only where the partnership offers more
+than one (``AgencyForm(languages=...)``); elsewhere the form has no such field.
 """
 
 from __future__ import annotations
@@ -20,8 +23,10 @@ from wtforms import BooleanField, StringField, TextAreaField
 from wtforms import ValidationError as FieldError
 from wtforms.validators import DataRequired, Length
 
+from forms import language_choice
 from forms.base import ServiceForm
 from mail import policy
+from service.i18n import NAMES as LANGUAGE_NAMES
 
 NAME_MAX = 200
 MAX_ADDRESSES = 50
@@ -33,6 +38,7 @@ TOO_MANY_ADDRESSES = f"Enter {MAX_ADDRESSES} secure email addresses or fewer"
 ESCALATION_FORMAT = (
     "Enter the escalation contact's email address in the correct format, like name@example.gov.uk"
 )
+LANGUAGE_REQUIRED = "Select the language of the emails to the agency"
 
 
 def bad_line(line: str) -> str:
@@ -93,7 +99,7 @@ def _checked_by(parse: Callable[[Any], object]) -> Callable[[FlaskForm, Any], No
     return check
 
 
-class AgencyForm(ServiceForm):
+class AgencyForm(language_choice.AsksLanguage, ServiceForm):
     name = StringField(
         filters=[_strip],
         validators=[DataRequired(NAME_REQUIRED), Length(max=NAME_MAX, message=NAME_TOO_LONG)],
@@ -103,6 +109,10 @@ class AgencyForm(ServiceForm):
         filters=[_strip], validators=[_checked_by(parse_escalation_contact)]
     )
     on_standard_trawl_list = BooleanField()
+    # Asked only where the partnership offers more than one language (``languages=``).
+    # Declared here too, so that it comes last on the form, as on the page.
+    language = language_choice.field()
+    language_required = LANGUAGE_REQUIRED
 
 
 # --- the schema -------------------------------------------------------------------------------
@@ -161,9 +171,16 @@ class AgencySchema(Schema):
     secure_addresses = AddressLines(required=True, error_messages={"required": ADDRESSES_REQUIRED})
     escalation_contact = OptionalAddress()
     on_standard_trawl_list = fields.Boolean(load_default=False)
+    # None where the form does not ask it: the agency keeps its language (a new one gets the
+    # partnership's first).
+    language = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.OneOf(list(LANGUAGE_NAMES), error=LANGUAGE_REQUIRED),
+    )
 
 
 def clean(form: AgencyForm) -> dict[str, Any]:
     """The checked form's data as ``service.agencies.save`` takes it."""
     schema = AgencySchema()
-    return schema.load({name: form[name].data for name in schema.fields})
+    return schema.load({name: form[name].data for name in schema.fields if name in form})

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from flask_babel import lazy_gettext
 from flask_wtf.file import FileField
 from wtforms import RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms import validators as wv
@@ -26,14 +27,21 @@ MEMBERS_REQUIRED = "Select the panel members to send the draft to"
 DEADLINE_IN_FUTURE = "The deadline must be in the future"
 NOTE_TOO_LONG = f"The note must be {NOTE_MAX:,} characters or fewer"
 
-ANSWER_REQUIRED = "Select whether you have comments on the draft"
-COMMENTS_REQUIRED = "Enter your comments on the draft"
-COMMENTS_TOO_LONG = f"Your comments must be {COMMENTS_MAX:,} characters or fewer"
-NAME_REQUIRED = "Enter your name"
-NAME_TOO_LONG = f"Your name must be {NAME_MAX} characters or fewer"
+# The member's answer, in the language of the member's page (lazy: the form class is made once,
+# for pages in Welsh and in English).
+ANSWER_REQUIRED = lazy_gettext("Select whether you have comments on the draft")
+COMMENTS_REQUIRED = lazy_gettext("Enter your comments on the draft")
+COMMENTS_TOO_LONG = lazy_gettext(
+    "Your comments must be %(max)s characters or fewer", max=format(COMMENTS_MAX, ",")
+)
+NAME_REQUIRED = lazy_gettext("Enter your name")
+NAME_TOO_LONG = lazy_gettext("Your name must be %(max)s characters or fewer", max=NAME_MAX)
 
 COMMENTS, NO_COMMENTS = "comments", "no_comments"
-ANSWERS = [(COMMENTS, "I have comments"), (NO_COMMENTS, "I have no comments")]
+ANSWERS = [
+    (COMMENTS, lazy_gettext("I have comments")),
+    (NO_COMMENTS, lazy_gettext("I have no comments")),
+]
 
 DEADLINE_Q = Question(
     "deadline", "Deadline", "date", past=False, error_name="the deadline",

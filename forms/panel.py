@@ -16,9 +16,11 @@ from wtforms import BooleanField, SelectField, SelectMultipleField, StringField,
 from wtforms import ValidationError as FieldError
 from wtforms.validators import InputRequired, Length, Optional
 
+from forms import language_choice
 from forms.base import ServiceForm
 from forms.question_forms import GovukDateField
 from forms.questions import Question
+from service.panels.members import LANGUAGE_REQUIRED
 
 NAME_MAX = 200
 EMAIL_MAX = 254
@@ -62,7 +64,7 @@ def date_parts(day: dt.date | None) -> dict[str, str] | None:
     return {"day": str(day.day), "month": str(day.month), "year": str(day.year)}
 
 
-class MemberForm(ServiceForm):
+class MemberForm(language_choice.AsksLanguage, ServiceForm):
     name = StringField(
         filters=[_strip],
         validators=[InputRequired(NAME_REQUIRED), _too_long("The name", NAME_MAX)],
@@ -73,6 +75,16 @@ class MemberForm(ServiceForm):
     )
     agency = SelectField(choices=[], validate_choice=False)
     role = StringField(filters=[_strip], validators=[Optional(), _too_long("The role", ROLE_MAX)])
+    # Asked only where the partnership offers more than one language.
+    # Declared here too, so that it comes last on the form, as on the page.
+    language = language_choice.field()
+    language_required = LANGUAGE_REQUIRED
+
+
+class MemberLanguageForm(language_choice.AsksLanguage, ServiceForm):
+    """The language of a member's emails, changed."""
+
+    language_required = LANGUAGE_REQUIRED
 
 
 class AgencyMemberForm(ServiceForm):
@@ -136,4 +148,4 @@ def field_names() -> list[str]:
     """Every field name the panel pages post (for the fuzz tests)."""
     return sorted({"csrf_token", "name", "email", "agency", "role", "date-day", "date-month",
                    "date-year", "start", "duration", "location", "joining_details", "note",
-                   "members", "resend_papers", "reason", "title", "paper"})  # fmt: skip
+                   "members", "resend_papers", "reason", "title", "paper", "language"})  # fmt: skip

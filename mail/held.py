@@ -73,7 +73,9 @@ def release(
         )
         values.update(
             policy=policy.Decision.NOTICE.value,
-            subject=routing.subject(routing.NOTICE.title, message.reference),
+            subject=routing.subject(
+                routing.NOTICE.title, message.reference, partnership=partnership
+            ),
             body_text=notice_text,
             body_html=notice_html,
             live_links=notice_links,

@@ -75,8 +75,12 @@ def queue_message(
     attachments: Sequence[Attachment] = (),
     actor: str = "system",
     sealed: Sequence[str] = (),
+    language: str | None = None,
 ) -> list[Message]:
     """Write one outbox row per recipient into the caller's transaction.
+
+    ``language``: the language the recipient chose, for a purpose written in Welsh too
+    (``mail.routing.language``); an agency's own choice is read from ``agency``.
 
     ``sealed``: values in the body (one-time codes) that only the recipient may read: stored
     encrypted, and shown in the outbox as a placeholder, like a live link.
@@ -101,7 +105,9 @@ def queue_message(
         "service_url": settings.SERVICE_URL,
         **(context or {}),
     }
-    text, html = render.render(entry.template, base_context)
+    # In the recipient's own language where the purpose is written in Welsh too (mail.routing).
+    language = routing.language(entry, partnership, agency, language)
+    text, html = render.render(entry.template, base_context, language=language)
     try:
         attachments, links = sizing.fit_attachments(
             attachments,
@@ -140,14 +146,20 @@ def queue_message(
         )
         message.message_id_header = f"<{message.id}@{settings.MESSAGE_ID_DOMAIN}>"
         if verdict.decision is policy.Decision.NOTICE:
-            notice_text, notice_html = render.render(routing.NOTICE.template, base_context)
-            message.subject = routing.subject(routing.NOTICE.title, reference)
+            notice_text, notice_html = render.render(
+                routing.NOTICE.template, base_context, language=language
+            )
+            message.subject = routing.subject(
+                routing.NOTICE.title, reference, partnership=partnership, language=language
+            )
             message.body_text, message.body_html, message.live_links = live_links.redact_bodies(
                 notice_text, notice_html, lookup
             )
             message.sensitive = False
         else:
-            message.subject = routing.subject(entry.title, reference)
+            message.subject = routing.subject(
+                entry.title, reference, partnership=partnership, language=language
+            )
             message.body_text, message.body_html = text, html
             message.live_links = [dict(link) for link in found_links] if found_links else None
             # Stored once for every recipient (mail.attachments), and only if someone gets them.

@@ -3,6 +3,12 @@
 A purpose names the subject text, the templates and the audience. Later features register their
 own purposes with ``purpose(...)``; the subject is always built here from the purpose's title and
 the reference, so no caller can put a person's name in a subject line.
+
+A purpose whose templates are written in Welsh as well as English (``translated``) is written in
+the language its recipient chose (``language``): an agency's, or a person's given with the
+message (a panel member's); every other message, the officers' inboxes' too, is in English.
+The subject's classification marking is in both languages when the message is in Welsh or the
+partnership offers both (``marking``).
 """
 
 from __future__ import annotations
@@ -12,10 +18,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from flask_babel import gettext
+
+from service.i18n import speaking
+
 if TYPE_CHECKING:
     from service.models import Agency, Partnership
 
 SUBJECT_MARKING = "OFFICIAL-SENSITIVE"
+#: The marking in Welsh: fixed, as the English is (never left to the catalogue).
+WELSH_MARKING = "SWYDDOGOL-SENSITIF"
 _REFERENCE = re.compile(r"^[A-Z0-9][A-Z0-9/-]{0,63}$")
 _INBOXES = ("referrals", "dhr_officer", "chair")
 
@@ -35,13 +47,31 @@ class Purpose:
     template: str  # templates/email/<template>.txt (and .html if present)
     audience: str  # "inbox:<name>", "agency", "agency_escalation" or "direct"
     sensitive: bool = True  # False only for messages that carry no case content at all
+    #: Its title and templates are in Welsh too: it goes in its recipient's own language.
+    translated: bool = False
 
 
 PURPOSES: dict[str, Purpose] = {}
 
 
+def translatable(text: str) -> str:
+    """Marks a purpose's title for the Welsh catalogue (imported as ``_``, so that the catalogue
+    finds it): the title stays English here, and ``subject`` writes it in the message's
+    language."""
+    return text
+
+
+_ = translatable
+
+
 def purpose(
-    name: str, *, title: str, template: str, audience: str, sensitive: bool = True
+    name: str,
+    *,
+    title: str,
+    template: str,
+    audience: str,
+    sensitive: bool = True,
+    translated: bool = False,
 ) -> Purpose:
     """Register a kind of message."""
     if audience.startswith("inbox:"):
@@ -49,7 +79,9 @@ def purpose(
             raise ValueError(f"unknown inbox {audience[6:]!r}; inboxes are {_INBOXES}")
     elif audience not in ("agency", "agency_escalation", "direct"):
         raise ValueError(f"unknown audience {audience!r}")
-    entry = Purpose(name, title, template, audience, sensitive)
+    if translated and audience.startswith("inbox:"):
+        raise ValueError(f"{name}: the partnership's inboxes are written to in English")
+    entry = Purpose(name, title, template, audience, sensitive, translated)
     PURPOSES[name] = entry
     return entry
 
@@ -61,9 +93,55 @@ def get(name: str) -> Purpose:
         raise RoutingError(f"no message purpose called {name!r}") from exc
 
 
-def subject(title: str, reference: str) -> str:
+def language(
+    entry: Purpose,
+    partnership: Partnership,
+    agency: Agency | None = None,
+    chosen: str | None = None,
+) -> str:
+    """The language a message of ``entry`` is written in. For one written in both: ``chosen``
+    (the person's own choice, given with the message), else the agency's for a message to an
+    agency, each only if the partnership offers it, else the partnership's first language.
+    English for every other."""
+    if not entry.translated:
+        return "en"
+    if chosen is None and agency is not None and entry.audience != "direct":
+        return agency_language(partnership, agency)
+    return offered_language(partnership, chosen)
+
+
+def offered_language(partnership: Partnership, chosen: str | None) -> str:
+    """``chosen`` if the partnership offers it, else its first language: a choice never made,
+    or made when it offered a language it no longer does."""
+    offered = list(partnership.languages or ["en"])
+    return chosen if chosen in offered else offered[0]
+
+
+def agency_language(partnership: Partnership, agency: Agency | None) -> str:
+    """The language the agency's emails are written in: its own choice, or the partnership's
+    first language if it has none (a new agency) or chose one the partnership no longer
+    offers."""
+    return offered_language(partnership, getattr(agency, "language", None))
+
+
+def marking(partnership: Partnership | None, language: str = "en") -> str:
+    """The classification marking: in both languages for a message in Welsh, and for every
+    message of a partnership that offers both."""
+    bilingual = len(getattr(partnership, "languages", None) or ()) > 1
+    if language == "cy" or bilingual:
+        return f"{SUBJECT_MARKING} / {WELSH_MARKING}"
+    return SUBJECT_MARKING
+
+
+def subject(
+    title: str, reference: str, *, partnership: Partnership | None = None, language: str = "en"
+) -> str:
+    """The subject line: the marking, the title in ``language`` and the reference, nothing else."""
     check_reference(reference)
-    return f"{SUBJECT_MARKING}: {title} [{reference}]"
+    if language != "en":
+        with speaking(language):
+            title = gettext(title)
+    return f"{marking(partnership, language)}: {title} [{reference}]"
 
 
 def check_reference(reference: str) -> str:
@@ -115,7 +193,7 @@ TEST_MESSAGE = purpose(
 )
 NOTICE = purpose(
     "mail.notice",
-    title="Message waiting",
+    title=_("Message waiting"),
     template="notice",
     audience="direct",
     sensitive=False,

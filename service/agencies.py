@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from mail import policy
+from mail import policy, routing
 from service import audit
 from service.auth import identity, scope
 from service.models import Agency, Partnership
@@ -127,6 +127,13 @@ def save(
         if before[field] != value:
             changed.append(field)
         setattr(agency, field, value)
+    # The language of its emails, where the partnership offers more than one: asked, and kept
+    # as it is when not (None: the partnership's first language, mail.routing.language).
+    language = data.get("language")
+    if language is not None and language in (partnership.languages or ()):
+        if created or routing.agency_language(partnership, agency) != language:
+            changed.append("language")
+        agency.language = language
     session.flush()
 
     if changed:

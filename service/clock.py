@@ -64,6 +64,18 @@ WELSH_SHORT_MONTHS = (
 )  # fmt: skip
 
 
+#: Days of the week as Welsh writes them in a date ("dydd Llun 4 Ionawr 2027"), Monday first.
+WELSH_WEEKDAYS = (
+    "dydd Llun", "dydd Mawrth", "dydd Mercher", "dydd Iau", "dydd Gwener", "dydd Sadwrn",
+    "dydd Sul",
+)  # fmt: skip
+
+
+def weekday(day: date, language: str = "en") -> str:
+    """``Monday`` (``dydd Llun`` in Welsh)."""
+    return WELSH_WEEKDAYS[day.weekday()] if language == "cy" else f"{day:%A}"
+
+
 def _month(day: date, language: str, *, short: bool = False) -> str:
     if language == "cy":
         return (WELSH_SHORT_MONTHS if short else WELSH_MONTHS)[day.month - 1]

@@ -12,12 +12,14 @@ is ``translations/cy/LC_MESSAGES/messages.po``, compiled by ``make install``
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from urllib.parse import urlencode
 
-from flask import Flask, current_app, g, request, session
-from flask_babel import Babel
+from flask import Flask, current_app, g, has_app_context, request, session
+from flask_babel import Babel, force_locale, refresh
 
 from config import settings as settings_mod
 
@@ -44,7 +46,7 @@ def offered() -> list[str]:
 
 def select_locale() -> str:
     """The language of this request: the one asked for, or chosen earlier in the visit, or the
-    partnership's default."""
+    one the page prefers (``prefer``), or the partnership's default."""
     if "language" in g:
         return g.language
     languages = offered()
@@ -54,10 +56,21 @@ def select_locale() -> str:
         chosen = asked
     elif session.get(SESSION_KEY) in languages:
         chosen = session[SESSION_KEY]
+    elif g.get("preferred_language") in languages:
+        chosen = g.preferred_language
     else:
         chosen = languages[0]
     g.language = chosen
     return chosen
+
+
+def prefer(code: str | None) -> None:
+    """This page speaks ``code`` unless the visitor chose a language: a page for one person (a
+    panel member's) in the language they chose for their emails, not the partnership's default.
+    The view calls it before it renders."""
+    g.preferred_language = code
+    g.pop("language", None)
+    refresh()
 
 
 def language_links() -> list[LanguageLink]:
@@ -74,6 +87,27 @@ def language_links() -> list[LanguageLink]:
             LanguageLink(code, NAMES[code], f"{request.path}?{urlencode(query)}", code == current)
         )
     return links
+
+
+@cache
+def _correspondence_app() -> Flask:
+    """An app with nothing but the catalogue: Flask-Babel translates only inside an app context,
+    and workers, the sweep and the CLI write emails outside one."""
+    app = Flask(__name__)
+    Babel(app, default_translation_directories=str(settings_mod.ROOT / "translations"))
+    return app
+
+
+@contextmanager
+def speaking(code: str) -> Iterator[None]:
+    """Text translated inside (``gettext``, templates' ``{% trans %}``) is in language ``code``,
+    whatever the page's own language, with or without a request or an app."""
+    if has_app_context() and "babel" in current_app.extensions:
+        with force_locale(code):
+            yield
+    else:
+        with _correspondence_app().app_context(), force_locale(code):
+            yield
 
 
 def init_app(app: Flask, page_partnership: Callable[[], object | None]) -> None:

@@ -71,6 +71,10 @@ class AgencySchema(Strict):
     )
     escalation_contact = fields.String(validate=_address, load_default=None)
     standard_trawl = fields.Boolean(load_default=False)
+    # The language of its emails (one the partnership offers); left out: the partnership's first.
+    language = fields.String(
+        load_default=None, validate=validate.OneOf(["en", "cy"], error="use en or cy")
+    )
 
 
 class InboxesSchema(Strict):
@@ -169,6 +173,17 @@ class PartnershipSchema(Strict):
                 raise ValidationError(f"agency key {key!r} is used twice")
             if key:
                 seen.add(key)
+
+    @validates_schema
+    def _agency_languages_offered(self, data: dict[str, Any], **_: Any) -> None:
+        offered = data.get("languages") or ["en"]
+        problems = {
+            f"agencies.{i}.language": ["a language the partnership offers (languages)"]
+            for i, agency in enumerate(data.get("agencies", []))
+            if agency.get("language") and agency["language"] not in offered
+        }
+        if problems:
+            raise ValidationError(problems)
 
     @validates_schema
     def _inboxes_secure(self, data: dict[str, Any], **_: Any) -> None:
@@ -280,6 +295,9 @@ def load(session: Session, path: Path, *, actor: str = "cli") -> LoadResult:
             policy.normalise(item["escalation_contact"]) if item["escalation_contact"] else None
         )
         agency.on_standard_trawl_list = item["standard_trawl"]
+        if item["language"]:
+            # Left out of the file, an agency keeps the language chosen in the console.
+            agency.language = item["language"]
     session.flush()
     audit.record(
         session,

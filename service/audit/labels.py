@@ -118,6 +118,7 @@ ACTION_LABELS: dict[str, str] = {
     "panel.viewed": "Viewed case panel",
     "panel.member_added": "Panel member added",
     "panel.member_removed": "Panel member removed",
+    "panel.member_language_changed": "Panel member's language of emails changed",
     "panel.meeting_scheduled": "Panel meeting scheduled",
     "panel.meeting_viewed": "Viewed panel meeting",
     "panel.meeting_updated": "Panel meeting updated",

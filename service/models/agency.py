@@ -28,6 +28,9 @@ class Agency(Base):
     secure_addresses: Mapped[list[str]] = mapped_column(JSON, default=list)
     escalation_contact: Mapped[str | None] = mapped_column(String(254))
     on_standard_trawl_list: Mapped[bool] = mapped_column(default=False)
+    # The language its emails are written in ("en" or "cy"), where the partnership offers more
+    # than one; None: the partnership's first language (``mail.routing.language``).
+    language: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
 

@@ -42,6 +42,10 @@ class PanelMember(Base):
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
     # What they are on the panel as: "Safeguarding lead", "Independent chair", ...
     role: Mapped[str | None] = mapped_column(String(200))
+    # The language their emails are written in ("en" or "cy"), where the partnership offers
+    # more than one; None: their agency's, else the partnership's first
+    # (``service.panels.members.language_of``).
+    language: Mapped[str | None] = mapped_column(String(8))
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -29,7 +29,7 @@ from service.models import (
     Partnership,
     StoredFile,
 )
-from service.panels import ics, messages
+from service.panels import ics, members, messages
 from service.workdays import LONDON
 
 PURPOSES = {
@@ -40,12 +40,13 @@ PURPOSES = {
 }
 
 
-def when(meeting: PanelMeeting) -> dict[str, str]:
-    """The meeting's date and times in London, as emails and pages write them."""
+def when(meeting: PanelMeeting, language: str = "en") -> dict[str, str]:
+    """The meeting's date and times in London, as emails and pages write them, in
+    ``language``."""
     start = clock.as_utc(meeting.starts_at).astimezone(LONDON)
     end = start + dt.timedelta(minutes=meeting.duration_minutes)
     return {
-        "date": f"{start:%A} {long_date(start.date())}",
+        "date": f"{clock.weekday(start.date(), language)} {long_date(start.date(), language)}",
         "start": start.strftime("%H:%M"),
         "end": end.strftime("%H:%M"),
     }
@@ -97,11 +98,13 @@ def deliver(
                 ics.invitation(meeting, case, partnership, member, method=method),
             )
         )
+    # In the member's own language (their agency's, where they have not chosen).
+    language = members.language_of(partnership, member)
     context = {
         "member_name": member.name,
         "case_reference": case.reference,
         "meeting": meeting,
-        "when": when(meeting),
+        "when": when(meeting, language),
         "papers": [p.title for p in papers],
         **(extra or {}),
     }
@@ -118,6 +121,7 @@ def deliver(
             context=context,
             attachments=attachments,
             actor=actor,
+            language=language,
         )
         delivery.message_id = message.id
     except (routing.RoutingError, outbox.MessageRefused):

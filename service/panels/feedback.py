@@ -46,6 +46,7 @@ from service.models import (
 )
 from service.panels import feedback_links as links
 from service.panels import feedback_messages as messages
+from service.panels import members as panel_members
 from service.workdays import Calendar, at_hour, end_of, london_date
 
 log = logging.getLogger(__name__)
@@ -225,15 +226,20 @@ def send(
 
 
 def message_context(
-    request: FeedbackRequest, case: Case, member: PanelMember, link: str | None
+    request: FeedbackRequest,
+    case: Case,
+    member: PanelMember,
+    link: str | None,
+    language: str = "en",
 ) -> dict[str, Any]:
+    """What a member's email about the draft says, its dates in ``language``."""
     return {
         "member_name": member.name,
         "case_reference": case.reference,
         "title": request.title,
         "note": request.note,
-        "deadline": long_date(request.deadline),
-        "sent_date": long_date(london_date(request.sent_at)),
+        "deadline": long_date(request.deadline, language),
+        "sent_date": long_date(london_date(request.sent_at), language),
         "link": link,
     }
 
@@ -258,6 +264,8 @@ def deliver(
         draft_filename(case, request, file), attachment.content_type, attachment.data,
         file_id=attachment.file_id,
     )  # fmt: skip
+    # In the member's own language (their agency's, where they have not chosen).
+    language = panel_members.language_of(partnership, member)
     try:
         outbox.queue_message(
             session,
@@ -265,9 +273,10 @@ def deliver(
             purpose=messages.REQUEST.name,
             reference=reference(request, case),
             to=[member.email],
-            context=message_context(request, case, member, url),
+            context=message_context(request, case, member, url, language),
             attachments=[attachment],
             actor=actor,
+            language=language,
         )
     except (routing.RoutingError, outbox.MessageRefused):
         # No usable address: nothing is sent, and the draft's page shows no email for them.

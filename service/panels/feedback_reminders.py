@@ -23,6 +23,7 @@ from service.models import (
 )
 from service.panels import feedback_links as links
 from service.panels import feedback_messages as messages
+from service.panels import members as panel_members
 from service.panels.feedback import (
     deadline_passed,
     message_context,
@@ -110,8 +111,9 @@ def remind(session: Session, recipient: FeedbackRecipient, now: datetime) -> boo
     with session.begin_nested() as savepoint:
         if not _claim(session, recipient, next_reminder(partnership, request.deadline, now)):
             return False
-        context = message_context(request, case, member, links.current_url(session, recipient))
-        context["last"] = last
+        language = panel_members.language_of(partnership, member)
+        url = links.current_url(session, recipient)
+        context = {**message_context(request, case, member, url, language), "last": last}
         try:
             outbox.queue_message(
                 session,
@@ -120,6 +122,7 @@ def remind(session: Session, recipient: FeedbackRecipient, now: datetime) -> boo
                 reference=reference(request, case),
                 to=[member.email],
                 context=context,
+                language=language,
             )
         except (routing.RoutingError, outbox.MessageRefused):
             savepoint.rollback()

@@ -5,6 +5,9 @@ a member must have an address the partnership's secure-recipient policy accepts:
 the trawl makes of an agency's addresses. Removing a member keeps the row (their deliveries
 stay) and takes them off the meetings whose papers have not gone yet; adding them again brings
 the row back.
+
+Where the partnership offers Welsh and English, each member's emails are in the language they
+chose, or else their agency's (``language_of``).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mail import policy
+from mail import policy, routing
 from service import audit, clock
 from service.models import (
     Agency,
@@ -25,6 +28,7 @@ from service.models import (
 )
 
 EMAIL_INVALID = "Enter an email address in the correct format, like name@example.gov.uk"
+LANGUAGE_REQUIRED = "Select the language of the emails to the member"
 
 
 class MemberRefused(ValueError):
@@ -64,6 +68,45 @@ def current(session: Session, case_id: int) -> list[PanelMember]:
     )
 
 
+def language_of(partnership: Partnership, member: PanelMember) -> str:
+    """The language the member's emails are written in: their own choice, else their agency's
+    (an agency's representative), else the partnership's first; only ever one it offers."""
+    if member.language is None and member.agency is not None:
+        return routing.agency_language(partnership, member.agency)
+    return routing.offered_language(partnership, member.language)
+
+
+def change_language(
+    session: Session,
+    member: PanelMember,
+    language: str,
+    *,
+    actor: str,
+    client_address: str | None = None,
+) -> bool:
+    """Write the member's emails in ``language`` from now on (one the partnership offers).
+    Whether anything changed."""
+    partnership = session.get(Partnership, member.partnership_id)
+    if language not in (partnership.languages or ()):
+        raise MemberRefused(LANGUAGE_REQUIRED, "language")
+    before = language_of(partnership, member)
+    member.language = language
+    if before == language:
+        return False
+    audit.record(
+        session,
+        "panel.member_language_changed",
+        actor=actor,
+        partnership_id=member.partnership_id,
+        object_type="panel_member",
+        object_id=member.id,
+        case_id=member.case_id,
+        client_address=client_address,
+        language=language,
+    )
+    return True
+
+
 def representative_address(partnership: Partnership, agency: Agency) -> str | None:
     """The agency's first secure address: where its panel representative is reached."""
     for address in agency.secure_addresses or ():
@@ -84,10 +127,16 @@ def add(
     role: str | None,
     actor: str,
     client_address: str | None = None,
+    language: str | None = None,
 ) -> PanelMember:
-    """Put someone on the case's panel. Raises MemberRefused, adding nothing."""
+    """Put someone on the case's panel. Raises MemberRefused, adding nothing.
+
+    ``language``: of their emails, where the partnership offers more than one; None, their
+    agency's (or the partnership's first)."""
     partnership = session.get(Partnership, case.partnership_id)
     address = secure_address(partnership, email)
+    if language is not None and language not in (partnership.languages or ()):
+        raise MemberRefused(LANGUAGE_REQUIRED, "language")
     if agency is not None and agency.partnership_id != case.partnership_id:
         raise MemberRefused("Select an agency from the list", "agency")
     existing = session.scalar(
@@ -108,6 +157,7 @@ def add(
     member.name = name.strip()
     member.role = (role or "").strip() or None
     member.agency_id = agency.id if agency is not None else None
+    member.language = language
     session.flush()
     audit.record(
         session,

@@ -1,36 +1,43 @@
 """Every email about a panel meeting: the subject is fixed wording and the case reference.
 
-Members are addressed directly (their own secure address); the officer's warnings go to the
-partnership's DHR officer inbox. Everything carries case content, so all are sensitive.
+Members are addressed directly (their own secure address), in their own language where the
+partnership offers Welsh and English (``translated``; their titles are marked for the Welsh
+catalogue, ``_``); the officer's warnings go to the partnership's DHR officer inbox, in English.
+Everything carries case content, so all are sensitive.
 """
 
 from __future__ import annotations
 
 from mail import routing
+from mail.routing import translatable as _
 
 PAPERS = routing.purpose(
     "panel.papers",
-    title="Papers for the panel meeting",
+    title=_("Papers for the panel meeting"),
     template="panel_papers",
     audience="direct",
+    translated=True,
 )
 LATE_PAPERS = routing.purpose(
     "panel.late_papers",
-    title="Additional papers for the panel meeting",
+    title=_("Additional papers for the panel meeting"),
     template="panel_late_papers",
     audience="direct",
+    translated=True,
 )
 MOVED = routing.purpose(
     "panel.moved",
-    title="Panel meeting moved",
+    title=_("Panel meeting moved"),
     template="panel_moved",
     audience="direct",
+    translated=True,
 )
 CANCELLED = routing.purpose(
     "panel.cancelled",
-    title="Panel meeting cancelled",
+    title=_("Panel meeting cancelled"),
     template="panel_cancelled",
     audience="direct",
+    translated=True,
 )
 NO_PAPERS = routing.purpose(
     "panel.no_papers",

@@ -210,6 +210,7 @@ class Addressed:
     name: str
     secure_addresses: list[str]
     escalation_contact: str | None
+    language: str | None = None  # the language its emails are written in (mail.routing)
 
 
 def only(agency: Agency, addresses: Iterable[str]) -> Addressed:
@@ -221,6 +222,7 @@ def only(agency: Agency, addresses: Iterable[str]) -> Addressed:
         name=agency.name,
         secure_addresses=[a for a in agency.secure_addresses or () if _key(a) in keep],
         escalation_contact=agency.escalation_contact,
+        language=agency.language,
     )
 
 

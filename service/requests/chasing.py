@@ -110,16 +110,21 @@ def _escalate(
         "contact": _addressable(kind.escalation, partnership, agency),
         "officer": _addressable(kind.escalation_officer, partnership, agency),
     }
-    context = {
-        "agency_name": agency.name,
-        "case_reference": case.reference,
-        "sent_date": long_date(london_date(request.sent_at)),
-        "due_date": long_date(request.due_date),
-        "chasers_sent": number,
-        "sent_to": ", ".join(agency.secure_addresses or ()),
-        "escalation_contact": told["contact"],
-        "link": kind.tracker_link(request),
-    }
+
+    def context(purpose: routing.Purpose) -> dict[str, Any]:
+        # The dates in the email's own language: the agency's, for one written in Welsh too.
+        language = routing.language(purpose, partnership, agency)
+        return {
+            "agency_name": agency.name,
+            "case_reference": case.reference,
+            "sent_date": long_date(london_date(request.sent_at), language),
+            "due_date": long_date(request.due_date, language),
+            "chasers_sent": number,
+            "sent_to": ", ".join(agency.secure_addresses or ()),
+            "escalation_contact": told["contact"],
+            "link": kind.tracker_link(request),
+        }
+
     for key, purpose in (("contact", kind.escalation), ("officer", kind.escalation_officer)):
         if not told[key]:
             # No escalation contact for the agency, or no DHR officer inbox: the other one
@@ -134,7 +139,7 @@ def _escalate(
             partnership=partnership,
             purpose=purpose.name,
             reference=case.reference,
-            context=context,
+            context=context(purpose),
             agency=agency,
         )
     if not any(told.values()):

@@ -284,7 +284,11 @@ def preview(session: Session, notification: DecisionNotification) -> Preview:
         except policy.InvalidAddress:
             found.append(Recipient(address, "invalid"))
     return Preview(
-        subject=routing.subject(PURPOSES[notification.kind].title, reference_of(session, referral)),
+        subject=routing.subject(
+            PURPOSES[notification.kind].title,
+            reference_of(session, referral),
+            partnership=partnership,
+        ),
         recipients=found,
         text=text,
         problem=problem_with(partnership, notification.kind, body),

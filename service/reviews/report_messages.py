@@ -243,7 +243,9 @@ def preview(session: Session, stage: Stage, message: ReportMessage) -> Preview:
         except policy.InvalidAddress:
             found.append(notifications.Recipient(address, "invalid"))
     return Preview(
-        subject=routing.subject(PURPOSES[message.kind].title, stage.case.reference),
+        subject=routing.subject(
+            PURPOSES[message.kind].title, stage.case.reference, partnership=partnership
+        ),
         recipients=found,
         text=text,
         files=files_of(stage, message),

@@ -95,16 +95,22 @@ def preview(
     """The request email as ``agency`` would get it, with a placeholder for its link."""
     if agency is None:
         return None
-    context = sending.email_context(case, trawl, None, agency, LINK_PLACEHOLDER)
-    context["due_date"] = clock.long_date(schedule.due_date(partnership, clock.now()))
+    purpose = sending.request_purpose(trawl)
+    # In the language the agency will get it in.
+    language = routing.language(purpose, partnership, agency)
+    context = sending.email_context(case, trawl, None, agency, LINK_PLACEHOLDER, language=language)
+    context["due_date"] = clock.long_date(schedule.due_date(partnership, clock.now()), language)
     text, _html = mail_render.render(
-        sending.request_purpose(trawl).template,
+        purpose.template,
         {
             "partnership": partnership,
             "reference": case.reference,
             "service_url": runtime.settings().SERVICE_URL,
             **context,
         },
+        language=language,
     )
-    title = sending.request_purpose(trawl).title
-    return Preview(agency, routing.subject(title, case.reference), text)
+    subject = routing.subject(
+        purpose.title, case.reference, partnership=partnership, language=language
+    )
+    return Preview(agency, subject, text)

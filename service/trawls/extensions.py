@@ -12,7 +12,7 @@ import datetime as dt
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from mail import queueing
+from mail import queueing, routing
 from service import audit, clock
 from service.models import (
     Agency,
@@ -144,6 +144,8 @@ def decide(
     req.last_activity_at = now
     case = initial.case_of(session, req)
     agency = session.get(Agency, req.agency_id)
+    # The decision goes in the agency's language, its dates too.
+    language = routing.language(messages.EXTENSION_DECIDED, partnership, agency)
     queueing.queue_if_addressed(
         session,
         partnership=partnership,
@@ -154,8 +156,8 @@ def decide(
         context={
             "agency_name": agency.name,
             "approved": approve,
-            "due_date": clock.long_date(req.due_date),
-            "requested_date": clock.long_date(ext.requested_date),
+            "due_date": clock.long_date(req.due_date, language),
+            "requested_date": clock.long_date(ext.requested_date, language),
             "refusal_reason": ext.refusal_reason,
             "link": links.current_url(session, req),
         },

@@ -1,27 +1,36 @@
 """Every email the trawl sends: the subject is fixed wording and the case reference, never a
-name."""
+name.
+
+The emails to the agency are written in Welsh too, and go in the agency's own language
+(``translated``); their titles are marked for the Welsh catalogue (``_``). The DHR
+officer's are in English.
+"""
 
 from __future__ import annotations
 
 from mail import routing
+from mail.routing import translatable as _
 
 REQUEST = routing.purpose(
     "trawl.request",
-    title="Request to search your records for a Domestic Homicide Review",
+    title=_("Request to search your records for a Domestic Homicide Review"),
     template="trawl_request",
     audience="agency",
+    translated=True,
 )
 CHASER = routing.purpose(
     "trawl.chaser",
-    title="Reminder: trawl return overdue",
+    title=_("Reminder: trawl return overdue"),
     template="trawl_chaser",
     audience="agency",
+    translated=True,
 )
 ESCALATION = routing.purpose(
     "trawl.escalation",
-    title="Trawl return overdue: escalation",
+    title=_("Trawl return overdue: escalation"),
     template="trawl_escalation",
     audience="agency_escalation",
+    translated=True,
 )
 ESCALATION_OFFICER = routing.purpose(
     "trawl.escalation_officer",
@@ -37,9 +46,10 @@ RETURN_SUBMITTED = routing.purpose(
 )
 RETURN_ACKNOWLEDGEMENT = routing.purpose(
     "trawl.return_acknowledgement",
-    title="Trawl return received",
+    title=_("Trawl return received"),
     template="trawl_return_acknowledgement",
     audience="agency",
+    translated=True,
 )
 EXTENSION_REQUESTED = routing.purpose(
     "trawl.extension_requested",
@@ -49,15 +59,17 @@ EXTENSION_REQUESTED = routing.purpose(
 )
 EXTENSION_DECIDED = routing.purpose(
     "trawl.extension_decided",
-    title="Trawl extension: decision",
+    title=_("Trawl extension: decision"),
     template="trawl_extension_decided",
     audience="agency",
+    translated=True,
 )
 #: The initial information request: the request email of a trawl sent from a referral while
 #: the partnership considers whether to hold a review (service.trawls.initial).
 INITIAL_REQUEST = routing.purpose(
     "trawl.initial_request",
-    title="Request for information about a possible Domestic Homicide Review",
+    title=_("Request for information about a possible Domestic Homicide Review"),
     template="trawl_request",
     audience="agency",
+    translated=True,
 )

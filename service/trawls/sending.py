@@ -47,6 +47,7 @@ __all__ = [
     "deliver_request",
     "email_context",
     "has_secure_address",
+    "language_of",
     "role_text",
     "send",
     "start",
@@ -156,21 +157,30 @@ def check(session: Session, trawl: Trawl) -> Readiness:
 
 
 def email_context(
-    case: Case, trawl: Trawl, request: TrawlRequest | None, agency: Agency, link: str | None
+    case: Case,
+    trawl: Trawl,
+    request: TrawlRequest | None,
+    agency: Agency,
+    link: str | None,
+    *,
+    language: str = "en",
 ) -> dict:
-    """What the request email says (also used for the officer's preview)."""
+    """What the request email says (also used for the officer's preview), its dates in
+    ``language``: the email's own (``language_of``)."""
     return {
         "agency_name": agency.name,
         "case_reference": case.reference,
-        "due_date": clock.long_date(request.due_date if request else trawl.due_date),
-        "scope_from": clock.long_date(trawl.scope_from),
-        "scope_to": clock.long_date(trawl.scope_to),
+        "due_date": clock.long_date(request.due_date if request else trawl.due_date, language),
+        "scope_from": clock.long_date(trawl.scope_from, language),
+        "scope_to": clock.long_date(trawl.scope_to, language),
         "note": trawl.note,
         "link": link,
         # Sent while the partnership considers whether to hold a review (the initial
         # information request), or during the review.
         "considering": trawl.considering,
-        "meeting_date": clock.long_date(trawl.meeting_date) if trawl.meeting_date else None,
+        "meeting_date": (
+            clock.long_date(trawl.meeting_date, language) if trawl.meeting_date else None
+        ),
         "meeting_time": trawl.meeting_time,
         "meeting_place": trawl.meeting_place,
     }
@@ -179,6 +189,11 @@ def email_context(
 def request_purpose(trawl: Trawl) -> routing.Purpose:
     """The request email's purpose: the initial request has its own subject."""
     return messages.INITIAL_REQUEST if trawl.considering else messages.REQUEST
+
+
+def language_of(session: Session, purpose: routing.Purpose, agency: Agency) -> str:
+    """The language of the agency's email of ``purpose``: its dates are written in it too."""
+    return routing.language(purpose, session.get(Partnership, agency.partnership_id), agency)
 
 
 def send(
@@ -277,8 +292,10 @@ def _letter(
     session: Session, request: TrawlRequest, case: Case, agency: Agency, link: str | None
 ) -> kinds.Letter:
     trawl = request.trawl
+    purpose = request_purpose(trawl)
+    language = language_of(session, purpose, agency)
     return kinds.Letter(
-        email_context(case, trawl, request, agency, link), purpose=request_purpose(trawl)
+        email_context(case, trawl, request, agency, link, language=language), purpose=purpose
     )
 
 
@@ -302,11 +319,12 @@ def _chaser_context(
     """What a chaser says. It resends the agency's current link: a revoked or expired one is not
     replaced (revoking is the officer's decision), so the chaser then asks the agency to contact
     the DHR officer. While the agency's request for more time waits, the chaser says so."""
+    language = language_of(session, messages.CHASER, agency)
     return {
         "agency_name": agency.name,
         "case_reference": case.reference,
-        "sent_date": clock.long_date(london_date(request.sent_at)),
-        "due_date": clock.long_date(request.due_date),
+        "sent_date": clock.long_date(london_date(request.sent_at), language),
+        "due_date": clock.long_date(request.due_date, language),
         "link": links.current_url(session, request),
         "extension_requested": _extension_waiting(session, request),
         "chaser_number": number,

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from forms import trawl_return as catalogue
-from mail import outbox, policy, queueing
+from mail import outbox, policy, queueing, routing
 from service import clock
 from service.clock import long_moment
 from service.models import Agency, Case, Partnership, TrawlRequest, TrawlReturn
@@ -132,7 +132,11 @@ def send(
             "agency_name": agency.name,
             "version": row.version,
             "amendment": row.version > 1,
-            "submitted": long_moment(row.submitted_at or clock.now()),
+            # In the acknowledgement's own language: the agency's.
+            "submitted": long_moment(
+                row.submitted_at or clock.now(),
+                routing.language(messages.RETURN_ACKNOWLEDGEMENT, partnership, agency),
+            ),
             "considering": request.trawl.considering and request.case_id is None,
         },
         actor=actor,

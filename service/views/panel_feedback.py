@@ -10,6 +10,9 @@ given so far); the answer itself ("I have comments", with the comments, or "I ha
 comments", and the member's name), sent straight from that page; a confirmation. The answer can
 be changed until the deadline; after it, a first answer is still taken and marked late. Every
 page works without JavaScript.
+
+Where the partnership offers Welsh and English, the pages speak the member's language (the one
+their emails are in) unless the visitor chooses the other with the language switcher.
 """
 
 from __future__ import annotations
@@ -28,11 +31,11 @@ from flask import (
 )
 
 from forms import feedback as catalogue
-from service import audit, db
+from service import audit, db, i18n
 from service.auth import web
 from service.clock import long_date
-from service.models import Case, PanelMember, StoredFile
-from service.panels import feedback, feedback_answers
+from service.models import Case, PanelMember, Partnership, StoredFile
+from service.panels import feedback, feedback_answers, members
 from service.panels import feedback_links as links
 from service.views import journey, linked
 
@@ -58,8 +61,13 @@ LinkRefused = linked.LinkRefused
 
 
 def _current() -> links.Linked:
-    """The member's part this browser's link opens; LinkRefused if it no longer does."""
-    return _link.current()
+    """The member's part this browser's link opens; LinkRefused if it no longer does. Its
+    pages are in the member's language unless the visitor chose another."""
+    opened = _link.current()
+    s = db.Sessions()
+    member = s.get(PanelMember, opened.member_id)
+    i18n.prefer(members.language_of(s.get(Partnership, opened.partnership_id), member))
+    return opened
 
 
 def _context(opened: links.Linked, **kw):
@@ -72,7 +80,7 @@ def _context(opened: links.Linked, **kw):
         "case": s.get(Case, draft.case_id),
         "member": s.get(PanelMember, recipient.member_id),
         "file": s.get(StoredFile, draft.file_id),
-        "deadline": long_date(draft.deadline),
+        "deadline": long_date(draft.deadline, i18n.select_locale()),
         "deadline_passed": feedback.deadline_passed(draft),
         "can_change": feedback.can_change(draft, recipient),
         "late": feedback.is_late(draft, recipient),

@@ -34,12 +34,13 @@ from tests.e2e.report_stage_pages import report_stage_pages
 from tests.e2e.request_bounce_pages import request_bounce_form_page, request_bounce_pages
 from tests.e2e.retention_pages import retention_pages
 from tests.e2e.test_accessibility import WCAG, describe
-from tests.factories import EXAMPLE
+from tests.factories import EXAMPLE, ROOT
 from tests.referrals.factories import complete_answers
 
 pytestmark = pytest.mark.e2e
 
 PASSWORD = "walnut orbit lantern quietly"
+DYFFRYN = ROOT / "config" / "partnerships" / "dyffryn-example.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -394,10 +395,14 @@ def test_officer_sets_up_signs_in_and_out_with_the_keyboard_only(
         context.close()
 
 
-def _signed_in_page(chromium_browser, live_server, console_data, role=Role.OFFICER, **kw):
-    email = f"axe.{role.value}@exampleshire.gov.uk"
+def _signed_in_page(
+    chromium_browser, live_server, console_data, role=Role.OFFICER, *, partnership_id=None,
+    email=None, **kw,
+):  # fmt: skip
+    """Signed in as a user of the example partnership (or of ``partnership_id``, as ``email``)."""
+    email = email or f"axe.{role.value}@exampleshire.gov.uk"
     with db.transaction() as s:
-        p = s.get(Partnership, console_data["partnership"].id)
+        p = s.get(Partnership, partnership_id or console_data["partnership"].id)
         from service.models import User
 
         user = s.scalar(select(User).where(User.email == email))
@@ -675,5 +680,58 @@ def test_console_works_without_javascript(live_server, console_data, chromium_br
         assert "DHR-2026-001" in page.content()
         page.click("button:has-text('Sign out')")
         assert heading(page) == "You have signed out"
+    finally:
+        context.close()
+
+
+def test_agency_and_panel_pages_of_a_partnership_offering_welsh_have_no_axe_violations(
+    live_server, console_data, chromium_browser
+):
+    """Where the partnership offers Welsh and English, the agency and panel pages ask and show
+    the language of each agency's and panel member's emails: the lists, adding (with its error),
+    and changing one."""
+    with db.transaction() as s:
+        dyffryn = partnerships.load(s, DYFFRYN, actor="test").partnership
+        dyffryn_id = dyffryn.id
+        from service.models import Agency
+        from service.panels import members
+        from tests.trawls.factories import make_case
+
+        welsh = s.scalar(
+            select(Agency.id).where(Agency.partnership_id == dyffryn_id, Agency.language == "cy")
+        )
+        welsh_case = make_case(s, dyffryn)
+        member = members.add(s, welsh_case, name="Rhian Prys", agency=None, role=None,
+                             email="rhian.prys@dyffryn-example.gov.wales", language="cy",
+                             actor="test")  # fmt: skip
+        case_id, member_id = welsh_case.id, member.id
+    context, page = _signed_in_page(
+        chromium_browser, live_server, console_data, partnership_id=dyffryn_id,
+        email="axe.officer@dyffryn-example.gov.wales",
+    )  # fmt: skip
+    problems = watch_for_problems(page, live_server.url)
+    try:
+        for path in (
+            "/console/agencies",
+            "/console/agencies/new",
+            f"/console/agencies/{welsh}/edit",
+            f"/console/cases/{case_id}/panel",
+            f"/console/cases/{case_id}/panel/members/new",
+            f"/console/panel-members/{member_id}/language",
+        ):
+            response = page.goto(live_server.url + path)
+            assert response.status == 200, path
+            assert "Language of emails" in page.content(), path
+            check_axe(page)
+        # Nothing chosen: the error leads to the first option.
+        page.goto(live_server.url + "/console/agencies/new")
+        page.evaluate(
+            "document.querySelectorAll('input[name=language]').forEach(r => { r.checked = false })"
+        )
+        page.locator("main button:has-text('Save')").first.click()
+        page.wait_for_load_state()
+        assert "Select the language of the emails to the agency" in page.content()
+        check_axe(page)
+        assert problems == [], problems
     finally:
         context.close()

@@ -1,6 +1,7 @@
 """A panel member answers on a draft in a real Chromium with nothing but the keyboard: opens
 their link, is told what is missing, sends their comments and sees the confirmation. Every page
-of it, its error state and the refused link pass axe-core's checks."""
+of it, its error state and the refused link pass axe-core's checks, in English and, for a
+member of a partnership in Wales who chose Welsh, in Welsh."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from service import clock, db, partnerships
 from service.models import Case, FeedbackRecipient
 from service.panels import feedback
 from service.panels import feedback_links as links
+from service.panels import members as panel_members
 from tests.e2e.conftest import _live_app, check_axe_is_installed, serving, type_text
-from tests.e2e.test_console import check_axe, focus_field, focus_text, heading
+from tests.e2e.test_console import DYFFRYN, check_axe, focus_field, focus_text, heading
 from tests.factories import EXAMPLE
 from tests.feedback.factories import TITLE, add_members
 from tests.uploads.files import pdf
@@ -47,6 +49,23 @@ def feedback_server(tmp_path_factory, redis_url):
         url = links.current_url(s, draft.recipients[0])
         parts = urlsplit(url)
         data = {"path": f"{parts.path}?{parts.query}", "recipient": draft.recipients[0].id}
+        # The same draft in a partnership in Wales, to a member who chose Welsh.
+        dyffryn = partnerships.load(s, DYFFRYN, actor="test").partnership
+        welsh_case = Case(partnership_id=dyffryn.id, reference="DYF-DHR-2026-12")
+        s.add(welsh_case)
+        s.flush()
+        member = panel_members.add(
+            s, welsh_case, name="Rhian Prys", email="rhian.prys@dyffryn-example.gov.wales",
+            agency=None, role=None, actor="test", language="cy",
+        )  # fmt: skip
+        with clock.frozen_at(now - dt.timedelta(days=1)):
+            welsh_draft = feedback.send(
+                s, welsh_case, title=TITLE, filename="draft.pdf", data=pdf("Drafft"), note=None,
+                deadline=now.date() + dt.timedelta(days=13), member_ids=[member.id],
+                created_by=None, actor="test",
+            )  # fmt: skip
+        parts = urlsplit(links.current_url(s, welsh_draft.recipients[0]))
+        data["welsh_path"] = f"{parts.path}?{parts.query}"
     with serving(app) as server:
         yield server, data
 
@@ -97,3 +116,30 @@ def test_a_member_answers_with_the_keyboard_only(feedback_server, chromium_brows
             "Pat Constable",
             False,
         )
+
+
+def test_a_welsh_members_pages_and_their_errors_are_in_welsh(feedback_server, chromium_browser):
+    server, data = feedback_server
+    context = chromium_browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(server.url + data["welsh_path"])
+        assert page.get_attribute("html", "lang") == "cy"
+        assert "Rhoi sylwadau ar ddrafft" in page.title()
+        check_axe(page)
+
+        focus_text(page, "Rhoi eich ateb")
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/comments/answer")
+        assert heading(page) == "Eich ateb ar y drafft"
+        check_axe(page)
+
+        focus_text(page, "Anfon eich ateb")
+        page.keyboard.press("Enter")
+        page.locator(".govuk-error-summary").wait_for()
+        assert page.get_attribute("html", "lang") == "cy"
+        assert "Mae problem wedi codi" in page.locator(".govuk-error-summary").inner_text()
+        assert "Dewiswch a oes gennych sylwadau ar y drafft" in page.content()
+        check_axe(page)
+    finally:
+        context.close()

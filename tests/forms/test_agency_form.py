@@ -29,8 +29,12 @@ GOOD = {
 
 def test_schema_has_the_forms_field_names():
     with _app().test_request_context():
-        form = AgencyForm(meta={"csrf": False})
-    assert {f.name for f in form} == set(AgencySchema().fields)
+        english = AgencyForm(meta={"csrf": False})
+        bilingual = AgencyForm(meta={"csrf": False}, languages=["cy", "en"])
+    # The language of the agency's emails is asked only where there is a choice.
+    assert {f.name for f in bilingual} == set(AgencySchema().fields)
+    assert {f.name for f in english} == set(AgencySchema().fields) - {"language"}
+    assert [choice.value for choice in bilingual.language.choices] == ["cy", "en"]
 
 
 def test_load_splits_normalises_and_trims():
@@ -39,6 +43,7 @@ def test_load_splits_normalises_and_trims():
         "secure_addresses": ["Safeguarding@exampleshire-fire.gov.uk", "duty@nhs.net"],
         "escalation_contact": "Chief.Officer@exampleshire-fire.gov.uk",
         "on_standard_trawl_list": True,
+        "language": None,  # not asked: the agency keeps its language
     }
 
 
@@ -101,6 +106,7 @@ def test_dump_gives_the_edit_forms_starting_data():
         secure_addresses=["a@example.police.uk", "b@example.police.uk"],
         escalation_contact=None,
         on_standard_trawl_list=True,
+        language=None,
     )
     dumped = AgencySchema().dump(agency)
     assert dumped == {
@@ -108,6 +114,7 @@ def test_dump_gives_the_edit_forms_starting_data():
         "secure_addresses": "a@example.police.uk\nb@example.police.uk",
         "escalation_contact": None,
         "on_standard_trawl_list": True,
+        "language": None,
     }
     assert AgencySchema().load(dumped)["secure_addresses"] == agency.secure_addresses
 

@@ -12,9 +12,9 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func
 
 from forms.agency import AgencyForm, AgencySchema, clean
-from mail import policy
+from mail import policy, routing
 from service import agencies as work
-from service import db
+from service import db, i18n
 from service.auth import scope, web
 from service.models import Agency, InsecureRecipientAction, Partnership
 from service.requests import bounces, resending
@@ -50,10 +50,17 @@ def agencies():
             return False
 
     rows = list(rows)
+    languages = list(partnership.languages or ())
     return render_template(
         "console/agencies.html",
         agencies=rows,
         is_secure=is_secure,
+        # The language of each agency's emails, shown where the partnership offers more than one.
+        language_of=(
+            (lambda agency: i18n.NAMES[routing.agency_language(partnership, agency)])
+            if len(languages) > 1
+            else None
+        ),
         bounced=bounces.agency_bounces(db.Sessions(), rows),
     )
 
@@ -72,7 +79,9 @@ def agency_edit(agency_id: int):
 
 def _agency_page(agency_id: int | None):
     sc = web.current_scope()
-    form = AgencyForm()
+    partnership = _partnership(sc)
+    # The language of its emails is asked only where the partnership offers more than one.
+    form = AgencyForm(languages=list(partnership.languages or ()))
     if form.validate_on_submit():
         try:
             with db.transaction() as s:
@@ -102,7 +111,6 @@ def _agency_page(agency_id: int | None):
                 return redirect(f"{back}{sep}{urlencode({'added': new_id})}")
             return redirect(back or url_for("console.agencies"))
 
-    partnership = _partnership(sc)
     agency = None
     if agency_id is not None:
         agency = sc.get(db.Sessions(), Agency, agency_id)
@@ -110,6 +118,10 @@ def _agency_page(agency_id: int | None):
             abort(404)
         if not form.is_submitted():
             form.process(data=AgencySchema().dump(agency))
+    if form.language is not None and not form.is_submitted():
+        # An agency that has not chosen has the partnership's first language, and so does a
+        # new one unless the officer chooses otherwise.
+        form.language.data = routing.agency_language(partnership, agency)
     return render_template(
         "console/agency_form.html",
         form=form,

@@ -7,12 +7,12 @@ and change is audited.
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy.orm import Session
 
 from forms import options
 from forms import panel as panel_forms
-from service import clock, db, uploads
+from service import clock, db, i18n, uploads
 from service.auth import scope, web
 from service.models import (
     Agency,
@@ -43,6 +43,31 @@ def _agency_choice(agencies: list[Agency], value: str | None) -> Agency | None:
     return next((a for a in agencies if str(a.id) == str(value or "")), None)
 
 
+def _languages(partnership: Partnership) -> list[str]:
+    return list(partnership.languages or ())
+
+
+def _language_of(partnership: Partnership):  # noqa: ANN202
+    """The panel page's "Language of emails" column, where the partnership offers more than
+    one: each member's language, by name."""
+    if len(_languages(partnership)) < 2:
+        return None
+    return lambda member: i18n.NAMES[members.language_of(partnership, member)]
+
+
+def _panel_page(s: Session, sc: scope.Scope, case: Case, agency_form=None):  # noqa: ANN001, ANN202
+    return render_template(
+        "console/panel.html",
+        case=case,
+        members=overview.current_members(s, sc, case),
+        meetings=overview.listed_meetings(s, sc, case),
+        can_manage=scope.can(sc.user, "panels.manage") and case.status is CaseStatus.OPEN,
+        agency_form=agency_form
+        or (_agency_form(s, case) if scope.can(sc.user, "panels.manage") else None),
+        language_of=_language_of(s.get(Partnership, case.partnership_id)),
+    )
+
+
 # --- the case's panel ---------------------------------------------------------------------------
 
 
@@ -54,14 +79,7 @@ def panel(case_id: int):
     with db.transaction() as s:
         case = _case(s, sc, case_id)
         _record(s, sc, "panel.viewed", object_type="case", object_id=case.id, case_id=case.id)
-    return render_template(
-        "console/panel.html",
-        case=case,
-        members=overview.current_members(s, sc, case),
-        meetings=overview.listed_meetings(s, sc, case),
-        can_manage=scope.can(sc.user, "panels.manage") and case.status is CaseStatus.OPEN,
-        agency_form=_agency_form(s, case) if scope.can(sc.user, "panels.manage") else None,
-    )
+    return _panel_page(s, sc, case)
 
 
 def _agency_form(s: Session, case: Case, form: panel_forms.AgencyMemberForm | None = None):
@@ -81,7 +99,11 @@ def panel_member_new(case_id: int):
     s = db.Sessions()
     case = _case(s, sc, case_id)
     agencies = overview.agencies(s, case)
-    form = panel_forms.MemberForm()
+    partnership = s.get(Partnership, case.partnership_id)
+    # The language of their emails, asked where the partnership offers more than one.
+    form = panel_forms.MemberForm(languages=_languages(partnership))
+    if form.language is not None and not form.is_submitted():
+        form.language.data = _languages(partnership)[0]
     form.agency.choices = options([("", "None"), *((str(a.id), a.name) for a in agencies)])
     if form.validate_on_submit():
         chosen = _agency_choice(agencies, form.agency.data)
@@ -95,6 +117,7 @@ def panel_member_new(case_id: int):
                         agency=t.get(Agency, chosen.id) if chosen else None,
                         role=form.role.data, actor=common.actor(sc),
                         client_address=web.client_address(),
+                        language=form.language.data if form.language is not None else None,
                     )  # fmt: skip
                     name = member.name
             except members.MemberRefused as refused:
@@ -135,11 +158,7 @@ def panel_member_from_agency(case_id: int):
             else:
                 flash(f"{agency.name} representative is now on the panel", "success")
                 return redirect(url_for("console.panel", case_id=case_id))
-    return render_template(
-        "console/panel.html", case=case, members=overview.current_members(s, sc, case),
-        meetings=overview.listed_meetings(s, sc, case),
-        can_manage=case.status is CaseStatus.OPEN, agency_form=form,
-    ), 400  # fmt: skip
+    return _panel_page(s, sc, case, agency_form=form), 400
 
 
 @bp.post("/panel-members/<int:member_id>/remove")
@@ -153,6 +172,34 @@ def panel_member_remove(member_id: int):
             members.remove(s, member, actor=common.actor(sc), client_address=web.client_address())
     flash(f"{name} is no longer on the panel", "success")
     return redirect(url_for("console.panel", case_id=case_id))
+
+
+@bp.route("/panel-members/<int:member_id>/language", methods=["GET", "POST"])
+@web.requires("panels.manage")
+def panel_member_language(member_id: int):
+    """Change the language of a member's emails (where the partnership offers more than one)."""
+    sc = web.current_scope()
+    s = db.Sessions()
+    member = common.found(s, sc, PanelMember, member_id)
+    case = _case(s, sc, member.case_id)
+    partnership = s.get(Partnership, case.partnership_id)
+    form = panel_forms.MemberLanguageForm(languages=_languages(partnership))
+    if form.language is None or member.removed_at is not None:
+        abort(404)
+    if not form.is_submitted():
+        form.language.data = members.language_of(partnership, member)
+    elif form.validate():
+        with db.transaction() as t:
+            changed = members.change_language(
+                t, common.found(t, sc, PanelMember, member_id), form.language.data,
+                actor=common.actor(sc), client_address=web.client_address(),
+            )  # fmt: skip
+        if changed:
+            flash(f"{member.name}’s emails are now in {i18n.NAMES[form.language.data]}", "success")
+        return redirect(url_for("console.panel", case_id=case.id))
+    return render_template(
+        "console/panel_member_language.html", case=case, member=member, form=form
+    ), (400 if form.errors else 200)
 
 
 # --- meetings -----------------------------------------------------------------------------------

@@ -91,7 +91,9 @@ def summary_send(case_id: int):
         case=case,
         form=form,
         chosen=chosen,
-        subject=routing.subject(delivery.SUB_GROUP.title, case.reference),
+        subject=routing.subject(
+            delivery.SUB_GROUP.title, case.reference, partnership=form.partnership
+        ),
         filename=documents.pdf_filename(case),
         back={"text": "Back", "href": url_for("console.summary_send", case_id=case.id)},
     )
