@@ -1,7 +1,8 @@
 """The console's pages of the initial information request, for the browser tests: the
 referral's information requests page, the draft request's pages with its invitation to the
-scoping meeting, and the decision page showing a sent request's answers; made once in the live
-server's database through the service's own code."""
+scoping meeting, the decision page showing a sent request's answers, and one agency's request
+page and its revoke confirmation before there is a case; made once in the live server's
+database through the service's own code."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from service import db
-from service.models import Referral, Trawl, TrawlPurpose, TrawlStatus
+from service.models import Referral, Trawl, TrawlPurpose, TrawlRequest, TrawlStatus
 from service.trawls import initial, sending
 
 
@@ -35,6 +36,14 @@ def initial_request_pages(console_data) -> list[str]:  # noqa: ANN001
             draft_id = draft.id
         else:
             draft_id = drafts[0].id
+        # One agency's request of the sent one: its page and its revoke confirmation.
+        request_id = s.scalar(
+            select(TrawlRequest.id)
+            .join(Trawl, TrawlRequest.trawl_id == Trawl.id)
+            .where(Trawl.referral_id == referral_id, Trawl.purpose == TrawlPurpose.INITIAL)
+            .order_by(TrawlRequest.id)
+            .limit(1)
+        )
     base = f"/console/trawls/{draft_id}"
     return [
         f"/console/referrals/{referral_id}/information",
@@ -44,4 +53,6 @@ def initial_request_pages(console_data) -> list[str]:  # noqa: ANN001
         f"{base}/note",
         f"{base}/meeting",
         f"{base}/check",
+        f"/console/trawl-requests/{request_id}",
+        f"/console/trawl-requests/{request_id}/revoke",
     ]

@@ -350,3 +350,169 @@ def test_deleting_a_referral_not_taken_forward_deletes_its_initial_requests_and_
     assert s.get(Referral, referral_id) is None
     for model in (Trawl, TrawlRequest, TrawlReturn, TrawlPerson):
         assert s.scalars(select(model)).all() == [], model.__name__
+
+
+# --- an initial request's own pages, before there is a case ---------------------------------
+
+
+def _messages(session, purpose: str, agency: Agency) -> list[Message]:
+    found = fresh(session).scalars(
+        select(Message).where(Message.purpose == purpose).order_by(Message.created_at)
+    )
+    return [m for m in found if m.recipient in agency.secure_addresses]
+
+
+def _link(message: Message) -> str:
+    from tests.delivered import delivered_text
+
+    return re.search(r"https://\S+/return\?token=\S+", delivered_text(message))[0]
+
+
+@pytest.fixture
+def asked(session, referral):
+    """The referral's initial request, sent yesterday to two agencies and not yet answered."""
+    from tests.trawls.factories import sent_initial_request
+
+    trawl = sent_initial_request(
+        session, session.get(Referral, referral.id), at=clock.now() - dt.timedelta(days=1)
+    )
+    session.commit()
+    return trawl
+
+
+def test_an_initial_requests_page_names_the_referral_and_leads_back_to_its_requests(
+    signed_in, session, referral, asked
+):
+    from service.models import AuditEvent
+
+    req = asked.requests[0]
+    page = f"/console/trawl-requests/{req.id}"
+    response = signed_in.get(page)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert f"Information request for referral {referral.reference}" in html
+    assert f'href="/console/referrals/{referral.id}/information"' in html
+    assert "Back to the information requests" in html and "Alex Example" in html
+    assert "/console/cases/" not in html
+    viewed = fresh(session).scalar(
+        select(AuditEvent).where(
+            AuditEvent.action == "trawl.request_viewed", AuditEvent.object_id == str(req.id)
+        )
+    )
+    assert viewed.case_id is None and viewed.detail["referral_id"] == referral.id
+    # The referral's page of requests leads to each agency's.
+    listed = signed_in.get(f"/console/referrals/{referral.id}/information")
+    assert page in listed.get_data(as_text=True)
+    confirm = signed_in.get(f"{page}/revoke")
+    assert confirm.status_code == 200
+    html = confirm.get_data(as_text=True)
+    assert f"Information request for referral {referral.reference}" in html
+    assert f"Revoke the link for {req.agency.name}?" in html
+
+
+def test_sending_an_initial_requests_link_again_delivers_it_with_the_same_link(
+    signed_in, session, referral, asked
+):
+    req = asked.requests[0]
+    (first,) = _messages(session, "trawl.initial_request", req.agency)
+    page = f"/console/trawl-requests/{req.id}"
+    response = post_form(signed_in, f"{page}/resend", {}, page=page)
+    assert response.status_code == 302 and response.headers["Location"].endswith(page)
+    again = _messages(session, "trawl.initial_request", req.agency)
+    assert len(again) == 2 and _link(again[-1]) == _link(first)
+    assert again[-1].reference == referral.reference
+    assert CONSIDERING in again[-1].body_text
+    assert "The link has been sent again" in signed_in.get(page).get_data(as_text=True)
+
+
+def test_a_new_link_for_an_initial_request_replaces_the_old_one(
+    signed_in, session, referral, asked
+):
+    from service import tokens
+    from service.trawls import links
+    from tests.console import token_of
+
+    req = asked.requests[0]
+    (first,) = _messages(session, "trawl.initial_request", req.agency)
+    page = f"/console/trawl-requests/{req.id}"
+    assert post_form(signed_in, f"{page}/new-link", {}, page=page).status_code == 302
+    renewed = _link(_messages(session, "trawl.initial_request", req.agency)[-1])
+    assert renewed != _link(first)
+    s = fresh(session)
+    with pytest.raises(tokens.TokenRefused):
+        links.check(s, token_of(_link(first)))
+    assert links.check(s, token_of(renewed)).id == req.id
+
+
+def test_revoking_an_initial_requests_link_stops_it_working(signed_in, session, referral, asked):
+    from service import tokens
+    from service.trawls import links
+    from tests.console import token_of
+
+    req = asked.requests[0]
+    (first,) = _messages(session, "trawl.initial_request", req.agency)
+    page = f"/console/trawl-requests/{req.id}"
+    response = post_form(signed_in, f"{page}/revoke", {}, page=f"{page}/revoke")
+    assert response.status_code == 302 and response.headers["Location"].endswith(page)
+    with pytest.raises(tokens.TokenRefused):
+        links.check(fresh(session), token_of(_link(first)))
+    html = signed_in.get(page).get_data(as_text=True)
+    assert "No working link: it was revoked or has expired" in html
+
+
+def test_more_time_for_an_initial_request_is_decided_on_its_page(
+    signed_in, session, referral, asked
+):
+    from service.models import ExtensionStatus, TrawlExtension
+    from service.trawls import extensions
+
+    req = fresh(session).get(TrawlRequest, asked.requests[0].id)
+    asked_for = req.due_date + dt.timedelta(days=7)
+    extensions.request(session, req, new_date=asked_for, reason="Our records are archived")
+    session.commit()
+    page = f"/console/trawl-requests/{req.id}"
+    html = signed_in.get(page).get_data(as_text=True)
+    assert "Our records are archived" in html and "Do you approve the new date?" in html
+    refused = post_form(signed_in, f"{page}/extension", {"decision": "refuse"}, page=page)
+    assert refused.status_code == 400
+    html = refused.get_data(as_text=True)
+    assert "There is a problem" in html
+    assert f"Information request for referral {referral.reference}" in html
+    response = post_form(signed_in, f"{page}/extension", {"decision": "approve"}, page=page)
+    assert response.status_code == 302 and response.headers["Location"].endswith(page)
+    s = fresh(session)
+    assert s.get(TrawlRequest, req.id).due_date == asked_for
+    assert s.scalars(select(TrawlExtension)).one().status is ExtensionStatus.APPROVED
+    (told,) = _messages(session, "trawl.extension_decided", req.agency)
+    assert told.reference == referral.reference and "approved" in told.body_text
+    assert "Extension approved" in signed_in.get(page).get_data(as_text=True)
+
+
+def test_an_initial_requests_pages_are_not_found_for_another_partnerships_officer(
+    page_client, session, other, asked
+):
+    from service.models import Role
+    from tests.console import make_user, sign_in
+
+    req = asked.requests[0]
+    agency = req.agency
+    assert sign_in(page_client, make_user(session, other, Role.OFFICER)).status_code == 302
+    page = f"/console/trawl-requests/{req.id}"
+    assert page_client.get(page).status_code == 404
+    assert page_client.get(f"{page}/revoke").status_code == 404
+    for action, data in (("resend", {}), ("new-link", {}), ("revoke", {}),
+                         ("extension", {"decision": "approve"})):  # fmt: skip
+        response = post_form(page_client, f"{page}/{action}", data, page="/console/")
+        assert response.status_code == 404, action
+    assert len(_messages(session, "trawl.initial_request", agency)) == 1
+
+
+def test_a_chair_sees_nothing_of_an_initial_request_before_there_is_a_case(
+    page_client, session, partnership, asked
+):
+    from service.models import Role
+    from tests.console import make_user, sign_in
+
+    page = f"/console/trawl-requests/{asked.requests[0].id}"
+    assert sign_in(page_client, make_user(session, partnership, Role.CHAIR)).status_code == 302
+    assert page_client.get(page).status_code == 404

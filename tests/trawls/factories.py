@@ -1,4 +1,5 @@
-"""Cases and sent trawls for the trawl tests: built through the service's own functions."""
+"""Cases, sent trawls and initial information requests for the trawl tests: built through the
+service's own functions."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service import clock
-from service.models import Agency, Case, CasePerson, Partnership, PersonRole, Trawl
-from service.trawls import sending
+from service.models import Agency, Case, CasePerson, Partnership, PersonRole, Referral, Trawl
+from service.trawls import initial, sending
 
 #: A Monday: due 14 days later, Monday 21 December 2026; the first chaser goes on Tuesday 22nd;
 #: the second three working days later across Christmas, the bank holidays and the example
@@ -68,6 +69,29 @@ def sent_trawl(
     with clock.frozen_at(at):
         trawl = sending.start(session, case, created_by=None)
         trawl.agency_ids = [a.id for a in agencies(session, partnership, agency_count)]
+        sending.send(session, trawl, actor=actor)
+    session.flush()
+    return trawl
+
+
+def sent_initial_request(
+    session: Session,
+    referral: Referral,
+    *,
+    agency_count: int = 2,
+    at: dt.datetime = SENT_AT,
+    actor: str = "test",
+) -> Trawl:
+    """An initial information request from ``referral``, awaiting its decision (no case), sent
+    at ``at`` to ``agency_count`` agencies about everyone the referral names, for the five
+    years before the death (flushed, not committed)."""
+    partnership = session.get(Partnership, referral.partnership_id)
+    with clock.frozen_at(at):
+        trawl = initial.start(session, referral, created_by=None)
+        trawl.agency_ids = [a.id for a in agencies(session, partnership, agency_count)]
+        # The sub-group sets the period only with its decision: until then the officer does.
+        trawl.scope_to = trawl.scope_to or dt.date(2026, 10, 1)
+        trawl.scope_from = trawl.scope_from or trawl.scope_to.replace(year=trawl.scope_to.year - 5)
         sending.send(session, trawl, actor=actor)
     session.flush()
     return trawl

@@ -2,6 +2,9 @@
 reads the tracker and the returns, and every view of them is audited; officers resend, revoke
 or renew a request's link and decide its requests for more time.
 
+An initial information request (``service.trawls.initial``) has the same pages before there
+is a case: they name its referral and lead back to the referral's information requests.
+
 The work is in ``service.trawls.tracking``; every row is read through the user's Scope.
 """
 
@@ -17,9 +20,9 @@ from forms import trawl_return
 from forms.trawl import ExtensionDecisionForm
 from service import clock, db
 from service.auth import scope, web
-from service.models import Case, Partnership, TrawlRequest
+from service.models import Case, Partnership, Referral, TrawlRequest
 from service.requests import bounces
-from service.trawls import extensions, sending, tracking
+from service.trawls import extensions, initial, sending, tracking
 from service.views.console import bp, common
 
 _record = common.record
@@ -27,6 +30,35 @@ _record = common.record
 
 def _request(s: Session, sc: scope.Scope, request_id: int) -> TrawlRequest:
     return common.found(s, sc, TrawlRequest, request_id)
+
+
+def _case(s: Session, sc: scope.Scope, req: TrawlRequest) -> Case | initial.Considering:
+    """The request's case or, before there is one, the referral standing for it: either found
+    through the Scope, so another partnership's request ends with 404."""
+    if req.case_id is not None:
+        return common.found(s, sc, Case, req.case_id)
+    common.found(s, sc, Referral, req.trawl.referral_id)
+    return initial.case_of(s, req)
+
+
+def _about(case: Case | initial.Considering) -> dict[str, object]:
+    """What the request's pages say it belongs to, and where their back link goes: the case's
+    trawls, or the referral's information requests."""
+    if case.id is None:
+        return {
+            "caption": f"Information request for referral {case.reference}",
+            "tracker": {
+                "text": "Back to the information requests",
+                "href": url_for("console.initial_requests", referral_id=case.referral_id),
+            },
+        }
+    return {
+        "caption": f"Trawl for {case.reference}",
+        "tracker": {
+            "text": "Back to the trawls",
+            "href": url_for("console.trawls", case_id=case.id),
+        },
+    }
 
 
 @bp.get("/cases/<int:case_id>/trawls")
@@ -57,9 +89,9 @@ def _request_page(request_id: int, form: ExtensionDecisionForm | None = None, st
     sc = web.current_scope()
     with db.transaction() as s:
         req = _request(s, sc, request_id)
+        case = _case(s, sc, req)
         _record(s, sc, "trawl.request_viewed", object_type="trawl_request", object_id=req.id,
-                case_id=req.case_id)  # fmt: skip
-    case = common.found(s, sc, Case, req.case_id)
+                case_id=req.case_id, referral_id=req.trawl.referral_id)  # fmt: skip
     detail = tracking.request_detail(s, sc, req)
     if detail is None:
         abort(404)
@@ -70,7 +102,7 @@ def _request_page(request_id: int, form: ExtensionDecisionForm | None = None, st
     return render_template(
         "console/trawl_request.html",
         req=req,
-        case=case,
+        **_about(case),
         trawl=detail.trawl,
         agency=req.agency,
         people=detail.people,
@@ -99,9 +131,10 @@ def _act(request_id: int, action: str, change: Callable[[Session, TrawlRequest],
     sc = web.current_scope()
     with db.transaction() as s:
         req = _request(s, sc, request_id)
+        _case(s, sc, req)  # its case, or its referral, must be the user's too
         change(s, req)
         _record(s, sc, action, object_type="trawl_request", object_id=req.id,
-                case_id=req.case_id)  # fmt: skip
+                case_id=req.case_id, referral_id=req.trawl.referral_id)  # fmt: skip
         withheld = req.link_withheld
     flash(message, "success")
     if withheld:
@@ -120,7 +153,7 @@ def _send_again(new_link: bool) -> Callable[[Session, TrawlRequest], None]:
             s,
             req,
             partnership=common.found(s, sc, Partnership, sc.user.partnership_id),
-            case=common.found(s, sc, Case, req.case_id),
+            case=_case(s, sc, req),
             actor=common.actor(sc),
             new_link=new_link,
         )
@@ -151,8 +184,8 @@ def trawl_request_revoke_confirm(request_id: int):
     sc = web.current_scope()
     s = db.Sessions()
     req = _request(s, sc, request_id)
-    case = common.found(s, sc, Case, req.case_id)
-    return render_template("console/trawl_revoke.html", req=req, case=case, agency=req.agency)
+    about = _about(_case(s, sc, req))
+    return render_template("console/trawl_revoke.html", req=req, agency=req.agency, **about)
 
 
 @bp.post("/trawl-requests/<int:request_id>/revoke")
@@ -178,6 +211,7 @@ def trawl_request_extension(request_id: int):
     try:
         with db.transaction() as s:
             req = _request(s, sc, request_id)
+            _case(s, sc, req)
             tracking.decide_extension(
                 s, sc, req, actor=common.actor(sc), user_id=sc.user.id,
                 client_address=web.client_address(), **decision,
