@@ -1,10 +1,11 @@
 """The consent PDFs: the letter the police family liaison officer hands over, and the signed
 form (the family member's own copy, and the one sent to the chair and the DHR officer).
 
-The letter names no one but the person it is addressed to: it explains what is being asked,
-gives the link (typeable, and as a QR code) and who to contact. The signed form names the
-victim, as the form does, and nothing else of the case; only the copy sent to the review
-carries the case reference.
+The letter names no one but the person it is addressed to and the review panel's chair their
+answer goes to (as the form names them, or that the chair is still to be appointed): it explains
+what is being asked, gives the link (typeable, and as a QR code) and who to contact. The signed
+form names the victim, as the form does, and nothing else of the case; only the copy sent to the
+review carries the case reference.
 """
 
 from __future__ import annotations
@@ -126,7 +127,11 @@ def letter_filename(request: ConsentRequest) -> str:
     return f"consent-letter-{request.id}.pdf"
 
 
-def render_letter_html(request: ConsentRequest, *, partnership: Partnership, url: str) -> str:
+def render_letter_html(
+    request: ConsentRequest, *, partnership: Partnership, url: str, chair: str | None
+) -> str:
+    """``chair``: the review panel's chair the answer goes to, as the form names them
+    (``service.consent.form_settings.chair_name``); None before one is appointed."""
     code = url.rsplit("/", 1)[1]
     return render_html(
         "pdf/consent_letter.html",
@@ -138,12 +143,15 @@ def render_letter_html(request: ConsentRequest, *, partnership: Partnership, url
         qr=qr_svg(url),
         today=clock.long_date(clock.now()),
         ask_about_suspect=request.ask_about_suspect,
+        chair=chair,
     )
 
 
-def render_letter_pdf(request: ConsentRequest, *, partnership: Partnership, url: str) -> bytes:
+def render_letter_pdf(
+    request: ConsentRequest, *, partnership: Partnership, url: str, chair: str | None
+) -> bytes:
     """The letter for the family member, with their link (the request's current one)."""
-    return write_pdf(render_letter_html(request, partnership=partnership, url=url))
+    return write_pdf(render_letter_html(request, partnership=partnership, url=url, chair=chair))
 
 
 def response_filename(response: ConsentResponse, reference: str | None = None) -> str:

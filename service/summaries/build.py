@@ -9,7 +9,9 @@ already decided that the case may be read (the console through its Scope, the sw
 system).
 
 Days taken are calendar days from sending to the first return, as the trawl tracker and the
-response statistics count them (``service.trawls.schedule.days_taken``).
+response statistics count them (``service.trawls.schedule.days_taken``). A request whose email
+bounced wherever it went (``service.requests.bounces``) and that has no return says so, with the
+date, as the tracker does: its "no return" means the agency never got it.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from service.models import (
     TrawlRequest,
     TrawlStatus,
 )
+from service.requests import bounces
 from service.summaries import chronology, imr_rows
 from service.summaries.rows import (
     AgencyLine,
@@ -57,7 +60,7 @@ from service.summaries.rows import (
     TrawlHeader,
 )
 from service.trawls import schedule
-from service.trawls.sending import role_text
+from service.trawls.sending import TRAWL, role_text
 
 day_text = clock.long_date
 
@@ -65,10 +68,15 @@ day_text = clock.long_date
 # --- building it -------------------------------------------------------------------------------
 
 
-def agency_status(request: TrawlRequest, now: dt.datetime) -> AgencyStatus:
+def agency_status(
+    request: TrawlRequest, now: dt.datetime, bounced: bounces.Bounced | None = None
+) -> AgencyStatus:
+    """Where the request stands; ``bounced``: what bounced of it, if anything did."""
     latest = request.latest_return
     if latest is not None:
         return AgencyStatus.INVOLVEMENT if latest.involvement else AgencyStatus.NO_TRACE
+    if bounced is not None and bounced.undelivered:
+        return AgencyStatus.BOUNCED
     if schedule.is_overdue(request.due_date, now):
         return AgencyStatus.OVERDUE
     if _approved_extension(request) is not None:
@@ -156,10 +164,11 @@ def build(session: Session, case: Case, *, now: dt.datetime | None = None) -> Su
     lines: list[AgencyLine] = []
     entries: list[chronology.Entry] = []
     involved: set[int] = set()
+    bounced = bounces.states(session, TRAWL, [r for t in trawls for r in t.requests])
     for number, trawl in enumerate(trawls, start=1):
         trawl_people = {str(tp.id): tp for tp in trawl.people}
         for req in sorted(trawl.requests, key=lambda r: (r.agency.name.casefold(), r.id)):
-            lines.append(_agency_line(req, number, trawl_people, now))
+            lines.append(_agency_line(req, number, trawl_people, now, bounced.get(req.id)))
             latest = req.latest_return
             if latest is None:
                 continue
@@ -193,10 +202,18 @@ def build(session: Session, case: Case, *, now: dt.datetime | None = None) -> Su
 
 
 def _agency_line(
-    req: TrawlRequest, number: int, trawl_people: dict[str, TrawlPerson], now: dt.datetime
+    req: TrawlRequest,
+    number: int,
+    trawl_people: dict[str, TrawlPerson],
+    now: dt.datetime,
+    bounced: bounces.Bounced | None,
 ) -> AgencyLine:
     latest = req.latest_return
     answers = (latest.answers or {}) if latest else {}
+    status = agency_status(req, now, bounced)
+    # The summary shows the representative the request asked for: at the scoping meeting.
+    invited = req.trawl.invites
+    representative = trawl_representative.shown(answers) if invited else None
     extension = _approved_extension(req)
     pending = req.pending_extension
     details = return_form.PERSON_DETAILS
@@ -223,7 +240,7 @@ def _agency_line(
         trawl_number=number,
         sent_on=day_text(req.sent_at),
         due_on=day_text(req.due_date),
-        status=agency_status(req, now),
+        status=status,
         link_withheld=req.link_withheld,
         returned_on=day_text(req.returned_at),
         days_taken=days,
@@ -233,16 +250,15 @@ def _agency_line(
         systems_checked=(answers.get("systems_checked") or "") if latest else "",
         records_secured=secured,
         completed_by=", ".join(x for x in (completed.get("name"), completed.get("role")) if x),
-        representative=", ".join(
-            v for v in (trawl_representative.shown(answers) or {}).values() if v
-        )
-        if latest
-        else "",
+        invited=invited,
+        representative=", ".join(v for v in (representative or {}).values() if v),
+        bounced_on=day_text(bounced.on) if status is AgencyStatus.BOUNCED else "",
         sent_at=req.sent_at,
         due_date=req.due_date,
         returned_at=req.returned_at,
         extension_date=extension.requested_date if extension else None,
         extension_requested_date=pending.requested_date if pending else None,
+        bounced_at=bounced.on if status is AgencyStatus.BOUNCED else None,
     )
 
 

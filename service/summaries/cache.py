@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 KIND = "summary.pdf"
 #: Changed when the PDF's layout changes, so every kept file is made again.
-LAYOUT_VERSION = "1"
+LAYOUT_VERSION = "2"
 #: A summary with more table rows than this is made by a worker job (about a second's work).
 INLINE_ROWS = 400
 #: A job asked for this long ago that has not delivered is asked for again (Redis lost it).

@@ -34,6 +34,9 @@ AGENCY_COLUMNS = [
     "Systems checked",
     "Records secured",
     "Completed by",
+    "Invited to the scoping meeting",
+    "Representative at the scoping meeting",
+    "Email bounced on",
 ]
 #: The template's "Date (dd/mm/yyyy)" is a real date in the XLSX and ISO 8601 in the CSV, so the
 #: exports call it "Date".
@@ -59,6 +62,9 @@ def agency_row(line: AgencyLine) -> list[Any]:
         line.systems_checked,
         "; ".join(f"{r.person}: {r.answer}" for r in line.records_secured),
         line.completed_by,
+        "Yes" if line.invited else "No",
+        line.representative,
+        line.bounced_at,
     ]
 
 

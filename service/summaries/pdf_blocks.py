@@ -22,6 +22,8 @@ from service.pdf_flow import (
 from service.summaries.rows import Summary
 
 _TAGS = {"govuk-tag--red": TAG_RED, "govuk-tag--orange": TAG_ORANGE}
+#: The agency table's column for who represents each agency invited to the scoping meeting.
+REPRESENTATIVE = "Representative at the scoping meeting"
 
 
 def _tag(text: str, tag_class: str = "") -> Para:
@@ -79,11 +81,13 @@ def agencies(summary: Summary) -> list[Block]:
         f"{len(summary.outstanding)} not yet returned"
         + (f", {counts['overdue']} overdue" if counts["overdue"] else "")
         + (f", {counts['extension']} on an extension" if counts["extension"] else "")
+        + (f", {counts['bounced']} whose request email bounced" if counts["bounced"] else "")
         + "."
     )
     blocks: list[Block] = [Heading("Agencies’ returns", 2), _p(text)]
     if summary.agencies:
         many = len(summary.trawls) > 1
+        invites = summary.invites
         head = [
             "Agency",
             *(["Trawl"] if many else []),
@@ -91,16 +95,16 @@ def agencies(summary: Summary) -> list[Block]:
             "Due",
             "Returned",
             "Days taken",
+            *([REPRESENTATIVE] if invites else []),
             "Notes",
         ]
+        # Agency, status, due, returned, days taken (and the representative), before the notes.
+        first = [0.19, 0.15, 0.11, 0.11, 0.08, 0.16] if invites else [0.24, 0.17, 0.13, 0.13, 0.09]
         widths = [
-            0.24,
+            first[0],
             *([0.06] if many else []),
-            0.17,
-            0.13,
-            0.13,
-            0.09,
-            0.24 - (0.06 if many else 0),
+            *first[1:],
+            1 - sum(first) - (0.06 if many else 0),
         ]
         rows = [
             [
@@ -110,6 +114,7 @@ def agencies(summary: Summary) -> list[Block]:
                 [para(a.due_on)],
                 [para(a.returned_on or "Not returned")],
                 [para(a.days_text)],
+                *([lines_of(a.representative_text)] if invites else []),
                 [para(n) for n in a.notes],
             ]
             for a in summary.agencies

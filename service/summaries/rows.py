@@ -18,6 +18,9 @@ class AgencyStatus(enum.StrEnum):
     OUTSTANDING = "outstanding"
     OVERDUE = "overdue"
     EXTENSION = "extension"
+    #: Not returned, and the request's email bounced wherever it went: the agency never got it
+    #: (``service.requests.bounces``), so it is not overdue either.
+    BOUNCED = "bounced"
 
 
 STATUS_TEXT = {
@@ -26,6 +29,7 @@ STATUS_TEXT = {
     AgencyStatus.OUTSTANDING: "Outstanding",
     AgencyStatus.OVERDUE: "Overdue",
     AgencyStatus.EXTENSION: "Extension",
+    AgencyStatus.BOUNCED: "Email bounced",
 }
 STATUS_TAG = {
     AgencyStatus.INVOLVEMENT: "govuk-tag--green",
@@ -33,6 +37,7 @@ STATUS_TAG = {
     AgencyStatus.OUTSTANDING: "govuk-tag--blue",
     AgencyStatus.OVERDUE: "govuk-tag--red",
     AgencyStatus.EXTENSION: "govuk-tag--purple",
+    AgencyStatus.BOUNCED: "govuk-tag--red",
 }
 
 
@@ -79,21 +84,38 @@ class AgencyLine:
     systems_checked: str
     records_secured: list[RecordsSecured] = field(default_factory=list)
     completed_by: str = ""
-    # Who will represent the agency (at the scoping meeting, when the request invited it).
+    #: The request invited the agency to the scoping meeting (and asked who will represent it).
+    invited: bool = False
+    #: Who will represent the agency at the scoping meeting, as the return names them ("name,
+    #: role"); empty when the request did not invite it or it has not returned.
     representative: str = ""
+    #: When the request's email was reported bounced, while the agency has not returned.
+    bounced_on: str = ""
     # The same days as values, for the spreadsheets: the texts above are for reading.
     sent_at: dt.datetime | None = None
     due_date: dt.date | None = None
     returned_at: dt.datetime | None = None
     extension_date: dt.date | None = None
     extension_requested_date: dt.date | None = None
+    bounced_at: dt.datetime | None = None
 
     @property
     def status_text(self) -> str:
         text = STATUS_TEXT[self.status]
         if self.status is AgencyStatus.EXTENSION:
             return f"Extension to {self.extension_to}"
+        if self.status is AgencyStatus.BOUNCED:
+            return f"{text} on {self.bounced_on}"
         return text
+
+    @property
+    def representative_text(self) -> str:
+        """The representative column's cell: empty when the request did not invite the agency."""
+        if not self.invited:
+            return ""
+        if self.representative:
+            return self.representative
+        return "Not returned yet" if not self.returned else "Not named"
 
     @property
     def tag_class(self) -> str:
@@ -124,6 +146,8 @@ class AgencyLine:
             found.append(f"Extension approved to {self.extension_to}")
         if self.extension_requested_to:
             found.append(f"Extension requested to {self.extension_requested_to}")
+        if self.status is AgencyStatus.BOUNCED:
+            found.append("Not reaching the agency: correct its address and send it again")
         return found
 
 
@@ -278,6 +302,11 @@ class Summary:
     @property
     def overdue(self) -> list[AgencyLine]:
         return [a for a in self.agencies if a.status is AgencyStatus.OVERDUE]
+
+    @property
+    def invites(self) -> bool:
+        """A request of the case invited its agency to the scoping meeting."""
+        return any(a.invited for a in self.agencies)
 
     @property
     def complete(self) -> bool:

@@ -49,7 +49,9 @@ class AgencySchema(Schema):
     systems_checked = fields.String(required=True)
     records_secured = fields.List(fields.Nested(RecordsSecuredSchema), required=True)
     completed_by = fields.String(required=True)
-    representative = fields.String(load_default="")
+    invited = fields.Boolean(required=True)
+    representative = fields.String(required=True)
+    bounced_on = fields.String(required=True)
 
 
 class KnowledgeSchema(Schema):

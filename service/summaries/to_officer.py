@@ -177,7 +177,9 @@ def outstanding_of(summary: summaries.Summary, trawl: Trawl) -> list[summaries.A
 
 def outstanding_text(line: summaries.AgencyLine) -> str:
     """``Exampleshire Police: overdue`` — the agency's name and where its return stands."""
-    if line.extension_to:
+    if line.status is summaries.AgencyStatus.BOUNCED:
+        where = f"its email bounced on {line.bounced_on}, so the request is not reaching it"
+    elif line.extension_to:
         where = f"given more time, to {line.extension_to}"
     elif line.status is summaries.AgencyStatus.OVERDUE:
         where = f"overdue (due {line.due_on})"

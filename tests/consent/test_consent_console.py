@@ -150,7 +150,7 @@ def test_a_letter_request_needs_no_email_and_its_letter_names_only_the_addressee
         assert value not in words, value
     # The QR code is of the link itself.
     html_ = documents.render_letter_html(
-        req, partnership=session.get(Partnership, req.partnership_id), url=url
+        req, partnership=session.get(Partnership, req.partnership_id), url=url, chair=None
     )
     assert documents.qr_svg(url) in html_
     assert "consent.letter_downloaded" in actions(session, object_id=str(req.id))

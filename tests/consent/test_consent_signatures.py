@@ -11,7 +11,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from service.consent import form_settings, responses
+from service.consent import documents, form_settings, responses
 from service.models import (
     AuditEvent,
     Case,
@@ -20,6 +20,7 @@ from service.models import (
     ConsentDelivery,
     ConsentRequest,
     ConsentResponse,
+    Partnership,
     Role,
 )
 from tests.consent.factories import (
@@ -53,6 +54,23 @@ def case(session, partnership) -> Case:
     case = make_case(session, partnership)
     session.commit()
     return case
+
+
+def letter_words(session, request_id: int) -> str:
+    """The printed consent letter's words, on one line (the request read as the console does)."""
+    req = session.get(ConsentRequest, request_id)
+    partnership = session.get(Partnership, req.partnership_id)
+    url = "https://dhr.exampleshire.gov.uk/consent/K7P2QX9M4T"
+    return " ".join(
+        pdf_text(
+            documents.render_letter_pdf(
+                req,
+                partnership=partnership,
+                url=url,
+                chair=form_settings.chair_name(session, req.case_id),
+            )
+        ).split()  # fmt: skip
+    )
 
 
 def switch_url(case: Case) -> str:
@@ -191,6 +209,7 @@ def test_the_form_names_the_cases_chair_and_keeps_the_print_name_beside_the_sign
     session.add(CaseChair(case_id=case.id, user_id=chair.id))
     req = ask(session, partnership, case=session.get(Case, case.id))
     session.commit()
+    request_id = req.id
     family = page_app.test_client()
     family.get(link_path(session, req))
     post(family, "/consent/choices", {"victim_information": "yes", "suspect_information": "yes"})
@@ -213,11 +232,18 @@ def test_the_form_names_the_cases_chair_and_keeps_the_print_name_beside_the_sign
     words = " ".join(pdf_text(responses.review_copy(session, req, row).data).split())
     assert "Signed S Relative" in words and f"Print name {PRINT_NAME}" in words
     assert "The review panel's chair, Pat Chair, and the DHR officer" in words
+    # The printed letter names the same chair.
+    assert "Your answer goes to the review panel's chair, Pat Chair, and to the DHR officer" in (
+        letter_words(session, request_id)
+    )
 
 
 def test_before_a_chair_is_appointed_the_form_names_the_role(page_app, session, partnership):
     req = ask(session, partnership, delivery=ConsentDelivery.LETTER, email=None)
     session.commit()
+    letter = letter_words(session, req.id)
+    assert "Your answer goes to the review panel's chair and to the DHR officer" in letter
+    assert "The chair, who leads the review, is still to be appointed." in letter
     family = page_app.test_client()
     family.get(link_path(session, req))
     post(family, "/consent/choices", {"victim_information": "yes", "suspect_information": "no"})

@@ -207,7 +207,10 @@ def test_the_consent_letter_and_forms_lay_out_within_their_pages(session, partne
             )
         )
     url = "https://dhr.example.gov.uk/consent/K7P2QX9M4T"
-    check(consent_documents.render_letter_html(req, partnership=partnership, url=url))
+    for chair in ("Pat Chair", None):
+        check(
+            consent_documents.render_letter_html(req, partnership=partnership, url=url, chair=chair)
+        )
 
 
 def test_the_referral_lays_out_within_its_pages(session, partnership):

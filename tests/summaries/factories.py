@@ -16,6 +16,10 @@ The trawl goes on Monday 7 December 2026 (due Monday 21 December) to six agencie
 
 One family member has given consent, one has not answered; the police's IMR is submitted with
 its QA checklist (criterion 3 answered No, criterion 13 Partially).
+
+``story(..., invited=True)``: the request also invites the agencies to the scoping meeting, and
+each return names its representative (``REPRESENTATIVES``). ``bounce_request`` makes an
+agency's request email bounce, as a bounce report read from the mailbox does.
 """
 
 from __future__ import annotations
@@ -35,13 +39,16 @@ from service.models import (
     Case,
     ConsentRequest,
     ImrRequest,
+    Message,
     Partnership,
+    RequestDelivery,
     Trawl,
     TrawlRequest,
 )
-from service.trawls import extensions, returns, sending
+from service.trawls import extensions, messages, returns, sending
 from tests.consent.factories import ask
 from tests.imrs.factories import requested_imr, submitted_imr
+from tests.requests.bouncing import bounce, mark_all_sent
 from tests.trawls.factories import SENT_AT, make_case
 
 DUE = dt.date(2026, 12, 21)
@@ -70,6 +77,17 @@ AMENDED_NATURE = "Attended three reports of shouting at Harbour Row; one arrest 
 HOSPITAL_NATURE = "Emergency department attendance with a facial injury."
 POLICE_SYSTEMS = "Niche RMS, the command and control log and PND."
 HOSPITAL_SYSTEMS = "Lorenzo, the emergency department system and safeguarding referrals."
+
+#: The scoping meeting the invited story's request asks the agencies to.
+MEETING_DATE = dt.date(2027, 1, 14)
+#: Who each agency of the invited story names to represent it there, as typed.
+REPRESENTATIVES = {
+    "police": {"name": "Robin Liaison", "role": "Detective Inspector, public protection"},
+    "hospital": {"name": "Dr Asha Mistry", "role": "Named nurse – adult safeguarding"},
+    "gp": {"name": "Lee O'Neill", "role": "Practice manager"},
+}
+#: When a bounced request's report is read: an hour after the trawl went.
+BOUNCED_AT = SENT_AT + dt.timedelta(hours=1)
 
 #: The same night seen by two agencies: a probable duplicate.
 POLICE_NIGHT = {
@@ -112,12 +130,17 @@ def agency(session: Session, partnership: Partnership, key: str) -> Agency:
 
 def send_trawl(
     session: Session, partnership: Partnership, case: Case, keys: list[str], *,
-    at: dt.datetime = SENT_AT,
+    at: dt.datetime = SENT_AT, meeting_date: dt.date | None = None,
 ) -> Trawl:  # fmt: skip
-    """A trawl of ``case`` sent at ``at`` to the agencies with ``keys``, asking about everyone."""
+    """A trawl of ``case`` sent at ``at`` to the agencies with ``keys``, asking about everyone
+    (and inviting them to the scoping meeting on ``meeting_date``, when given)."""
     with clock.frozen_at(at):
         trawl = sending.start(session, case, created_by=None)
         trawl.agency_ids = [agency(session, partnership, k).id for k in keys]
+        if meeting_date is not None:
+            trawl.meeting_date = meeting_date
+            trawl.meeting_time = "10am to 12 noon"
+            trawl.meeting_place = "Exampleshire House, committee room 2"
         sending.send(session, trawl, actor="test")
     session.flush()
     return trawl
@@ -147,13 +170,16 @@ def answers(
     systems: str = POLICE_SYSTEMS,
     chronology: list[dict[str, Any]] = (),
     name: str = "Morgan Records",
+    representative: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """A whole return: ``people`` by position in the trawl (everyone else no trace)."""
     people = people or {}
     found = {
         str(tp.id): people.get(i, {"involvement": "no_trace"}) for i, tp in enumerate(trawl.people)
     }
+    extra = {"representative": dict(representative)} if representative else {}
     return {
+        **extra,
         "people": found,
         "systems_checked": systems,
         "chronology": [dict(row) for row in chronology],
@@ -186,18 +212,27 @@ def submit(
     session.flush()
 
 
-def story(session: Session, partnership: Partnership, *, reference: str | None = None) -> Story:
-    """The case described at the top of this module (committed)."""
+def story(
+    session: Session, partnership: Partnership, *, reference: str | None = None,
+    invited: bool = False,
+) -> Story:  # fmt: skip
+    """The case described at the top of this module (committed); ``invited``: the request
+    invites the agencies to the scoping meeting and the returns name their representatives."""
     case = make_case(session, partnership, reference=reference)
-    trawl = send_trawl(session, partnership, case, list(AGENCY_KEYS.values()))
+    trawl = send_trawl(session, partnership, case, list(AGENCY_KEYS.values()),
+                       meeting_date=MEETING_DATE if invited else None)  # fmt: skip
     by_agency = {r.agency_id: r for r in trawl.requests}
     requests = {
         name: by_agency[agency(session, partnership, key).id] for name, key in AGENCY_KEYS.items()
     }
 
+    def named(name: str) -> dict[str, Any]:
+        """The representative ``name``'s returns name, when the request invited them."""
+        return {"representative": REPRESENTATIVES[name]} if invited else {}
+
     police_first = answers(
         trawl, {0: person_answer(nature=FIRST_NATURE)},
-        chronology=[entry(trawl, 0, **POLICE_NIGHT)],
+        chronology=[entry(trawl, 0, **POLICE_NIGHT)], **named("police"),
     )  # fmt: skip
     submit(session, requests["police"], police_first, at=POLICE_AT)
     submit(
@@ -208,10 +243,10 @@ def story(session: Session, partnership: Partnership, *, reference: str | None =
                 chronology=[entry(trawl, 0, **HOSPITAL_NIGHT),
                             entry(trawl, 1, date="2026-03-15", time="08:00",
                                   event="Partner attended asking for her whereabouts.")],
-                name="Harper Nurse"),
+                name="Harper Nurse", **named("hospital")),
         at=HOSPITAL_AT,
     )  # fmt: skip
-    submit(session, requests["gp"], answers(trawl, systems="EMIS Web"), at=GP_AT)
+    submit(session, requests["gp"], answers(trawl, systems="EMIS Web", **named("gp")), at=GP_AT)
     police_amended = answers(
         trawl, {0: person_answer(), 1: person_answer(nature="Arrested for assault on AE.",
                                                      risk_other="Previous partner abused too.")},
@@ -219,6 +254,7 @@ def story(session: Session, partnership: Partnership, *, reference: str | None =
                     entry(trawl, 1, date="2026-03-15", time="09:30",
                           event="Interviewed under caution and bailed with conditions.",
                           outcome="Bail conditions: not to contact AE.")],
+        **named("police"),
     )  # fmt: skip
     submit(session, requests["police"], police_amended, at=AMENDED_AT)
 
@@ -242,3 +278,24 @@ def story(session: Session, partnership: Partnership, *, reference: str | None =
     submitted_imr(session, imr)
     session.refresh(case)
     return Story(case, trawl, requests, given, awaiting, imr)
+
+
+def bounce_request(
+    session: Session, request: TrawlRequest, *, at: dt.datetime = BOUNCED_AT
+) -> None:
+    """Every queued message is sent; then the reports that ``request``'s email bounced at each of
+    its agency's addresses are read at ``at`` (the session is rolled back: read rows again)."""
+    request_id = request.id
+    mark_all_sent(session, SENT_AT + dt.timedelta(minutes=1))
+    emails = session.scalars(
+        select(Message)
+        .join(RequestDelivery, RequestDelivery.message_id == Message.id)
+        .where(
+            RequestDelivery.kind == sending.TRAWL.name,
+            RequestDelivery.request_id == request_id,
+            Message.purpose == messages.REQUEST.name,
+        )
+    ).all()
+    assert emails
+    for email in emails:
+        bounce(email, at)

@@ -141,3 +141,65 @@ def test_every_return_of_a_case_with_two_trawls(session, partnership):
     # The same people across both trawls: one entry each.
     assert len(summary.people) == 3
     assert probation.name in summary.people[0].no_trace_from
+
+
+def test_the_representative_each_invited_agency_names_is_summarised_as_typed(session, partnership):
+    story = f.story(session, partnership, invited=True)
+    # A later request that does not invite its agency: a representative named there (optional,
+    # for the review) is not the scoping meeting's, so the summary leaves it out.
+    second = f.send_trawl(session, partnership, story.case, ["probation"], at=f.AMENDED_AT)
+    (request,) = second.requests
+    later = {"name": "Kit Later", "role": "Manager"}
+    uninvited = f.answers(second, systems="nDelius", representative=later)
+    f.submit(session, request, uninvited, at=f.DURING)
+    session.commit()
+    summary = summary_at(session, story, f.DURING)
+
+    assert summary.invites
+    police, hospital = line(summary, story, "police"), line(summary, story, "hospital")
+    assert police.invited and police.representative == (
+        "Robin Liaison, Detective Inspector, public protection"
+    )
+    assert hospital.representative_text == "Dr Asha Mistry, Named nurse – adult safeguarding"
+    assert line(summary, story, "gp").representative == "Lee O'Neill, Practice manager"
+    social_care = line(summary, story, "social_care")
+    assert social_care.invited and social_care.representative == ""
+    assert social_care.representative_text == "Not returned yet"
+    (probation,) = [a for a in summary.agencies if a.request_id == request.id]
+    assert not probation.invited and probation.returned
+    assert (probation.representative, probation.representative_text) == ("", "")
+    # Without an invitation anywhere the summary has no representatives at all.
+    plain = f.story(session, partnership, reference="EXA-DHR-2026-02")
+    assert not summary_at(session, plain, f.DURING).invites
+
+
+def test_an_agency_whose_request_bounced_shows_it_never_got_it_until_it_returns(
+    session, partnership
+):
+    from service.summaries.to_officer import outstanding_text
+
+    story = f.story(session, partnership)
+    f.bounce_request(session, story.requests["social_care"])
+    summary = summary_at(session, story, f.AFTER_DUE)
+
+    social_care = line(summary, story, "social_care")
+    assert social_care.status is AgencyStatus.BOUNCED  # not overdue: it never got the request
+    assert social_care.status_text == "Email bounced on 7 December 2026"
+    assert social_care.tag_class == "govuk-tag--red"
+    assert social_care.bounced_at == f.BOUNCED_AT
+    assert "Not reaching the agency: correct its address and send it again" in social_care.notes
+    assert not social_care.returned and social_care in summary.outstanding
+    assert summary.counts()["bounced"] == 1 and summary.counts()["overdue"] == 1  # recovery
+    assert outstanding_text(social_care).endswith(
+        ": its email bounced on 7 December 2026, so the request is not reaching it"
+    )
+    # An agency whose request did not bounce reads as before.
+    assert line(summary, story, "recovery").status is AgencyStatus.OVERDUE
+    assert line(summary, story, "recovery").bounced_on == ""
+
+    # It got the request after all (another way) and returned: its return is what counts.
+    f.submit(session, story.requests["social_care"], f.answers(story.trawl), at=f.AFTER_DUE)
+    session.commit()
+    returned = line(summary_at(session, story, f.AFTER_DUE), story, "social_care")
+    assert returned.status is AgencyStatus.NO_TRACE
+    assert (returned.bounced_on, returned.bounced_at) == ("", None)

@@ -73,6 +73,8 @@ def test_the_officer_reads_the_summary_page_and_it_is_audited(signed_in, session
     assert "Recommended because of involvement" in page and police in page
     assert "Change the recommended agencies" in page
     assert 'href="/static/css/summary.css"' in response.get_data(as_text=True)
+    # No request invited its agency to the scoping meeting: no representatives' column.
+    assert "Representative at the scoping meeting" not in page
     assert len(events(session, "summary.viewed", story.case.id)) == 1
     # The case page links to it.
     case_page = signed_in.get(f"/console/cases/{story.case.id}").get_data(as_text=True)
@@ -193,6 +195,56 @@ def test_a_summer_moment_is_written_in_british_summer_time():
     assert exports.as_csv(["When"], [[dt.datetime(2026, 7, 1, 8, 30, tzinfo=dt.UTC)]]).endswith(
         b"2026-07-01T09:30+01:00\r\n"
     )
+
+
+def test_the_page_exports_and_json_name_each_representative_and_say_which_request_bounced(
+    signed_in, session, partnership
+):
+    story = f.story(session, partnership, invited=True)
+    f.bounce_request(session, story.requests["social_care"])
+    police, social_care = story.agency("police").name, story.agency("social_care").name
+    base = f"/console/cases/{story.case.id}/summary"
+
+    response = signed_in.get(base)
+    page = text(response)
+    assert 'id="representatives">Representative at the scoping meeting' in response.get_data(
+        as_text=True
+    )
+    row = page[page.index(police) :]
+    assert row.index("Robin Liaison, Detective Inspector, public protection") < row.index(
+        "Amended: version 2"
+    )  # in the police's own row, before its notes
+    assert "Lee O'Neill, Practice manager" in page  # as typed
+    assert "Email bounced on 7 December 2026" in page
+    assert "Not reaching the agency: correct its address and send it again" in page
+    assert "3 not yet returned, 1 on an extension, 1 whose request email bounced." in page
+
+    heading = "Representative at the scoping meeting"
+    for rows in (csv_rows(signed_in.get(f"{base}/agencies.csv")),
+                 xlsx_rows(signed_in.get(f"{base}/agencies.xlsx"))):  # fmt: skip
+        assert rows[0][-3:] == ["Invited to the scoping meeting", heading, "Email bounced on"]
+        by_name = {r[0]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
+        assert by_name[police]["Invited to the scoping meeting"] == "Yes"
+        assert by_name[police][heading] == "Robin Liaison, Detective Inspector, public protection"
+        assert by_name[social_care]["Status"] == "Email bounced on 7 December 2026"
+        assert by_name[social_care][heading] == "" and by_name[police]["Email bounced on"] == ""
+    (csv_row,) = [r for r in csv_rows(signed_in.get(f"{base}/agencies.csv")) if r[0] == social_care]
+    assert csv_row[-1] == f.BOUNCED_AT.strftime("%Y-%m-%dT%H:%M+00:00")  # ISO 8601
+    (xlsx_row,) = [
+        r for r in xlsx_rows(signed_in.get(f"{base}/agencies.xlsx")) if r[0] == social_care
+    ]
+    assert xlsx_row[-1] == f.BOUNCED_AT.replace(tzinfo=None)  # a real date, in UK time
+
+    data = json.loads(signed_in.get(f"{base}.json").get_data(as_text=True))
+    assert SummarySchema().validate(data) == {}
+    agencies = {a["name"]: a for a in data["agencies"]}
+    assert agencies[police]["invited"] is True
+    assert agencies[police]["representative"] == (
+        "Robin Liaison, Detective Inspector, public protection"
+    )
+    assert agencies[social_care]["status"] == "bounced"
+    assert agencies[social_care]["bounced_on"] == "7 December 2026"
+    assert agencies[social_care]["status_text"] == "Email bounced on 7 December 2026"
 
 
 def test_the_json_validates_against_the_schema(signed_in, story):

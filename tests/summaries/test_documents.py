@@ -48,3 +48,20 @@ def test_the_file_name_has_the_reference_and_date_only(session, partnership):
     case = f.make_case(session, partnership, reference="EXA-DHR-2026-01")
     name = documents.pdf_filename(case, now=clock.as_utc(f.DURING))
     assert name == "EXA-DHR-2026-01-summary-2026-12-15.pdf"
+
+
+def test_the_pdf_names_each_representative_and_says_which_request_bounced(session, partnership):
+    story = f.story(session, partnership, invited=True)
+    f.bounce_request(session, story.requests["social_care"])
+    with clock.frozen_at(f.AFTER_DUE):
+        data = documents.summary_pdf(session, story.case)
+    found = pdf_text(data)
+    assert "Representative at the scoping meeting" in found
+    for name in ("Robin Liaison", "Dr Asha Mistry", "Lee O'Neill"):
+        assert name in found, name
+    assert "Practice manager" in found and "Not returned yet" in found
+    assert "Email bounced on 7 December 2026" in found
+    assert "Not reaching the agency: correct its address and send it again" in found
+    assert "1 whose request email bounced" in found
+    # Not overdue: the agency never got it (the recovery partnership is the one overdue).
+    assert "1 overdue" in found

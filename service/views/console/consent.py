@@ -270,7 +270,9 @@ def consent_letter(consent_id: int):
         flash("There is no working link to print: issue a new link first", "important")
         return redirect(url_for("console.consent_request", consent_id=consent_id))
     partnership = sc.get(s, Partnership, req.partnership_id)
-    data = documents.render_letter_pdf(req, partnership=partnership, url=url)
+    data = documents.render_letter_pdf(
+        req, partnership=partnership, url=url, chair=form_settings.chair_name(s, req.case_id)
+    )
     with db.transaction() as t:
         _record(t, sc, "consent.letter_downloaded", object_type="consent_request",
                 object_id=req.id, case_id=req.case_id)  # fmt: skip
