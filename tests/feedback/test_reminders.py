@@ -1,7 +1,8 @@
-"""Reminding members who have not answered, as an operator runs the sweep (`dhr sweep --at`)
-and the mail goes to a real SMTP server: one reminder 3 working days before the deadline and
-one on the day, each exactly once whatever runs twice or loses its memory, none for members who
-answered, and nothing once the draft is closed."""
+"""Reminding members who have not answered, the mail going to a real SMTP server: one reminder
+3 working days before the deadline and one on the day, each exactly once whatever runs twice or
+loses its memory, none for members who answered, and nothing once the draft is closed. The
+sweep runs in this process, as at each moment; where two schedulers sweep at once, as two
+`dhr sweep --at` processes started together."""
 
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ from service.panels import feedback_links as links
 from service.panels import feedback_messages as messages
 from tests.feedback.factories import BEFORE, ON_DAY, answered, sent_draft
 from tests.jobs import run_worker_burst
-from tests.referrals.test_decision_sweep import sweep
 from tests.sweeping import check_count, sweep_outputs_at_once
 from tests.sweeping import sweep_here as sweep_once
 from tests.trawls.factories import PEOPLE
@@ -71,13 +71,13 @@ def test_members_who_have_not_answered_are_reminded_once_before_and_once_on_the_
     answered(session, early, comments="Section 4 misses the 2024 referral.")
 
     # Nothing before Wednesday 9 December at 09:00.
-    assert reminders_in(sweep(env, BEFORE - MINUTE)) == 0
+    assert sweep_here(BEFORE - MINUTE) == 0
     # Two schedulers sweep at once: one reminder each for the two who have not answered.
     assert sorted(sweeps_at_once(env, BEFORE)) in ([0, 2], [1, 1])
     # Redis is emptied; later sweeps find nothing more to do until the deadline day.
     redis.Redis.from_url(runtime.settings().REDIS_URL).flushdb()
-    assert reminders_in(sweep(env, BEFORE + MINUTE)) == 0
-    assert reminders_in(sweep(env, ON_DAY - MINUTE)) == 0
+    assert sweep_here(BEFORE + MINUTE) == 0
+    assert sweep_here(ON_DAY - MINUTE) == 0
     first = outbox(session, messages.REMINDER.name)
     assert sorted(m.recipient for m in first) == sorted([address[middle.id], address[late.id]])
     for r in (middle, late):
@@ -91,9 +91,9 @@ def test_members_who_have_not_answered_are_reminded_once_before_and_once_on_the_
     assert row(session, middle.id).next_reminder_at is None
 
     # Monday 14 December: the last reminder, to the one still silent, once.
-    assert sorted(sweeps_at_once(env, ON_DAY)) in ([0, 1], [1, 0])
-    assert reminders_in(sweep(env, ON_DAY + MINUTE)) == 0
-    assert reminders_in(sweep(env, dt.datetime(2026, 12, 15, 9, tzinfo=UTC))) == 0
+    assert sweep_here(ON_DAY) == 1
+    assert sweep_here(ON_DAY + MINUTE) == 0
+    assert sweep_here(dt.datetime(2026, 12, 15, 9, tzinfo=UTC)) == 0
     reminders = outbox(session, messages.REMINDER.name)
     assert [m.recipient for m in reminders].count(address[late.id]) == 2
     assert [m.recipient for m in reminders].count(address[middle.id]) == 1
@@ -132,14 +132,14 @@ def test_members_who_have_not_answered_are_reminded_once_before_and_once_on_the_
         assert name not in body
 
 
-def test_a_closed_draft_sends_no_reminders(cli_env, session, partnership):
+def test_a_closed_draft_sends_no_reminders(settings, session, partnership):
     draft = sent_draft(session, partnership)
     session.commit()
     with clock.frozen_at(BEFORE - dt.timedelta(days=1)):
         assert feedback.close(session, draft, actor="test")
     session.commit()
-    assert reminders_in(sweep(cli_env, BEFORE)) == 0
-    assert reminders_in(sweep(cli_env, ON_DAY)) == 0
+    assert sweep_here(BEFORE) == 0
+    assert sweep_here(ON_DAY) == 0
     assert outbox(session, messages.REMINDER.name) == []
     assert all(row(session, r.id).next_reminder_at is None for r in draft.recipients)
 

@@ -1,11 +1,12 @@
-"""Chasing a late IMR, as an operator runs the sweep (`dhr sweep --at`): the trawl's engine, so
+"""Chasing a late IMR, the sweep run in this process as at each moment: the trawl's engine, so
 one chaser on the first working day after the due date, the second escalating to the agency's
-escalation contact and the DHR officer, each exactly once, and none after the IMR arrives."""
+escalation contact and the DHR officer, each exactly once, and none after the IMR arrives.
+(That two sweeps at once send each chaser once is shown with real processes for the trawl's
+chasers, in tests/trawls/test_chasers.py.)"""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from sqlalchemy import select
 
@@ -19,7 +20,7 @@ from tests.imrs.factories import (
     requested_imr,
     submitted_imr,
 )
-from tests.referrals.test_decision_sweep import sweep
+from tests.sweeping import sweep_here
 from tests.trawls.factories import PEOPLE
 
 MINUTE = dt.timedelta(minutes=1)
@@ -27,8 +28,9 @@ THIRD_CHASER = dt.datetime(2027, 1, 7, 9, 0, tzinfo=dt.UTC)
 NAMES = [p["name"] for p in PEOPLE]
 
 
-def chasers_in(output: str) -> int:
-    return int(re.search(r"^imr chasers: (\d+)$", output, re.M).group(1))
+def chasers_at(at: dt.datetime) -> int:
+    """One sweep in this process; the IMR chasers it sent."""
+    return sweep_here(at)["imr chasers"]
 
 
 def outbox(session, purpose: str) -> list[Message]:
@@ -38,7 +40,7 @@ def outbox(session, purpose: str) -> list[Message]:
 
 
 def test_an_overdue_imr_gets_exactly_one_chaser_then_escalation_with_the_second(
-    cli_env, session, partnership
+    settings, session, partnership
 ):
     req = requested_imr(session, partnership)
     session.commit()
@@ -47,9 +49,9 @@ def test_an_overdue_imr_gets_exactly_one_chaser_then_escalation_with_the_second(
     escalation_contact = req.agency.escalation_contact
     link = links.current_url(session, req)
 
-    assert chasers_in(sweep(cli_env, FIRST_CHASER - MINUTE)) == 0
-    assert chasers_in(sweep(cli_env, FIRST_CHASER)) == 1
-    assert chasers_in(sweep(cli_env, FIRST_CHASER + MINUTE)) == 0  # once, however often it runs
+    assert chasers_at(FIRST_CHASER - MINUTE) == 0
+    assert chasers_at(FIRST_CHASER) == 1
+    assert chasers_at(FIRST_CHASER + MINUTE) == 0  # once, however often it runs
     (chaser,) = outbox(session, messages.CHASER.name)
     assert chaser.recipient == address
     assert chaser.subject == (
@@ -63,8 +65,8 @@ def test_an_overdue_imr_gets_exactly_one_chaser_then_escalation_with_the_second(
     assert (chased.chasers_sent, chased.next_chaser_at) == (1, SECOND_CHASER)
 
     # The second, after Christmas and the closure days, escalates, once.
-    assert chasers_in(sweep(cli_env, SECOND_CHASER)) == 1
-    assert chasers_in(sweep(cli_env, SECOND_CHASER + MINUTE)) == 0
+    assert chasers_at(SECOND_CHASER) == 1
+    assert chasers_at(SECOND_CHASER + MINUTE) == 0
     assert [m.recipient for m in outbox(session, messages.CHASER.name)] == [address] * 2
     (escalation,) = outbox(session, messages.ESCALATION.name)
     assert escalation.recipient == escalation_contact
@@ -79,5 +81,5 @@ def test_an_overdue_imr_gets_exactly_one_chaser_then_escalation_with_the_second(
 
     # The IMR arrives: no more chasers.
     submitted_imr(session, session.get(ImrRequest, req.id), at=SECOND_CHASER + 3 * MINUTE)
-    assert chasers_in(sweep(cli_env, THIRD_CHASER)) == 0
+    assert chasers_at(THIRD_CHASER) == 0
     assert len(outbox(session, messages.CHASER.name)) == 2

@@ -1,13 +1,15 @@
 """`dhr mail ingest FILE.eml ...` and `dhr mail list --status bounced`, as an operator runs them:
-separate processes, a real SMTP server for the message that later bounces."""
+separate processes. The message that later bounces is queued and delivered to a real SMTP server
+in this process, as `dhr mail test` and `dhr worker --burst` would."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
-from service import db
+from mail import outbox
+from service import db, runtime
 from service.models import Message, MessageStatus
-from tests.factories import EXAMPLE
+from tests.jobs import run_worker_burst
 from tests.mail import bounce_fixtures as fx
 from tests.service.test_cli import dhr
 
@@ -22,11 +24,17 @@ def the_test_message() -> Message:
     return row
 
 
-def test_ingest_reads_reports_from_files_and_the_bounce_is_listed(cli_env, mail_server, tmp_path):
-    cli_env["MAIL_TRANSPORT"] = mail_server.url
-    assert dhr(cli_env, "partnership", "load", str(EXAMPLE)).returncode == 0
-    assert dhr(cli_env, "mail", "test", "--to", AGENCY).returncode == 0
-    assert dhr(cli_env, "worker", "--burst").returncode == 0
+def test_ingest_reads_reports_from_files_and_the_bounce_is_listed(
+    cli_env, settings, session, partnership, mail_server, tmp_path
+):
+    settings.MAIL_TRANSPORT = mail_server.url
+    runtime.configure(settings)
+    outbox.queue_message(
+        session, partnership=partnership, purpose="mail.test", reference="TEST-1", to=[AGENCY]
+    )
+    session.commit()
+    run_worker_burst()
+    assert [got.rcpt_tos for got in mail_server.messages] == [[AGENCY]]
     sent = the_test_message()
     assert sent.status is MessageStatus.SENT
     ndr = tmp_path / "ndr.eml"
@@ -51,8 +59,9 @@ def test_ingest_reads_reports_from_files_and_the_bounce_is_listed(cli_env, mail_
     assert dhr(cli_env, "mail", "list", "--status", "sent").stdout.count("mail.test") == 0
 
 
-def test_a_file_that_cannot_be_read_is_named_and_the_others_still_read(cli_env, tmp_path):
-    assert dhr(cli_env, "partnership", "load", str(EXAMPLE)).returncode == 0
+def test_a_file_that_cannot_be_read_is_named_and_the_others_still_read(
+    cli_env, partnership, tmp_path
+):
     report = tmp_path / "unknown.eml"
     report.write_bytes(fx.unknown_message(AGENCY))
     missing = tmp_path / "missing.eml"

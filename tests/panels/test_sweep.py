@@ -1,7 +1,8 @@
-"""Papers for a panel meeting, run as an operator runs the sweep (`dhr sweep --at`): sent once
-at 09:00 five working days before, whatever runs twice or loses its memory; the officer warned
-when there are none; late papers, a moved and a cancelled meeting; and what members receive
-over SMTP: the papers and a calendar invitation that parses."""
+"""Papers for a panel meeting: sent once at 09:00 five working days before, whatever runs twice
+or loses its memory; the officer warned when there are none; late papers, a moved and a
+cancelled meeting; and what members receive over SMTP: the papers and a calendar invitation
+that parses. The sweep runs in this process, as at each moment; where two schedulers sweep at
+once, as two `dhr sweep --at` processes started together."""
 
 from __future__ import annotations
 
@@ -25,7 +26,6 @@ from tests.panels.factories import (
     scheduled_meeting,
     upload,
 )
-from tests.referrals.test_decision_sweep import sweep
 from tests.sweeping import check_count, sweep_outputs_at_once
 from tests.sweeping import outbox as all_messages
 from tests.sweeping import sweep_here as sweep_once
@@ -57,6 +57,16 @@ def meeting_row(session, meeting_id: int) -> PanelMeeting:
     return session.get(PanelMeeting, meeting_id)
 
 
+def dispatched(at: dt.datetime) -> int:
+    """One sweep in this process; the meetings whose papers it sent."""
+    return sweep_here(at)["panel papers dispatched"]
+
+
+def warnings_sent(at: dt.datetime) -> int:
+    """One sweep in this process; the no-papers warnings it sent."""
+    return sweep_here(at)["panel papers warnings"]
+
+
 def deliveries(session, meeting_id: int, kind: DeliveryKind) -> list[PanelDelivery]:
     session.rollback()
     return list(session.scalars(select(PanelDelivery).where(
@@ -71,9 +81,9 @@ def test_papers_go_once_at_nine_five_working_days_before_and_arrive_with_the_inv
     assert meeting.dispatch_at == DISPATCH and meeting.papers_warning_at == WARNING
 
     # Wednesday 17 March, 09:00, no papers: the officer is warned, once.
-    assert count(sweep(cli_env, WARNING - MINUTE), "panel papers warnings") == 0
-    assert count(sweep(cli_env, WARNING), "panel papers warnings") == 1
-    assert count(sweep(cli_env, WARNING + MINUTE), "panel papers warnings") == 0
+    assert warnings_sent(WARNING - MINUTE) == 0
+    assert warnings_sent(WARNING) == 1
+    assert warnings_sent(WARNING + MINUTE) == 0
     (warning,) = outbox(session, NO_PAPERS)
     assert warning.recipient == OFFICER
     assert warning.subject.startswith(
@@ -87,16 +97,15 @@ def test_papers_go_once_at_nine_five_working_days_before_and_arrive_with_the_inv
            title="Minutes", data=MINUTES)  # fmt: skip
 
     # Thursday 18 March: nothing at 08:59; at 09:00 two schedulers sweep at once, one sends.
-    out = sweep(cli_env, DISPATCH - MINUTE)
-    assert count(out, "panel papers dispatched") == 0
+    assert dispatched(DISPATCH - MINUTE) == 0
     assert outbox(session, PAPERS) == []
     outputs = sweeps_at_once(cli_env, DISPATCH)
     assert sorted(count(o, "panel papers dispatched") for o in outputs) == [0, 1]
     # Papers are there, so no second warning.
     assert sum(count(o, "panel papers warnings") for o in outputs) == 0
     redis.Redis.from_url(runtime.settings().REDIS_URL).flushdb()
-    assert count(sweep(cli_env, DISPATCH + MINUTE), "panel papers dispatched") == 0
-    assert count(sweep(cli_env, DISPATCH + dt.timedelta(days=1)), "panel papers dispatched") == 0
+    assert dispatched(DISPATCH + MINUTE) == 0
+    assert dispatched(DISPATCH + dt.timedelta(days=1)) == 0
 
     sent = outbox(session, PAPERS)
     assert sorted(m.recipient for m in sent) == ADDRESSES
@@ -139,12 +148,12 @@ def test_papers_go_once_at_nine_five_working_days_before_and_arrive_with_the_inv
 
 
 def test_papers_added_after_dispatch_go_at_once_marked_late_and_never_again(
-    cli_env, session, partnership
+    settings, session, partnership
 ):
     meeting = scheduled_meeting(session, partnership)
     session.commit()
     upload(session, meeting_row(session, meeting.id), WARNING)
-    assert count(sweep(cli_env, DISPATCH), "panel papers dispatched") == 1
+    assert dispatched(DISPATCH) == 1
     late_at = DISPATCH + dt.timedelta(days=2)
     paper = upload(
         session,
@@ -161,12 +170,12 @@ def test_papers_added_after_dispatch_go_at_once_marked_late_and_never_again(
         assert "later than the usual 5 working days" in message.body_text
     (delivery, _) = deliveries(session, meeting.id, DeliveryKind.LATE_PAPERS)
     assert delivery.paper_ids == [paper.id]
-    assert count(sweep(cli_env, late_at + MINUTE), "panel papers dispatched") == 0
+    assert dispatched(late_at + MINUTE) == 0
     assert len(outbox(session, PAPERS)) == 2 and len(outbox(session, LATE)) == 2
 
 
 def test_a_moved_meeting_is_sent_on_its_new_date_and_members_are_told(
-    cli_env, session, partnership
+    settings, session, partnership
 ):
     meeting = scheduled_meeting(session, partnership)
     session.commit()
@@ -196,9 +205,9 @@ def test_a_moved_meeting_is_sent_on_its_new_date_and_members_are_told(
         assert event.decoded("dtstart").astimezone(UTC) == dt.datetime(2027, 4, 1, 13, tzinfo=UTC)
 
     # Nothing goes at the old time; the papers go at the new one.
-    assert count(sweep(cli_env, DISPATCH), "panel papers dispatched") == 0
+    assert dispatched(DISPATCH) == 0
     new_dispatch = dt.datetime(2027, 3, 23, 9, tzinfo=UTC)
-    assert count(sweep(cli_env, new_dispatch), "panel papers dispatched") == 1
+    assert dispatched(new_dispatch) == 1
     assert len(outbox(session, PAPERS)) == 2
 
     # Moved again after the papers went, to later that day: told, papers not sent again ...
@@ -220,12 +229,12 @@ def test_a_moved_meeting_is_sent_on_its_new_date_and_members_are_told(
     third = outbox(session, MOVED)[4:]
     assert [sorted(a.filename for a in m.attachments) for m in third] == [
         ["Agenda.pdf", f"panel-meeting-{third[0].reference}.ics"]] * 2  # fmt: skip
-    assert (
-        count(sweep(cli_env, new_dispatch + dt.timedelta(days=1)), "panel papers dispatched") == 0
-    )
+    assert dispatched(new_dispatch + dt.timedelta(days=1)) == 0
 
 
-def test_a_cancelled_meeting_sends_the_cancellation_and_nothing_more(cli_env, session, partnership):
+def test_a_cancelled_meeting_sends_the_cancellation_and_nothing_more(
+    settings, session, partnership
+):
     meeting = scheduled_meeting(session, partnership)
     session.commit()
     with clock.frozen_at(WARNING - dt.timedelta(days=2)):
@@ -242,9 +251,9 @@ def test_a_cancelled_meeting_sends_the_cancellation_and_nothing_more(cli_env, se
         assert str(calendar["method"]) == "CANCEL"
         assert int(calendar.walk("VEVENT")[0]["sequence"]) == 1
     for at in (WARNING, DISPATCH, DISPATCH + dt.timedelta(days=1)):
-        out = sweep(cli_env, at)
-        assert count(out, "panel papers dispatched") == 0
-        assert count(out, "panel papers warnings") == 0
+        checks = sweep_here(at)
+        assert checks["panel papers dispatched"] == 0
+        assert checks["panel papers warnings"] == 0
     assert [m.purpose for m in outbox(session)] == [CANCELLED, CANCELLED]
     assert meeting_row(session, meeting.id).dispatched_at is None
 

@@ -1,5 +1,6 @@
-"""The sweep's referral checks, run as an operator runs them (`dhr sweep --at`): decision
-reminders sent exactly once, and drafts nobody came back to deleted."""
+"""The sweep's referral checks: decision reminders sent exactly once, and drafts nobody came
+back to deleted. The sweep runs in this process, as at each moment; two `dhr sweep --at`
+processes at once prove that concurrent sweeps still send each reminder once."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from service.referrals import drafts
 from tests.conftest import DHR
 from tests.referrals.conftest import SUBMITTED_AT
 from tests.referrals.factories import complete_answers, draft_referral
+from tests.sweeping import check_count, sweep_here, sweep_outputs_at_once
 
 DUE_AT = SUBMITTED_AT + timedelta(days=30)  # the example partnership decides in 30 days
 DUE = "referral.decision_due"
@@ -21,6 +23,7 @@ OVERDUE = "referral.decision_overdue"
 
 
 def sweep(env, at):
+    """One `dhr sweep --at` process, as an operator runs it; what it printed."""
     run = subprocess.run(
         [*DHR, "sweep", "--at", at.isoformat()], env=env, capture_output=True, text=True,
         timeout=120,
@@ -38,21 +41,28 @@ def messages(session, purpose=None):
     return list(session.scalars(query))
 
 
+def reminders(at) -> int:
+    """One sweep in this process; the decision reminders it sent."""
+    return sweep_here(at)["referral decision reminders"]
+
+
+def drafts_deleted(at) -> int:
+    """One sweep in this process; the expired drafts it deleted."""
+    return sweep_here(at)["expired referral drafts deleted"]
+
+
 def referral_row(session, referral_id):
     session.rollback()
     session.expire_all()
     return session.get(Referral, referral_id)
 
 
-def test_a_reminder_a_week_before_then_one_when_overdue(
-    cli_env, session, partnership, make_referral
-):
+def test_a_reminder_a_week_before_then_one_when_overdue(session, partnership, make_referral):
     referral = make_referral(partnership)
-    assert "referral decision reminders: 0" in sweep(cli_env, DUE_AT - timedelta(days=8))
+    assert reminders(DUE_AT - timedelta(days=8)) == 0
     assert messages(session) == []
 
-    out = sweep(cli_env, DUE_AT - timedelta(days=7))
-    assert "referral decision reminders: 1" in out
+    assert reminders(DUE_AT - timedelta(days=7)) == 1
     (due,) = messages(session, DUE)
     assert due.recipient == "dhr.officer@exampleshire.gov.uk"
     assert due.subject == "OFFICIAL-SENSITIVE: Referral decision due in 7 days [ABCDEFGHJK]"
@@ -64,38 +74,36 @@ def test_a_reminder_a_week_before_then_one_when_overdue(
         assert value not in due.body_text and value not in (due.body_html or "")
     assert referral_row(session, referral.id).reminder_sent_at is not None
 
-    assert "referral decision reminders: 0" in sweep(cli_env, DUE_AT - timedelta(days=3))
+    assert reminders(DUE_AT - timedelta(days=3)) == 0
     assert len(messages(session)) == 1
 
-    assert "referral decision reminders: 1" in sweep(cli_env, DUE_AT)
+    assert reminders(DUE_AT) == 1
     (overdue,) = messages(session, OVERDUE)
     assert overdue.subject == "OFFICIAL-SENSITIVE: Referral decision overdue [ABCDEFGHJK]"
     assert "was due on 7 November 2026" in overdue.body_text
     assert "Alex Example" not in overdue.body_text
 
-    sweep(cli_env, DUE_AT + timedelta(days=10))
+    sweep_here(DUE_AT + timedelta(days=10))
     assert [m.purpose for m in messages(session)] == [DUE, OVERDUE]
 
 
 def test_a_referral_first_seen_overdue_gets_only_the_overdue_reminder(
-    cli_env, session, partnership, make_referral
+    session, partnership, make_referral
 ):
     referral = make_referral(partnership)
-    sweep(cli_env, DUE_AT + timedelta(days=1))
+    sweep_here(DUE_AT + timedelta(days=1))
     assert [m.purpose for m in messages(session)] == [OVERDUE]
     row = referral_row(session, referral.id)
     assert row.overdue_sent_at is not None and row.reminder_sent_at is not None
-    sweep(cli_env, DUE_AT + timedelta(days=2))
+    sweep_here(DUE_AT + timedelta(days=2))
     assert len(messages(session)) == 1
 
 
-def test_decided_referrals_and_drafts_get_no_reminders(
-    cli_env, session, partnership, make_referral
-):
+def test_decided_referrals_and_drafts_get_no_reminders(session, partnership, make_referral):
     make_referral(partnership, "ABCDEFGHJK", meets_criteria="no", decided_at=SUBMITTED_AT,
                   status=ReferralStatus.NOT_ACCEPTED)  # fmt: skip
     make_referral(partnership, "BCDEFGHJKL", meets_criteria="yes", decided_at=SUBMITTED_AT)
-    sweep(cli_env, DUE_AT + timedelta(days=1))
+    sweep_here(DUE_AT + timedelta(days=1))
     assert messages(session) == []
 
 
@@ -107,28 +115,13 @@ def test_two_sweeps_at_once_send_each_reminder_once(cli_env, session, partnershi
             if n % 2:
                 s.get(Referral, referral_id).decision_due_at = DUE_AT - timedelta(days=10)
 
-    def both_at(at):
-        runs = [
-            subprocess.Popen(
-                [*DHR, "sweep", "--at", at.isoformat()], env=cli_env, text=True,
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            )
-            for _ in range(2)
-        ]  # fmt: skip
-        outputs = [run.communicate(timeout=120) for run in runs]
-        assert [run.returncode for run in runs] == [0, 0], outputs
-        return [out for out, _ in outputs]
-
-    outputs = both_at(DUE_AT - timedelta(days=6))
-    counts = sorted(
-        int(out.split("referral decision reminders: ")[1].split()[0]) for out in outputs
-    )
-    assert sum(counts) == 8
+    outputs = sweep_outputs_at_once(cli_env, DUE_AT - timedelta(days=6))
+    assert sum(check_count(out, "referral decision reminders") for out in outputs) == 8
     assert len(messages(session, DUE)) == 4
     assert len(messages(session, OVERDUE)) == 4
 
     runtime.redis().flushdb()  # as if Redis were lost: the database still knows what was sent
-    both_at(DUE_AT)
+    assert reminders(DUE_AT) == 4
     assert len(messages(session, DUE)) == 4
     assert len(messages(session, OVERDUE)) == 8
     assert sorted(m.reference for m in messages(session, OVERDUE)) == sorted(
@@ -136,7 +129,7 @@ def test_two_sweeps_at_once_send_each_reminder_once(cli_env, session, partnershi
     )
 
 
-def test_drafts_past_their_expiry_are_deleted_with_their_links(cli_env, session, partnership):
+def test_drafts_past_their_expiry_are_deleted_with_their_links(session, partnership):
     now = clock.now()
     old = draft_referral(session, partnership)
     old.expires_at = now - timedelta(minutes=1)
@@ -150,8 +143,7 @@ def test_drafts_past_their_expiry_are_deleted_with_their_links(cli_env, session,
     session.commit()
     old_id, fresh_id = old.id, fresh_draft.id
 
-    out = sweep(cli_env, now)
-    assert "expired referral drafts deleted: 1" in out
+    assert drafts_deleted(now) == 1
     session.rollback()
     session.expire_all()
     assert session.get(Referral, old_id) is None
@@ -167,14 +159,12 @@ def test_drafts_past_their_expiry_are_deleted_with_their_links(cli_env, session,
     assert event.partnership_id == partnership.id
     assert event.detail == {}
 
-    assert "expired referral drafts deleted: 0" in sweep(cli_env, now)
+    assert drafts_deleted(now) == 0
     # The fresh one goes once its 28 days have passed.
-    assert "expired referral drafts deleted: 1" in sweep(cli_env, now + timedelta(days=2))
+    assert drafts_deleted(now + timedelta(days=2)) == 1
 
 
-def test_submitted_referrals_are_never_deleted_as_drafts(
-    cli_env, session, partnership, make_referral
-):
+def test_submitted_referrals_are_never_deleted_as_drafts(session, partnership, make_referral):
     referral = make_referral(partnership, expires_at=SUBMITTED_AT)
-    sweep(cli_env, DUE_AT + timedelta(days=365))
+    sweep_here(DUE_AT + timedelta(days=365))
     assert referral_row(session, referral.id) is not None
