@@ -28,6 +28,9 @@ from service.models import AccessToken, LinkSession
 
 #: Without a page for this long, a visit ends: long enough to find an answer in the records.
 IDLE_TIMEOUT = timedelta(hours=2)
+#: How often a visit's last activity is written: not at every page, which would cost a commit
+#: each (the idle timeout is then up to this much shorter than IDLE_TIMEOUT).
+TOUCH_EVERY = timedelta(minutes=1)
 #: A visit ends this long after it began, however busy: a working day.
 LIFETIME = timedelta(hours=12)
 #: Once the form is sent, a visit lasts this long more at most.
@@ -82,6 +85,12 @@ def _set(session: Session, visit: LinkSession, **values: datetime) -> None:
         .values(**values)
         .execution_options(synchronize_session="evaluate")
     )
+
+
+def due_a_touch(visit: LinkSession) -> bool:
+    """Whether the visit's last activity is older than ``TOUCH_EVERY``: only then is it written
+    again."""
+    return clock.now() - clock.as_utc(visit.last_seen_at) >= TOUCH_EVERY
 
 
 def touch(session: Session, visit: LinkSession) -> None:

@@ -22,6 +22,9 @@ from service.auth import identity
 from service.models import ConsoleSession, User, UserStatus
 
 IDLE_TIMEOUT = timedelta(minutes=30)
+#: How often a session's last activity is written: not at every page, which would cost a commit
+#: each (the idle timeout is then up to this much shorter than IDLE_TIMEOUT).
+TOUCH_EVERY = timedelta(minutes=1)
 IDLE_WARNING = timedelta(minutes=2)
 SESSION_LIFETIME = timedelta(hours=12)
 
@@ -91,6 +94,12 @@ def end_lapsed(session: Session, raw: str, reason: str) -> None:
     row = session.get(ConsoleSession, session_key(raw))
     if row is not None:
         end_session(session, row, reason)
+
+
+def due_a_touch(current: Current) -> bool:
+    """Whether the session's last activity is older than ``TOUCH_EVERY``: only then is it
+    written again."""
+    return clock.now() - current.console_session.last_seen_at >= TOUCH_EVERY
 
 
 def touch(session: Session, current: Current) -> None:

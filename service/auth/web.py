@@ -83,8 +83,9 @@ def login_required(view: F) -> F:
                 return redirect(url_for("account.timed_out"))
             target = request.full_path if request.method == "GET" else None
             return redirect(url_for("account.sign_in", next=_safe_next(target)))
-        with db.transaction() as s:
-            console_sessions.touch(s, c)
+        if console_sessions.due_a_touch(c):
+            with db.transaction() as s:
+                console_sessions.touch(s, c)
         return view(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]

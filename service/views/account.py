@@ -199,8 +199,9 @@ def _visit_token(name: str) -> str:
     if token_row is None:
         _end_visit(name)
         abort(404)
-    with db.transaction() as t:
-        link_sessions.touch(t, visit)
+    if link_sessions.due_a_touch(visit):
+        with db.transaction() as t:
+            link_sessions.touch(t, visit)
     return tokens.token_for(token_row)
 
 

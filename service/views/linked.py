@@ -164,8 +164,9 @@ class LinkedRequest:
             raise LinkRefused from None
         if row.id != visit.subject_id:
             raise LinkRefused
-        with db.transaction() as t:
-            link_sessions.touch(t, visit)
+        if link_sessions.due_a_touch(visit):
+            with db.transaction() as t:
+                link_sessions.touch(t, visit)
         setattr(g, self.g_name, row)
         g.partnership = db.Sessions.get(Partnership, row.partnership_id)
         return row

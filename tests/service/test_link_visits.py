@@ -115,6 +115,21 @@ def test_a_copied_cookie_opens_nothing_once_the_visit_is_idle(page_app, page_cli
         assert page_client.get("/return/start").status_code == 200
 
 
+def test_a_visit_s_last_activity_is_written_at_most_once_a_minute(page_client, session, req):
+    """Not at every page, which would cost a commit each."""
+    with later():
+        open_link(page_client, session, req)
+    (visit,) = visits(session)
+    opened_at = clock.as_utc(visit.last_seen_at)
+    with later(seconds=50):
+        assert page_client.get("/return/start").status_code == 200
+    assert clock.as_utc(visits(session)[0].last_seen_at) == opened_at
+    with later(seconds=70):
+        assert page_client.get("/return/start").status_code == 200
+    (visit,) = visits(session)
+    assert clock.as_utc(visit.last_seen_at) == ANSWERING_AT + dt.timedelta(seconds=70)
+
+
 def test_a_visit_in_use_still_ends_after_its_lifetime(page_client, session, req):
     open_link(page_client, session, req)
     for hour in range(1, 12):

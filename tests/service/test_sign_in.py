@@ -342,6 +342,29 @@ def test_idle_for_30_minutes_signs_out(page_client, session, partnership):
     assert "session.ended" in actions(session, user)
 
 
+def test_a_session_s_last_activity_is_written_at_most_once_a_minute(
+    page_client, session, partnership
+):
+    """Not at every page, which would cost a commit each: the idle timeout counts from the
+    last write, at most a minute old."""
+    with clock.frozen_at(NOW):
+        user = make_user(session, partnership)
+        sign_in(page_client, user)
+
+    def last_seen():
+        session.rollback()
+        return clock.as_utc(session.scalars(select(ConsoleSession.last_seen_at)).one())
+
+    signed_in_at = last_seen()
+
+    with clock.frozen_at(NOW + timedelta(seconds=50)):
+        assert page_client.get("/console/").status_code == 200
+    assert last_seen() == signed_in_at
+    with clock.frozen_at(NOW + timedelta(seconds=70)):
+        assert page_client.get("/console/").status_code == 200
+    assert last_seen() == clock.as_utc(NOW + timedelta(seconds=70))
+
+
 def test_sessions_end_after_12_hours_however_busy(page_client, session, partnership):
     with clock.frozen_at(NOW):
         user = make_user(session, partnership)
