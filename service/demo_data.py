@@ -58,6 +58,8 @@ from service.trawls import submission as trawl_submission
 from service.workdays import LONDON, Calendar, at_hour, london_date
 
 DEMO_OFFICER = "demo.officer@exampleshire.gov.uk"
+#: The officer of the Welsh example partnership (config/partnerships/dyffryn-example.yaml).
+DEMO_WELSH_OFFICER = "swyddog.demo@dyffryn-example.gov.wales"
 DEMO_REFERENCE = "DEMO-0001"
 #: Who opened the demo case, in its audit event: how a later run knows it is there.
 DEMO_ACTOR = "demo"
@@ -73,12 +75,17 @@ DEMO_PEOPLE = (
 )  # fmt: skip
 
 
-def ensure_officer(session: Session, partnership: Partnership) -> tuple[User, str | None]:
-    """The demo officer, and a set-up link if they have not set up their account yet."""
-    user = session.scalar(select(User).where(User.email == DEMO_OFFICER))
+def ensure_officer(
+    session: Session, partnership: Partnership, email: str = DEMO_OFFICER
+) -> tuple[User, str | None]:
+    """The partnership's demo officer, and a set-up link if they have not set up their account
+    yet."""
+    user = session.scalar(
+        select(User).where(User.partnership_id == partnership.id, User.email == email)
+    )
     if user is None:
         user, link = accounts.create_user(
-            session, partnership, email=DEMO_OFFICER, role=Role.OFFICER, name="Demo Officer",
+            session, partnership, email=email, role=Role.OFFICER, name="Demo Officer",
             actor="demo",
         )  # fmt: skip
         return user, link

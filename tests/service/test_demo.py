@@ -1,6 +1,7 @@
 """`dhr demo` on embedded defaults: it serves the start page, an officer can sign in and send
 a trawl whose emails reach the file outbox with working links, the case part-way through its
-trawl has a summary to open, download and send to the sub-group, and Ctrl-C stops everything."""
+trawl has a summary to open, download and send to the sub-group, the referral awaiting its
+decision shows its initial returns on its decision page, and Ctrl-C stops everything."""
 
 from __future__ import annotations
 
@@ -46,7 +47,9 @@ def test_demo_serves_the_start_page_and_ctrl_c_stops_every_process(tmp_path):
         deadline = time.monotonic() + 240
         while time.monotonic() < deadline and demo.poll() is None:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as r:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/p/exampleshire", timeout=5
+                ) as r:
                     body = r.read().decode()
                     break
             except OSError:
@@ -54,6 +57,7 @@ def test_demo_serves_the_start_page_and_ctrl_c_stops_every_process(tmp_path):
         assert body is not None, "the demo never served the start page"
         assert "Exampleshire Community Safety Partnership" in body
         assert "Refer a death for a Domestic Homicide Review" in body
+        the_welsh_partnership_serves_its_pages_in_welsh(f"http://127.0.0.1:{port}")
         officer = officer_signs_in_and_sees_the_failed_message(env, f"http://127.0.0.1:{port}")
         officer_sends_a_trawl_and_its_links_open_the_return_form(
             officer, f"http://127.0.0.1:{port}", tmp_path / "var" / "outbox"
@@ -63,6 +67,7 @@ def test_demo_serves_the_start_page_and_ctrl_c_stops_every_process(tmp_path):
         )
         officer_opens_downloads_and_sends_the_part_way_summary(officer, tmp_path / "var" / "outbox")
         officer_sees_what_is_notified_and_due_and_downloads_a_family_letter(officer)
+        officer_sees_the_initial_returns_on_the_decision_page(officer)
         a_report_about_a_sent_trawl_email_shows_it_bounced(
             officer, env, tmp_path / "var" / "outbox", tmp_path
         )
@@ -82,10 +87,29 @@ def test_demo_serves_the_start_page_and_ctrl_c_stops_every_process(tmp_path):
     assert demo.returncode == 0, output
     assert "demo stopped" in output
     assert "set up the demo officer (demo.officer@exampleshire.gov.uk)" in output
+    # The Welsh example partnership's officer has a set-up link of their own.
+    assert "set up the demo officer (swyddog.demo@dyffryn-example.gov.wales)" in output
+    assert len(re.findall(r"http://\S+/account/set-up\?token=\S+", output)) == 2
     time.sleep(0.5)
     alive = [pid for pid in children if os.path.exists(f"/proc/{pid}") and not _zombie(pid)]
     assert alive == [], f"processes left running: {alive}"
     assert (tmp_path / "var" / "dhr.sqlite3").exists()
+
+
+def the_welsh_partnership_serves_its_pages_in_welsh(base: str) -> None:
+    """The referral form lists both partnerships; the Welsh one's start page speaks English
+    first and Welsh when chosen, each linking to the other."""
+    with urllib.request.urlopen(base + "/refer", timeout=10) as r:
+        listing = r.read().decode()
+    assert "Dyffryn Example Community Safety Partnership" in listing
+    assert "Exampleshire Community Safety Partnership" in listing
+    with urllib.request.urlopen(base + "/p/dyffryn-example", timeout=10) as r:
+        english = r.read().decode()
+    assert '<html lang="en"' in english and 'hreflang="cy"' in english
+    with urllib.request.urlopen(base + "/p/dyffryn-example?lang=cy", timeout=10) as r:
+        welsh = r.read().decode()
+    assert '<html lang="cy"' in welsh and 'hreflang="en"' in welsh
+    assert "Hysbysiad preifatrwydd" in welsh and "Privacy notice" not in welsh
 
 
 class _SignedIn:
@@ -234,10 +258,11 @@ def a_referral_arrives_in_the_outbox_with_its_pdf(base: str, outbox: Path) -> No
     """A referral made on the demo reaches its file outbox as an .eml with the PDF attached,
     delivered by the demo's own worker."""
     browser = _Browser(base)
-    fill_referral(browser, complete_answers())
-    sent = post(browser, "/refer/check", declaration())
+    # Two partnerships: the referral is made on Exampleshire's own form.
+    fill_referral(browser, complete_answers(), base="/p/exampleshire/refer")
+    sent = post(browser, "/p/exampleshire/refer/check", declaration())
     assert sent.status_code == 302 and sent.headers["Location"].endswith("/refer/confirmation")
-    confirmation = browser.get("/refer/confirmation").get_data(as_text=True)
+    confirmation = browser.get("/p/exampleshire/refer/confirmation").get_data(as_text=True)
     reference = re.search(r"[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{10}", confirmation).group(0)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -389,6 +414,22 @@ def officer_sees_what_is_notified_and_due_and_downloads_a_family_letter(
     assert len(re.findall(r"Alex Example Printed \d{1,2} \w+ \d{4}", recorded)) == 1
 
 
+def officer_sees_the_initial_returns_on_the_decision_page(officer: _SignedIn) -> None:
+    """A referral is awaiting its decision: its decision page lists what the agencies asked for
+    information returned (the police, with their representative) and who has not answered, and
+    the police's request page opens from it."""
+    ids = set(re.findall(r'href="/console/referrals/(\d+)"', officer.get("/console/referrals")))
+    decisions = {i: officer.get(f"/console/referrals/{i}/decision") for i in ids}
+    (html,) = [h for h in decisions.values() if "Returned: involvement" in h]
+    information = _words(html[html.index('id="information"') :])
+    assert "Exampleshire Police Returned: involvement Taylor Example" in information
+    assert "Robin Records, Public protection unit" in information
+    assert "Riverside Medical Practice Awaiting" in information
+    request = re.search(r'href="(/console/trawl-requests/\d+)">Exampleshire Police<', html)
+    page = _words(officer.get(request.group(1)))
+    assert "Information request for referral" in page and "Version 1, submitted" in page
+
+
 def _words(html: str) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", html).replace("&nbsp;", " ").split())
 
@@ -534,3 +575,36 @@ def test_the_demo_case_has_its_decision_some_notifications_sent_and_its_family_o
     family = [p.name for p in letters.family_of(session, referral)]
     assert family == ["Riley Example", demo_decision.MOTHER]
     assert session.scalar(select(func.count(DecisionNotification.id))) == 4
+
+
+def test_the_demo_referral_awaiting_its_decision_has_an_initial_request_with_one_return(
+    session, partnership
+):
+    """Whatever the day, a referral is awaiting its decision: the officer asked three agencies
+    for what they hold eight days ago, inviting them to the scoping meeting; the police
+    answered (a short involvement, with their representative), the others are not yet due.
+    Added once, and it is not a case."""
+    from sqlalchemy import func, select
+
+    from service import demo_considering
+    from service.models import Case, Message, ReferralStatus, Trawl, TrawlPurpose
+    from service.trawls import initial
+
+    referral = demo_considering.ensure_considering(session, partnership)
+    session.commit()
+    assert demo_considering.ensure_considering(session, partnership).id == referral.id
+    assert referral.status is ReferralStatus.SUBMITTED and referral.case_id is None
+    assert session.scalar(select(func.count(Case.id))) == 0
+    (trawl,) = session.scalars(select(Trawl).where(Trawl.referral_id == referral.id)).all()
+    assert trawl.purpose is TrawlPurpose.INITIAL and trawl.case_id is None
+    assert trawl.meeting_date > clock.now().date()
+    rows = {row["agency"].key: row for row in initial.returns_of(trawl)}
+    assert set(rows) == set(demo_considering.AGENCIES)
+    police = rows["police"]
+    assert police["latest"].involvement and police["known"] == ["Taylor Example"]
+    assert police["representative"]["name"] == "Robin Records"
+    for key in ("gp", "childrens-social-care"):
+        assert rows[key]["latest"] is None
+        assert rows[key]["request"].due_date > clock.now().date()  # not yet due
+    sent = session.scalars(select(Message).where(Message.purpose == "trawl.initial_request")).all()
+    assert len(sent) == 3 and {m.reference for m in sent} == {referral.reference}
