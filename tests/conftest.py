@@ -20,7 +20,7 @@ from config.settings import ROOT, TestConfig
 from service import db, migrate, runtime
 from service.auth import passwords
 from service.db import Base
-from tests.factories import load_example_partnership  # noqa: F401  (re-exported for tests)
+from tests.factories import load_example_partnership, load_welsh_partnership
 from tests.mailserver import MailServer, make_tls_files
 
 TEST_SECRET = "test-secret-key-" + "x" * 32
@@ -103,6 +103,14 @@ def session(settings: TestConfig):
 @pytest.fixture
 def partnership(session):
     p = load_example_partnership(session)
+    session.commit()
+    return p
+
+
+@pytest.fixture
+def dyffryn(session):
+    """The Welsh example partnership (Welsh and English), committed."""
+    p = load_welsh_partnership(session)
     session.commit()
     return p
 

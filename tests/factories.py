@@ -9,6 +9,10 @@ from service import partnerships
 from service.models import Partnership
 
 EXAMPLE = ROOT / "config" / "partnerships" / "example.yaml"
+#: The fictional Welsh partnership: Welsh and English, its social services' emails in Welsh.
+DYFFRYN = ROOT / "config" / "partnerships" / "dyffryn-example.yaml"
+#: The marking on every subject of a partnership that offers both languages.
+BOTH_MARKINGS = "OFFICIAL-SENSITIVE / SWYDDOGOL-SENSITIF"
 
 
 def load_example_partnership(session: Session, **overrides) -> Partnership:
@@ -18,3 +22,8 @@ def load_example_partnership(session: Session, **overrides) -> Partnership:
         setattr(partnership, key, value)
     session.flush()
     return partnership
+
+
+def load_welsh_partnership(session: Session) -> Partnership:
+    """The fictional Dyffryn Example partnership from config/partnerships/dyffryn-example.yaml."""
+    return partnerships.load(session, DYFFRYN, actor="test").partnership

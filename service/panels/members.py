@@ -68,6 +68,21 @@ def current(session: Session, case_id: int) -> list[PanelMember]:
     )
 
 
+def _record(
+    session: Session,
+    member: PanelMember,
+    action: str,
+    actor: str,
+    client_address: str | None,
+    **detail: object,
+) -> None:
+    audit.record(
+        session, action, actor=actor, partnership_id=member.partnership_id,
+        object_type="panel_member", object_id=member.id, case_id=member.case_id,
+        client_address=client_address, **detail,
+    )  # fmt: skip
+
+
 def language_of(partnership: Partnership, member: PanelMember) -> str:
     """The language the member's emails are written in: their own choice, else their agency's
     (an agency's representative), else the partnership's first; only ever one it offers."""
@@ -93,17 +108,8 @@ def change_language(
     member.language = language
     if before == language:
         return False
-    audit.record(
-        session,
-        "panel.member_language_changed",
-        actor=actor,
-        partnership_id=member.partnership_id,
-        object_type="panel_member",
-        object_id=member.id,
-        case_id=member.case_id,
-        client_address=client_address,
-        language=language,
-    )
+    _record(session, member, "panel.member_language_changed", actor, client_address,
+            language=language)  # fmt: skip
     return True
 
 
@@ -159,17 +165,8 @@ def add(
     member.agency_id = agency.id if agency is not None else None
     member.language = language
     session.flush()
-    audit.record(
-        session,
-        "panel.member_added",
-        actor=actor,
-        partnership_id=case.partnership_id,
-        object_type="panel_member",
-        object_id=member.id,
-        case_id=case.id,
-        client_address=client_address,
-        agency_id=member.agency_id,
-    )
+    _record(session, member, "panel.member_added", actor, client_address,
+            agency_id=member.agency_id)  # fmt: skip
     return member
 
 
@@ -192,15 +189,6 @@ def remove(
     ).all()
     for invitation in invitations:
         invitation.removed_at = now
-    audit.record(
-        session,
-        "panel.member_removed",
-        actor=actor,
-        partnership_id=member.partnership_id,
-        object_type="panel_member",
-        object_id=member.id,
-        case_id=member.case_id,
-        client_address=client_address,
-        meetings_left=len(invitations),
-    )
+    _record(session, member, "panel.member_removed", actor, client_address,
+            meetings_left=len(invitations))  # fmt: skip
     return len(invitations)

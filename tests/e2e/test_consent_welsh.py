@@ -21,13 +21,12 @@ from tests.consent.factories import ask
 from tests.e2e.conftest import _live_app, check_axe_is_installed, serving
 from tests.e2e.test_consent import YES_NO, Family, status_of
 from tests.e2e.test_console import check_axe, focus, heading
-from tests.factories import ROOT
+from tests.factories import DYFFRYN
 from tests.test_catalogue import SAME_IN_WELSH, catalogue
 from tests.trawls.factories import PEOPLE
 
 pytestmark = pytest.mark.e2e
 
-DYFFRYN = ROOT / "config" / "partnerships" / "dyffryn-example.yaml"
 VICTIM = PEOPLE[0]["name"]
 SIGNED_NAME = "Gwen M Perthynas"
 PRINT_NAME = "Gwen Mair Perthynas"

@@ -34,13 +34,12 @@ from tests.e2e.report_stage_pages import report_stage_pages
 from tests.e2e.request_bounce_pages import request_bounce_form_page, request_bounce_pages
 from tests.e2e.retention_pages import retention_pages
 from tests.e2e.test_accessibility import WCAG, describe
-from tests.factories import EXAMPLE, ROOT
+from tests.factories import DYFFRYN, EXAMPLE
 from tests.referrals.factories import complete_answers
 
 pytestmark = pytest.mark.e2e
 
 PASSWORD = "walnut orbit lantern quietly"
-DYFFRYN = ROOT / "config" / "partnerships" / "dyffryn-example.yaml"
 
 
 @pytest.fixture(scope="module")

@@ -10,11 +10,11 @@ import re
 import pytest
 from sqlalchemy import select
 
-from config.settings import ROOT
-from service import clock, partnerships
+from service import clock
 from service.models import Agency, Case, Message
 from service.panels import feedback_messages as messages
 from service.panels import feedback_reminders, members
+from tests.factories import BOTH_MARKINGS as BOTH
 from tests.feedback.factories import (
     ANSWERING_AT,
     BEFORE,
@@ -26,16 +26,6 @@ from tests.feedback.factories import (
 )
 from tests.trawls.answering import post, text
 from tests.trawls.factories import make_case
-
-DYFFRYN = ROOT / "config" / "partnerships" / "dyffryn-example.yaml"
-BOTH = "OFFICIAL-SENSITIVE / SWYDDOGOL-SENSITIF"
-
-
-@pytest.fixture
-def dyffryn(session):
-    loaded = partnerships.load(session, DYFFRYN, actor="test").partnership
-    session.commit()
-    return loaded
 
 
 @pytest.fixture

@@ -8,30 +8,20 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from sqlalchemy import select
 
-from config.settings import ROOT
-from service import clock, partnerships
+from service import clock
 from service.models import Agency, AuditEvent, Message, PanelMember
 from service.panels import meetings, members, messages
 from tests.console import make_user, post_form, sign_in
+from tests.factories import BOTH_MARKINGS as BOTH
 from tests.panels.factories import DISPATCH, SCHEDULED_AT, details, panel
 from tests.trawls.factories import make_case
 from workers import sweep as sweep_mod
 
-DYFFRYN = ROOT / "config" / "partnerships" / "dyffryn-example.yaml"
-BOTH = "OFFICIAL-SENSITIVE / SWYDDOGOL-SENSITIF"
 QUESTION = "Language of emails to the member"
 NEW_MEMBER = {"name": "Rhian Prys", "email": "rhian.prys@dyffryn-example.gov.wales",
               "agency": "", "role": "Independent chair"}  # fmt: skip
-
-
-@pytest.fixture
-def dyffryn(session):
-    loaded = partnerships.load(session, DYFFRYN, actor="test").partnership
-    session.commit()
-    return loaded
 
 
 def text_of(response) -> str:

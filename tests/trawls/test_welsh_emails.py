@@ -12,31 +12,21 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from sqlalchemy import select
 
-from config.settings import ROOT
-from service import clock, partnerships, runtime
+from service import clock, runtime
 from service.models import Agency, Case, Message, TrawlRequest
 from service.requests import delivery
 from service.trawls import drafting, extensions, messages, sending, submission
+from tests.factories import BOTH_MARKINGS as BOTH
 from tests.jobs import run_worker_burst
 from tests.sweeping import outbox, sweep_here
 from tests.trawls.factories import PEOPLE, SENT_AT, make_case, sent_trawl
 from workers import sweep as sweep_mod
 
-DYFFRYN = ROOT / "config" / "partnerships" / "dyffryn-example.yaml"
-BOTH = "OFFICIAL-SENSITIVE / SWYDDOGOL-SENSITIF"
 NAMES = [p["name"] for p in PEOPLE]
 WELSH_REQUEST = "Cais i chwilio eich cofnodion ar gyfer Adolygiad Dynladdiad Domestig"
 WELSH_CHASER = "Nodyn atgoffa: mae'r ymateb i'r cais chwilio cofnodion yn hwyr"
-
-
-@pytest.fixture
-def dyffryn(session):
-    loaded = partnerships.load(session, DYFFRYN, actor="test").partnership
-    session.commit()
-    return loaded
 
 
 def requests_by_key(trawl) -> dict[str, TrawlRequest]:

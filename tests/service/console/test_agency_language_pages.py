@@ -10,23 +10,15 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from config.settings import ROOT
 from service import partnerships
 from service.models import Agency, AuditEvent
 from tests.console import make_user, post_form, sign_in
+from tests.factories import DYFFRYN
 from tests.service.console.test_agencies_pages import NEW_AGENCY, edit_url, text_of
 
-DYFFRYN = ROOT / "config" / "partnerships" / "dyffryn-example.yaml"
 NEW = "/console/agencies/new"
 LIST = "/console/agencies"
 QUESTION = "Language of emails to the agency"
-
-
-@pytest.fixture
-def dyffryn(session):
-    loaded = partnerships.load(session, DYFFRYN, actor="test").partnership
-    session.commit()
-    return loaded
 
 
 @pytest.fixture
