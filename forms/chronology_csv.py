@@ -2,6 +2,8 @@
 template of headings, and reading an upload row by row, each problem named by its row and
 column. Plain functions: the form gives its columns, the schema that checks one entry and the
 people "contact with" may name.
+
+The messages are in the page's language; the headings are the file's format, in English.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import io
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+from flask_babel import gettext
 from marshmallow import Schema
 
 from forms.questions import normal_time
@@ -63,26 +66,28 @@ def _name_key(text: str) -> str:
 
 def _records(data: bytes) -> list[list[str]]:
     if len(data) > CSV_MAX_BYTES:
-        raise CsvRefused(["The selected file must be smaller than 1 MB"])
+        raise CsvRefused([gettext("The selected file must be smaller than 1 MB")])
     if not data.strip():
-        raise CsvRefused(["The selected file is empty"])
+        raise CsvRefused([gettext("The selected file is empty")])
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise CsvRefused(
             [
-                "The selected file must be saved as ‘CSV UTF-8’: it has characters that are not "
-                "UTF-8"
+                gettext(
+                    "The selected file must be saved as ‘CSV UTF-8’: it has characters that "
+                    "are not UTF-8"
+                )
             ]  # fmt: skip
         ) from None
     if "\x00" in text:
-        raise CsvRefused(["The selected file must be a CSV file"])
+        raise CsvRefused([gettext("The selected file must be a CSV file")])
     try:
         records = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error:
-        raise CsvRefused(["The selected file could not be read as a CSV file"]) from None
+        raise CsvRefused([gettext("The selected file could not be read as a CSV file")]) from None
     if not records:
-        raise CsvRefused(["The selected file is empty"])
+        raise CsvRefused([gettext("The selected file is empty")])
     return records
 
 
@@ -97,14 +102,15 @@ def _keys(header_row: list[str], columns: Sequence[tuple[str, str]]) -> list[str
     if unknown or missing or repeated:
         found = []
         if missing:
-            found.append("Row 1: the column headings must include " +
-                         ", ".join(f"‘{m}’" for m in missing))  # fmt: skip
+            found.append(gettext("Row 1: the column headings must include %(columns)s",
+                                 columns=", ".join(f"‘{m}’" for m in missing)))  # fmt: skip
         if unknown:
-            found.append("Row 1: remove the columns the template does not have: " +
-                         ", ".join(f"‘{u}’" for u in unknown[:10]))  # fmt: skip
+            found.append(gettext("Row 1: remove the columns the template does not have: "
+                                 "%(columns)s",
+                                 columns=", ".join(f"‘{u}’" for u in unknown[:10])))  # fmt: skip
         if repeated:
-            found.append("Row 1: each column heading must appear once: " +
-                         ", ".join(f"‘{r}’" for r in repeated))  # fmt: skip
+            found.append(gettext("Row 1: each column heading must appear once: %(columns)s",
+                                 columns=", ".join(f"‘{r}’" for r in repeated)))  # fmt: skip
         raise CsvRefused(found)
     return [expected[h] for h in header]
 
@@ -134,7 +140,8 @@ def read(
         if not any(c.strip() for c in cells):
             continue
         if any(c.strip() for c in cells[len(keys) :]):
-            found.append(f"Row {number}: it has more cells than there are column headings")
+            found.append(gettext("Row %(row)s: it has more cells than there are column headings",
+                                 row=number))  # fmt: skip
             continue
         raw = {key: (cells[i].strip() if i < len(cells) else "") for i, key in enumerate(keys)}
         entry: dict[str, Any] = {k: (v or None) for k, v in raw.items()}
@@ -142,7 +149,7 @@ def read(
         if raw["date"]:
             iso = csv_date(raw["date"])
             if iso is None:
-                row_problems["date"] = "Enter a real date, like 14/10/2025"
+                row_problems["date"] = gettext("Enter a real date, like 14/10/2025")
             entry["date"] = iso
         if raw["time"]:
             entry["time"] = normal_time(raw["time"]) or raw["time"]
@@ -153,28 +160,31 @@ def read(
             else:
                 entry["contact_with"] = None
                 row_problems["contact_with"] = (
-                    "Enter the full name of one of the people in this request, as the form shows it"
+                    gettext("Enter the full name of one of the people in this request, as the "
+                            "form shows it")
                     if not matches
-                    else "Two people in this request have this name: add this entry on the "
-                    "form instead"
-                )
+                    else gettext("Two people in this request have this name: add this entry on "
+                                 "the form instead")
+                )  # fmt: skip
         for key, messages in schema.validate(entry).items():
             row_problems.setdefault(key, messages[0] if isinstance(messages, list) else "")
         for key, _title in columns:
             if key in row_problems:
-                found.append(f"Row {number}, column ‘{titles[key]}’: {row_problems[key]}")
+                found.append(gettext("Row %(row)s, column ‘%(column)s’: %(problem)s", row=number,
+                                     column=titles[key], problem=row_problems[key]))  # fmt: skip
         if not row_problems:
             entries.append({k: entry.get(k) for k, _ in columns})
     if not found and not entries:
-        found.append("The selected file has no entries under its column headings")
+        found.append(gettext("The selected file has no entries under its column headings"))
     if not found and len(entries) > room:
         found.append(
-            f"The chronology can have up to {most} entries: this file has "
-            f"{len(entries)}, and there is room for {room}"
-        )
+            gettext("The chronology can have up to %(most)s entries: this file has %(count)s, "
+                    "and there is room for %(room)s", most=most, count=len(entries), room=room)
+        )  # fmt: skip
     if found:
         if len(found) > CSV_MAX_PROBLEMS:
             more = len(found) - CSV_MAX_PROBLEMS
-            found = [*found[:CSV_MAX_PROBLEMS], f"And {more} more problems in the file"]
+            found = [*found[:CSV_MAX_PROBLEMS],
+                     gettext("And %(count)s more problems in the file", count=more)]  # fmt: skip
         raise CsvRefused(found)
     return entries

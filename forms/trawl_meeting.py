@@ -1,11 +1,13 @@
 """The officer's invitation to the scoping meeting on a draft trawl: the date, the time and the
-place or joining details, all optional; a time or a place needs a date."""
+place or joining details, all optional; a time or a place needs a date. The messages are in the
+page's language (lazy: the form class is made once, for either language)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
+from flask_babel import lazy_gettext
 from wtforms import StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
@@ -15,11 +17,15 @@ from forms.questions import Question
 
 TIME_MAX = 100
 PLACE_MAX = 2000
-MEETING_DATE = Question("meeting_date", "Date of the scoping meeting", "date", required=False,
-                        past=False, error_name="the date of the scoping meeting")  # fmt: skip
-TIME_TOO_LONG = f"The time must be {TIME_MAX} characters or fewer"
-PLACE_TOO_LONG = f"The place or joining details must be {PLACE_MAX:,} characters or fewer"
-DATE_NEEDED = "Enter the date of the scoping meeting, or remove the time and place"
+MEETING_DATE = Question("meeting_date", lazy_gettext("Date of the scoping meeting"), "date",
+                        required=False, past=False,
+                        error_name=lazy_gettext("the date of the scoping meeting"))  # fmt: skip
+TIME_TOO_LONG = lazy_gettext("The time must be %(max)s characters or fewer", max=TIME_MAX)
+_PLACE_LIMIT = f"{PLACE_MAX:,}"
+PLACE_TOO_LONG = lazy_gettext(
+    "The place or joining details must be %(max)s characters or fewer", max=_PLACE_LIMIT
+)
+DATE_NEEDED = lazy_gettext("Enter the date of the scoping meeting, or remove the time and place")
 
 
 def _strip(value: Any) -> Any:

@@ -8,21 +8,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 
 from forms.question_forms import form_class
 from forms.questions import Question, field_data
 
-NAME_Q = Question("name", "Full name", "text", error_name="the representative's full name")
-ROLE_Q = Question("role", "Job title or role", "text",
-                  error_name="the representative's job title or role")  # fmt: skip
+NAME_Q = Question("name", lazy_gettext("Full name"), "text",
+                  error_name=lazy_gettext("the representative's full name"))  # fmt: skip
+ROLE_Q = Question("role", lazy_gettext("Job title or role"), "text",
+                  error_name=lazy_gettext("the representative's job title or role"))  # fmt: skip
 QUESTIONS = [NAME_Q, ROLE_Q]
 OPTIONAL = [Question(q.name, q.label, q.kind, required=False, error_name=q.error_name)
             for q in QUESTIONS]  # fmt: skip
 
-TITLE_INVITED = "Your representative at the scoping meeting"
-TITLE = "Your agency's representative"
-HEADING = "Representative"
+TITLE_INVITED = lazy_gettext("Your representative at the scoping meeting")
+TITLE = lazy_gettext("Your agency's representative")
+HEADING = lazy_gettext("Representative")
 
 RequiredForm = form_class("RepresentativeForm", QUESTIONS)
 OptionalForm = form_class("OptionalRepresentativeForm", OPTIONAL)

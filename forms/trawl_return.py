@@ -27,6 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from flask_babel import get_locale, gettext, lazy_gettext
 from marshmallow import Schema, ValidationError, validates_schema
 from marshmallow import fields as mf
 from marshmallow.validate import Length
@@ -38,8 +39,6 @@ from forms.questions import (
     NOT_ANSWERED,
     SECURE_EMAIL_PROBLEM,
     SHORT,
-    YES_NO,
-    YES_NO_NOT_KNOWN,
     Question,
     Row,
     mm_field,
@@ -47,21 +46,30 @@ from forms.questions import (
     show,
 )
 from mail import policy
+from service import clock
 
 __all__ = ["CSV_MAX_BYTES", "CSV_MAX_PROBLEMS", "NOT_ANSWERED", "CsvRefused", "Row"]
 
 REASON_MAX = 2000  # the same limit as service.trawls.extensions
 MAX_CHRONOLOGY = 300
 
-INVOLVEMENT = [("yes", "Yes"), ("no_trace", "No trace")]
+# The questions speak the page's language (lazy: the page classes are made once, for pages in
+# Welsh and in English); the domain reads them in English outside a request.
+YES, NO, NOT_KNOWN = lazy_gettext("Yes"), lazy_gettext("No"), lazy_gettext("Not known")
+YES_NO = [("yes", YES), ("no", NO)]
+YES_NO_NOT_KNOWN = [("yes", YES), ("no", NO), ("not_known", NOT_KNOWN)]
+INVOLVEMENT = [("yes", YES), ("no_trace", lazy_gettext("No trace"))]
 DASH_RISK = [
-    ("high", "High"),
-    ("medium", "Medium"),
-    ("standard", "Standard"),
-    ("none", "No DASH risk assessment completed"),
-    ("not_known", "Not known"),
+    ("high", lazy_gettext("High")),
+    ("medium", lazy_gettext("Medium")),
+    ("standard", lazy_gettext("Standard")),
+    ("none", lazy_gettext("No DASH risk assessment completed")),
+    ("not_known", NOT_KNOWN),
 ]
-CSV_MODES = [("add", "Add them to the entries already there"), ("replace", "Replace them")]
+CSV_MODES = [
+    ("add", lazy_gettext("Add them to the entries already there")),
+    ("replace", lazy_gettext("Replace them")),
+]
 
 
 class Person(Protocol):
@@ -78,75 +86,94 @@ class Person(Protocol):
 
 INVOLVEMENT_Q = Question(
     "involvement",
-    "Has your agency had any involvement with this person?",
+    lazy_gettext("Has your agency had any involvement with this person?"),
     "choice",
     choices=INVOLVEMENT,
-    error_name="whether your agency has had any involvement with this person",
-    error="Select yes if your agency has had any involvement with this person",
+    error_name=lazy_gettext("whether your agency has had any involvement with this person"),
+    error=lazy_gettext("Select yes if your agency has had any involvement with this person"),
 )
 
-#: Asked about each person when the agency has had involvement with them.
+#: Asked about each person when the agency has had involvement with them. Each date has its own
+#: ``error``: Welsh names a date differently at the start of a sentence.
 PERSON_DETAILS = [
-    Question("nature", "Nature of your involvement", "textarea", max_length=LONG,
-             hint="A brief summary: what your agency did, and why",
-             error_name="the nature of your involvement"),
-    Question("first_contact", "Date of first contact", "date", hint="For example, 27 3 2024"),
-    Question("last_contact", "Date of last contact", "date", hint="For example, 14 8 2026"),
-    Question("services", "Services offered or provided", "textarea", max_length=LONG,
-             error_name="the services offered or provided"),
-    Question("dash_risk", "DASH risk level", "choice", choices=DASH_RISK,
-             hint="The most recent Domestic Abuse, Stalking and Harassment risk assessment",
-             error_name="the DASH risk level, or that none was completed"),
-    Question("marac", "Was this person referred to MARAC?", "choice", choices=YES_NO_NOT_KNOWN,
-             error_name="whether this person was referred to MARAC",
-             error="Select yes if this person was referred to MARAC"),
-    Question("risk_other", "Other known risk indicators", "textarea", max_length=LONG,
-             required=False, hint="For example, stalking, threats to kill, weapons, "
-             "pregnancy, separation, escalation",
-             error_name="other known risk indicators"),
-    Question("records_secured", "Have your records about this person been secured?", "choice",
-             choices=YES_NO, error_name="whether your records have been secured",
-             error="Select yes if your records about this person have been secured"),
+    Question("nature", lazy_gettext("Nature of your involvement"), "textarea", max_length=LONG,
+             hint=lazy_gettext("A brief summary: what your agency did, and why"),
+             error_name=lazy_gettext("the nature of your involvement")),
+    Question("first_contact", lazy_gettext("Date of first contact"), "date",
+             hint=lazy_gettext("For example, 27 3 2024"),
+             error=lazy_gettext("Enter the date of first contact")),
+    Question("last_contact", lazy_gettext("Date of last contact"), "date",
+             hint=lazy_gettext("For example, 14 8 2026"),
+             error=lazy_gettext("Enter the date of last contact")),
+    Question("services", lazy_gettext("Services offered or provided"), "textarea",
+             max_length=LONG, error_name=lazy_gettext("the services offered or provided")),
+    Question("dash_risk", lazy_gettext("DASH risk level"), "choice", choices=DASH_RISK,
+             hint=lazy_gettext("The most recent Domestic Abuse, Stalking and Harassment risk "
+                               "assessment"),
+             error_name=lazy_gettext("the DASH risk level, or that none was completed"),
+             error=lazy_gettext("Select the DASH risk level, or that none was completed")),
+    Question("marac", lazy_gettext("Was this person referred to MARAC?"), "choice",
+             choices=YES_NO_NOT_KNOWN,
+             error_name=lazy_gettext("whether this person was referred to MARAC"),
+             error=lazy_gettext("Select yes if this person was referred to MARAC")),
+    Question("risk_other", lazy_gettext("Other known risk indicators"), "textarea",
+             max_length=LONG, required=False,
+             hint=lazy_gettext("For example, stalking, threats to kill, weapons, pregnancy, "
+                               "separation, escalation"),
+             error_name=lazy_gettext("other known risk indicators")),
+    Question("records_secured", lazy_gettext("Have your records about this person been secured?"),
+             "choice", choices=YES_NO,
+             error_name=lazy_gettext("whether your records have been secured"),
+             error=lazy_gettext("Select yes if your records about this person have been "
+                                "secured")),
 ]  # fmt: skip
 
 SYSTEMS_Q = Question(
     "systems_checked",
-    "Which records systems did you search?",
+    lazy_gettext("Which records systems did you search?"),
     "textarea",
     max_length=LONG,
-    hint="List every system and database you checked, across the whole scoping period",
-    error_name="the records systems you searched",
+    hint=lazy_gettext(
+        "List every system and database you checked, across the whole scoping period"
+    ),
+    error_name=lazy_gettext("the records systems you searched"),
 )
 
 CHRONOLOGY_QUESTIONS = [
-    Question("date", "Date", "date", hint="For example, 14 10 2025", error_name="the date"),
-    Question("time", "Time", "text", required=False, max_length=20,
-             hint="Optional. In the 24-hour clock, for example 09:30 or 17:00",
-             error_name="the time"),
-    Question("source", "Source of evidence", "text", max_length=SHORT,
-             hint="For example, case record, interview or minutes",
-             error_name="the source of evidence"),
-    Question("professional", "Name of professional", "text", required=False, max_length=SHORT,
-             hint="Optional. The professional who had the contact",
-             error_name="the name of the professional"),
-    Question("contact_with", "Contact with", "choice", error_name="who the contact was with"),
-    Question("event", "Event, action or decision", "textarea", max_length=LONG,
-             hint="What the contact involved, and what was done or decided",
-             error_name="the event, action or decision"),
-    Question("outcome", "Outcome", "textarea", max_length=LONG, required=False,
-             error_name="the outcome"),
+    Question("date", lazy_gettext("Date"), "date", hint=lazy_gettext("For example, 14 10 2025"),
+             error_name=lazy_gettext("the date"), error=lazy_gettext("Enter the date")),
+    Question("time", lazy_gettext("Time"), "text", required=False, max_length=20,
+             hint=lazy_gettext("Optional. In the 24-hour clock, for example 09:30 or 17:00"),
+             error_name=lazy_gettext("the time")),
+    Question("source", lazy_gettext("Source of evidence"), "text", max_length=SHORT,
+             hint=lazy_gettext("For example, case record, interview or minutes"),
+             error_name=lazy_gettext("the source of evidence")),
+    Question("professional", lazy_gettext("Name of professional"), "text", required=False,
+             max_length=SHORT, hint=lazy_gettext("Optional. The professional who had the contact"),
+             error_name=lazy_gettext("the name of the professional")),
+    Question("contact_with", lazy_gettext("Contact with"), "choice",
+             error_name=lazy_gettext("who the contact was with")),
+    Question("event", lazy_gettext("Event, action or decision"), "textarea", max_length=LONG,
+             hint=lazy_gettext("What the contact involved, and what was done or decided"),
+             error_name=lazy_gettext("the event, action or decision")),
+    Question("outcome", lazy_gettext("Outcome"), "textarea", max_length=LONG, required=False,
+             error_name=lazy_gettext("the outcome")),
 ]  # fmt: skip
 
 COMPLETED_BY_QUESTIONS = [
-    Question("name", "Full name", "text", error_name="your full name"),
-    Question("role", "Job title or role", "text", error_name="your job title or role"),
-    Question("email", "Secure email address", "email", error_name="your secure email address",
-             hint="Your work address, on a secure domain", secure=True),
-    Question("phone", "Telephone number", "phone", error_name="your telephone number"),
+    Question("name", lazy_gettext("Full name"), "text", error_name=lazy_gettext("your full name")),
+    Question("role", lazy_gettext("Job title or role"), "text",
+             error_name=lazy_gettext("your job title or role")),
+    Question("email", lazy_gettext("Secure email address"), "email",
+             error_name=lazy_gettext("your secure email address"),
+             hint=lazy_gettext("Your work address, on a secure domain"), secure=True),
+    Question("phone", lazy_gettext("Telephone number"), "phone",
+             error_name=lazy_gettext("your telephone number")),
 ]  # fmt: skip
 
-#: The CSV columns, in the template's order: (answer key, heading).
-CSV_COLUMNS = [(q.name, q.label) for q in CHRONOLOGY_QUESTIONS]
+#: The CSV columns, in the template's order: (answer key, heading). The headings are the file's
+#: format, the same in every language (English, as the template has them).
+CSV_COLUMNS = [(q.name, str(q.label)) for q in CHRONOLOGY_QUESTIONS]
 
 
 def person_label(person: Person) -> str:
@@ -156,16 +183,34 @@ def person_label(person: Person) -> str:
 # --- asking for more time -----------------------------------------------------------------
 
 EXTENSION_DATE_Q = Question(
-    "new_date", "New date", "date", past=False, hint="For example, 15 1 2027",
-    error_name="the date you can answer by",
+    "new_date", lazy_gettext("New date"), "date", past=False,
+    hint=lazy_gettext("For example, 15 1 2027"),
+    error_name=lazy_gettext("the date you can answer by"), error=lazy_gettext("Enter the new date"),
 )  # fmt: skip
 EXTENSION_REASON_Q = Question(
-    "reason", "Why do you need more time?", "textarea", max_length=REASON_MAX,
-    error_name="why you need more time",
+    "reason", lazy_gettext("Why do you need more time?"), "textarea", max_length=REASON_MAX,
+    error_name=lazy_gettext("why you need more time"),
 )  # fmt: skip
 
 
 # --- marshmallow: a whole return, checked before it is sent ----------------------------------
+
+
+def language() -> str:
+    """The language answers are read back in: the page's, or English outside a request."""
+    locale = get_locale()
+    return locale.language if locale else "en"
+
+
+def not_answered() -> str:
+    """``NOT_ANSWERED`` in the page's language."""
+    return gettext("Not answered")
+
+
+def last_before_first() -> str:
+    return gettext(
+        "The date of last contact must be the same as or after the date of first contact"
+    )
 
 
 class PersonSchema(Schema):
@@ -191,10 +236,7 @@ class PersonSchema(Schema):
         if missing:
             raise ValidationError(missing)
         if data["first_contact"] > data["last_contact"]:
-            raise ValidationError(
-                "The date of last contact must be the same as or after the date of first contact",
-                "last_contact",
-            )
+            raise ValidationError(last_before_first(), "last_contact")
 
 
 class CompletedBySchema(Schema):
@@ -274,10 +316,10 @@ def sending_problems(answers: dict[str, Any], flagged: list[Any]) -> dict[str, l
     found: dict[str, list[str]] = {}
     if flagged and not answers.get("dates_confirmed"):
         found["dates_confirmed"] = [
-            "Confirm that the dates outside the scoping period are correct, or change them"
+            gettext("Confirm that the dates outside the scoping period are correct, or change them")
         ]
     if not answers.get("declaration"):
-        found["declaration"] = ["Confirm the declaration to send your return"]
+        found["declaration"] = [gettext("Confirm the declaration to send your return")]
     return found
 
 
@@ -290,6 +332,15 @@ def involvement(answers: dict[str, Any]) -> bool:
 
 
 # --- dates outside the scoping period --------------------------------------------------------
+
+
+def entry_heading(index: int) -> str:
+    """The heading of chronology entry ``index`` (from 0): "Chronology entry 1"."""
+    return gettext("Chronology entry %(number)s", number=index + 1)
+
+
+def entry_date_label(index: int) -> str:
+    return gettext("Chronology entry %(number)s: date", number=index + 1)
 
 
 @dataclass(frozen=True)
@@ -319,13 +370,13 @@ def outside_scope(
         person = people_answers.get(str(p.id)) or {}
         if person.get("involvement") != "yes":
             continue
-        for name, said in (("first_contact", "date of first contact"),
-                           ("last_contact", "date of last contact")):  # fmt: skip
+        for name, said in (("first_contact", gettext("date of first contact")),
+                           ("last_contact", gettext("date of last contact"))):  # fmt: skip
             if outside(person.get(name)):
                 found.append(Flagged(f"{person_label(p)}: {said}", person[name]))
     for i, entry in enumerate(answers.get("chronology") or []):
         if outside(entry.get("date")):
-            found.append(Flagged(f"Chronology entry {i + 1}: date", entry["date"]))
+            found.append(Flagged(entry_date_label(i), entry["date"]))
     return found
 
 
@@ -343,13 +394,20 @@ class Part:
 
 
 def _show(q: Question, value: Any, people: Sequence[Person] = ()) -> str:
-    """An answer as shown; "contact with" by the name of the request's person it holds."""
+    """An answer as shown, as text (amendments' changes are stored); "contact with" by the name
+    of the request's person it holds."""
     if q.name == "contact_with" and value not in (None, ""):
         for p in people:
             if str(p.id) == str(value):
                 return person_label(p)
-        return "Not one of the people in this request"
-    return show(q, value)
+        return gettext("Not one of the people in this request")
+    if q.kind == "date" and value not in (None, ""):
+        try:
+            return clock.long_date(value, language())
+        except (TypeError, ValueError):
+            return str(value)
+    shown = show(q, value)
+    return not_answered() if shown == NOT_ANSWERED else str(shown)
 
 
 def person_rows(answer: dict[str, Any]) -> list[Row]:
@@ -374,29 +432,31 @@ def answer_parts(answers: dict[str, Any], people: Sequence[Person]) -> list[Part
                  {"person_id": p.id})
         )  # fmt: skip
     parts.append(
-        Part("systems", "Records systems searched",
+        Part("systems", gettext("Records systems searched"),
              [Row(SYSTEMS_Q.label, _show(SYSTEMS_Q, answers.get("systems_checked")),
                   "systems_checked")])
     )  # fmt: skip
     entries = answers.get("chronology") or []
     for i, entry in enumerate(entries):
         parts.append(
-            Part("chronology", f"Chronology entry {i + 1}", chronology_rows(entry, people),
+            Part("chronology", entry_heading(i), chronology_rows(entry, people),
                  {"index": i})
         )  # fmt: skip
     if not entries:
-        parts.append(Part("chronology", "Chronology", [Row("Entries", "None given", "")]))
+        parts.append(Part("chronology", gettext("Chronology"),
+                          [Row(gettext("Entries"), gettext("None given"), "")]))  # fmt: skip
     completed_by = answers.get("completed_by") or {}
     parts.append(
-        Part("completed_by", "Completed by",
+        Part("completed_by", gettext("Completed by"),
              [Row(q.label, _show(q, completed_by.get(q.name)), q.name)
               for q in COMPLETED_BY_QUESTIONS])
     )  # fmt: skip
     if answers.get("representative") is not None:
         chosen = answers["representative"]
-        parts.append(Part("representative", "Representative", [
+        parts.append(Part("representative", gettext("Representative"), [
             Row(label, _show(Question(key, label, "text"), chosen.get(key)), key)
-            for key, label in (("name", "Full name"), ("role", "Job title or role"))]))  # fmt: skip
+            for key, label in (("name", gettext("Full name")),
+                               ("role", gettext("Job title or role")))]))  # fmt: skip
     return parts
 
 
@@ -413,15 +473,16 @@ def changes(
 ) -> list[dict[str, str]]:
     """What an amendment changed: ``[{"field", "before", "after"}]`` in the form's order."""
     old, new = _flat(before, people), _flat(after, people)
+    none = not_answered()
     found = [
-        {"field": label, "before": old.get(label, NOT_ANSWERED), "after": value}
+        {"field": label, "before": old.get(label, none), "after": value}
         for label, value in new.items()
-        if old.get(label, NOT_ANSWERED) != value
+        if old.get(label, none) != value
     ]
     found += [
-        {"field": label, "before": value, "after": NOT_ANSWERED}
+        {"field": label, "before": value, "after": none}
         for label, value in old.items()
-        if label not in new and value != NOT_ANSWERED
+        if label not in new and value != none
     ]
     return found
 

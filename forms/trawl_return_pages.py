@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from flask_babel import gettext, lazy_gettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from werkzeug.datastructures import FileStorage
@@ -27,6 +28,8 @@ from forms.trawl_return import (
     PERSON_DETAILS,
     SYSTEMS_Q,
     Person,
+    language,
+    last_before_first,
     person_label,
     sending_problems,
 )
@@ -50,8 +53,7 @@ class _PersonBase(QuestionsForm):
     def validate_more(self) -> None:
         first, last = self.first_contact, self.last_contact
         if self.involvement.data == "yes" and first.date and last.date and first.date > last.date:
-            last.errors = ["The date of last contact must be the same as or after the date of "
-                           "first contact"]  # fmt: skip
+            last.errors = [last_before_first()]
 
     def answers(self) -> dict[str, Any]:
         if self.involvement.data != "yes":
@@ -108,7 +110,7 @@ def chronology_form(
     return cls(**kw)
 
 
-CHOOSE_MODE = "Select whether to add the entries or replace the ones already there"
+CHOOSE_MODE = lazy_gettext("Select whether to add the entries or replace the ones already there")
 
 
 class UploadForm(ServiceForm):
@@ -132,18 +134,19 @@ class UploadForm(ServiceForm):
         """The file posted is a CSV file, and what to do with the entries already there is
         chosen; False, with the field's error, if not."""
         if upload is None or not upload.filename:
-            self.file.errors = ["Select a CSV file"]
+            self.file.errors = [gettext("Select a CSV file")]
         elif not upload.filename.lower().endswith(".csv"):
-            self.file.errors = ["The selected file must be a CSV file"]
+            self.file.errors = [gettext("The selected file must be a CSV file")]
         elif self.chosen_mode not in ("add", "replace"):
-            self.mode.errors = [CHOOSE_MODE]
+            self.mode.errors = [str(CHOOSE_MODE)]
         return not self.errors
 
     def refused(self, problems: list[str]) -> None:
         """The file could not be imported: its one problem, or how many it has."""
         self.file.errors = [
             problems[0] if len(problems) == 1
-            else f"The file has {len(problems)} problems: nothing was imported"
+            else gettext("The file has %(count)s problems: nothing was imported",
+                         count=len(problems))
         ]  # fmt: skip
 
 
@@ -174,8 +177,9 @@ class _ExtensionBase(QuestionsForm):
         day = self.new_date.date
         if not self.new_date.errors and day and self.due_date and day <= self.due_date:
             self.new_date.errors = [
-                f"The new date must be after the current due date, {clock.long_date(self.due_date)}"
-            ]
+                gettext("The new date must be after the current due date, %(date)s",
+                        date=clock.long_date(self.due_date, language()))
+            ]  # fmt: skip
 
     def refused(self, field: str | None, message: str) -> list[dict[str, str]]:
         """The service refused the request for more time: the message on the answer it is

@@ -9,9 +9,11 @@ change in the draft.
     overview                   the overview: its tasks, whether it is ready, or what was sent
     checking                   check your answers: the problems, and where to complete each part
     sent_version, agency_copy  the version a browser has just sent, and the agency's PDF of it
+    changes_in                 what a version changed, read back in the page's language
 
 A page is named as the views name it (``person``, ``systems``, ``chronology``, ...) with its
-arguments; the views build the addresses. No Flask here.
+arguments; the views build the addresses. No Flask requests here: text is translated with
+Flask-Babel's gettext, English outside a page.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy.orm import Session
 
 from forms import task_list, trawl_representative
@@ -131,9 +134,9 @@ def chronology_items(request: TrawlRequest, answers: dict[str, Any]) -> list[dic
     return [
         {
             "index": i,
-            "heading": f"Chronology entry {i + 1}",
+            "heading": catalogue.entry_heading(i),
             "rows": catalogue.chronology_rows(entry, found),
-            "outside": f"Chronology entry {i + 1}: date" in flagged,
+            "outside": catalogue.entry_date_label(i) in flagged,
         }
         for i, entry in enumerate(entries(answers))
     ]
@@ -168,9 +171,9 @@ def tasks(request: TrawlRequest, answers: dict[str, Any], problems: dict[str, An
         problem = people_problems.get(key) if isinstance(people_problems, dict) else None
         found.append(Task(p.name, "person", task_list.status(problem, key in people_answers),
                           {"person_id": p.id}, hint=p.relation))  # fmt: skip
-    found.append(Task("Records systems searched", "systems", status("systems_checked")))
+    found.append(Task(gettext("Records systems searched"), "systems", status("systems_checked")))
     found.append(_chronology_task(answers, problems))
-    found.append(Task("Your details", "your_details", status("completed_by")))
+    found.append(Task(gettext("Your details"), "your_details", status("completed_by")))
     found.append(_representative_task(request, answers, problems))
     return found
 
@@ -186,7 +189,7 @@ def _representative_task(
         return Task(trawl_representative.TITLE_INVITED, "representative", status)
     status = task_list.COMPLETED if given else task_list.OPTIONAL
     return Task(trawl_representative.TITLE, "representative", status, hint=None if given
-                else "Optional", optional=True)  # fmt: skip
+                else gettext("Optional"), optional=True)  # fmt: skip
 
 
 def problems_of(
@@ -204,9 +207,13 @@ def _chronology_task(answers: dict[str, Any], problems: dict[str, Any]) -> Task:
         status = task_list.IN_PROGRESS
     else:
         status = task_list.COMPLETED if listed else task_list.OPTIONAL
-    count = f"{len(listed)} {'entry' if len(listed) == 1 else 'entries'}"
-    hint = count if listed else "Optional at this stage"
-    return Task("Chronology of contacts", "chronology", status, hint=hint, optional=True)
+    # Each number's message whole (Welsh keeps the noun singular after a number).
+    if len(listed) == 1:
+        count = gettext("%(num)d entry", num=1)
+    else:
+        count = gettext("%(num)d entries", num=len(listed))
+    hint = count if listed else gettext("Optional at this stage")
+    return Task(gettext("Chronology of contacts"), "chronology", status, hint=hint, optional=True)
 
 
 @dataclass(frozen=True)
@@ -325,6 +332,15 @@ def sent_version(session: Session, request: TrawlRequest, row_id: Any) -> TrawlR
     """The version ``row_id`` names, if it is one of this request's."""
     row = session.get(TrawlReturn, row_id) if isinstance(row_id, int) else None
     return row if row is not None and row.request_id == request.id else None
+
+
+def changes_in(request: TrawlRequest, row: TrawlReturn) -> list[dict[str, str]]:
+    """What version ``row`` changed from the one before, read back in the page's language (the
+    row keeps them as they were sent, in the DHR officer's English)."""
+    before = next((r for r in request.returns if r.version == row.version - 1), None)
+    if before is None:
+        return list(row.changes or [])
+    return catalogue.changes(before.answers or {}, row.answers or {}, people(request))
 
 
 def agency_copy(

@@ -11,6 +11,11 @@ draft on the request as each page is saved, so the agency can come back through 
 After sending, the same link opens an amendment, which becomes the next version. Every page
 works without JavaScript.
 
+Where the partnership offers Welsh and English, the pages speak the agency's language (the one
+its emails are in) unless the visitor chooses the other with the language switcher; the answers
+are kept in the draft whichever language they were given in. What is sent (the stored changes,
+the PDF) is written in English, for the DHR officer.
+
 One blueprint, its pages by what they serve (what they read and change is
 ``service.trawls.return_form``'s):
 
@@ -30,8 +35,9 @@ from flask import Blueprint, g, redirect, render_template, request, session, url
 from flask_wtf import FlaskForm
 
 from forms import trawl_return as catalogue
-from service import clock, db
-from service.models import TrawlRequest, TrawlReturn
+from mail import routing
+from service import clock, db, i18n
+from service.models import Agency, TrawlRequest, TrawlReturn
 from service.trawls import links, return_form, returns
 from service.views import journey, linked
 
@@ -58,8 +64,16 @@ LinkRefused = linked.LinkRefused
 
 
 def current() -> TrawlRequest:
-    """The request this browser's link opens; LinkRefused if it no longer does."""
-    return link.current()
+    """The request this browser's link opens; LinkRefused if it no longer does. Its pages are
+    in the agency's language unless the visitor chose another."""
+    req = link.current()
+    i18n.prefer(routing.agency_language(g.partnership, db.Sessions().get(Agency, req.agency_id)))
+    return req
+
+
+def long_date(value: Any) -> str:
+    """A date as the page's language writes it."""
+    return clock.long_date(value, i18n.select_locale())
 
 
 def editing(view: Callable) -> Callable:
@@ -105,7 +119,7 @@ def href(page: str, args: dict[str, Any] | None = None, *, back: bool = False) -
 def context(req: TrawlRequest, **kw: Any) -> dict[str, Any]:
     return {
         **return_form.shown(db.Sessions(), req),
-        "long_date": clock.long_date,
+        "long_date": long_date,
         "person_label": catalogue.person_label,
         **kw,
     }

@@ -4,11 +4,12 @@ return already sent."""
 from __future__ import annotations
 
 from flask import g, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 
 from forms import trawl_return_pages as pages
-from service import db
+from service import db, i18n
 from service.auth import web
 from service.models import TrawlRequest
 from service.trawls import return_form, returns, submission
@@ -37,7 +38,8 @@ def check(req: TrawlRequest):
     ready = valid and not timed_out and not checked.problems
     if ready and form.vouch(checked.answers, checked.flagged):
         try:
-            with db.transaction() as s:
+            # What is sent is the DHR officer's: the stored changes and the PDF in English.
+            with db.transaction() as s, i18n.speaking("en"):
                 row = submission.send(s, req, checked.answers, client_address=web.client_address())
         except (submission.NothingToSend, IntegrityError):
             # A second click (or tab) raced the first: that one sent it.
@@ -45,7 +47,10 @@ def check(req: TrawlRequest):
         sent(row)
         return redirect(url_for("trawl_return.confirmation"))
     problem_links = [
-        {"text": f"Complete ‘{f.heading}’", "href": href(f.page, f.args, back=f.back)}
+        {
+            "text": gettext("Complete ‘%(part)s’", part=f.heading),
+            "href": href(f.page, f.args, back=f.back),
+        }  # fmt: skip
         for f in checked.fixes
     ]
     return render_template(
@@ -71,7 +76,10 @@ def confirmation():
     row = just_sent(req)
     if row is None:
         return redirect(url_for("trawl_return.start"))
-    return render_template("trawl_return/confirmation.html", **context(req, row=row))
+    return render_template(
+        "trawl_return/confirmation.html",
+        **context(req, row=row, changes=return_form.changes_in(req, row)),
+    )
 
 
 @bp.get("/confirmation/return.pdf")
@@ -81,7 +89,8 @@ def confirmation_pdf():
     row = just_sent(req)
     if row is None:
         return redirect(url_for("trawl_return.start"))
-    data, filename = return_form.agency_copy(db.Sessions(), req, row, g.partnership)
+    with i18n.speaking("en"):  # the same document the DHR officer received
+        data, filename = return_form.agency_copy(db.Sessions(), req, row, g.partnership)
     return linked.audited_download(
         req, data, action="trawl.return_downloaded", object_type="trawl_request",
         filename=filename, version=row.version,
