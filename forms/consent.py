@@ -17,7 +17,7 @@ from wtforms import RadioField, StringField, TextAreaField
 from wtforms import ValidationError as FieldError
 from wtforms.validators import InputRequired, Length
 
-from forms import options
+from forms import language_choice, options
 from forms.base import ServiceForm
 from forms.question_forms import GovukDateField
 from forms.questions import Question
@@ -60,7 +60,43 @@ def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-class ConsentRequestForm(ServiceForm):
+#: The family member's language: one the partnership offers, or not known (then their letter,
+#: form and emails are in both, Welsh first: ``service.consent.language``).
+NOT_KNOWN = "unknown"
+NOT_KNOWN_TEXT = "Not known: write to them in Welsh and English"
+LANGUAGE_REQUIRED = "Select the language to write to them in, or that it is not known"
+
+
+class AsksFamilyLanguage(language_choice.AsksLanguage):
+    """The language asked as other people's is (``forms.language_choice``), where the
+    partnership offers more than one, with a third answer: not known."""
+
+    language_required = LANGUAGE_REQUIRED
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.language is not None:
+            self.language.choices = [
+                *self.language.choices,
+                *options([(NOT_KNOWN, NOT_KNOWN_TEXT)]),
+            ]
+
+    def validate_language(self, field: RadioField) -> None:
+        language_choice.check(field.data, [*self.languages, NOT_KNOWN], self.language_required)
+
+    def chosen_language(self) -> str | None:
+        """The language chosen; None where it is not known, or was not asked."""
+        if self.language is None or self.language.data == NOT_KNOWN:
+            return None
+        return self.language.data
+
+    def show_language(self, language: str | None) -> None:
+        """Start the question at ``language`` (None: not known)."""
+        if self.language is not None:
+            self.language.data = language or NOT_KNOWN
+
+
+class ConsentRequestForm(AsksFamilyLanguage, ServiceForm):
     name = StringField(
         filters=[_strip],
         validators=[InputRequired(NAME_REQUIRED), Length(max=NAME_MAX, message=NAME_TOO_LONG)],
@@ -75,6 +111,9 @@ class ConsentRequestForm(ServiceForm):
     # No Optional() on these: it would stop the checks below from running.
     delivery = RadioField(choices=options(DELIVERIES), validate_choice=False)
     email = StringField(filters=[_strip])
+    # Asked only where the partnership offers more than one language; declared here too, so
+    # that it comes after the email address, as on the page.
+    language = language_choice.field()
 
     def validate_delivery(self, field: RadioField) -> None:
         if field.data not in {d.value for d in ConsentDelivery}:
@@ -104,6 +143,11 @@ class ConsentRequestSchema(Schema):
         allow_none=True, load_default=None, validate=validate.Length(max=EMAIL_MAX)
     )
     ask_about_suspect = fields.Boolean(load_default=False)
+    language = fields.String(allow_none=True, load_default=None, validate=validate.Length(2, 8))
+
+
+class ConsentLanguageForm(AsksFamilyLanguage, ServiceForm):
+    """The family member's language, changed on their request's page."""
 
 
 def clean_request(form: ConsentRequestForm, *, ask_about_suspect: bool) -> NewRequest:
@@ -117,6 +161,7 @@ def clean_request(form: ConsentRequestForm, *, ask_about_suspect: bool) -> NewRe
             "delivery": form.delivery.data,
             "email": policy.normalise(form.email.data) if email_delivery else None,
             "ask_about_suspect": ask_about_suspect,
+            "language": form.chosen_language(),
         }
     )
     return NewRequest(**data)

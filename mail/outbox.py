@@ -76,11 +76,14 @@ def queue_message(
     actor: str = "system",
     sealed: Sequence[str] = (),
     language: str | None = None,
+    subject_languages: Sequence[str] = (),
 ) -> list[Message]:
     """Write one outbox row per recipient into the caller's transaction.
 
     ``language``: the language the recipient chose, for a purpose written in Welsh too
     (``mail.routing.language``); an agency's own choice is read from ``agency``.
+    ``subject_languages``: for a body written in more than one language, the languages of the
+    subject's title, in order.
 
     ``sealed``: values in the body (one-time codes) that only the recipient may read: stored
     encrypted, and shown in the outbox as a placeholder, like a live link.
@@ -150,16 +153,18 @@ def queue_message(
                 routing.NOTICE.template, base_context, language=language
             )
             message.subject = routing.subject(
-                routing.NOTICE.title, reference, partnership=partnership, language=language
-            )
+                routing.NOTICE.title, reference, partnership=partnership, language=language,
+                languages=subject_languages,
+            )  # fmt: skip
             message.body_text, message.body_html, message.live_links = live_links.redact_bodies(
                 notice_text, notice_html, lookup
             )
             message.sensitive = False
         else:
             message.subject = routing.subject(
-                entry.title, reference, partnership=partnership, language=language
-            )
+                entry.title, reference, partnership=partnership, language=language,
+                languages=subject_languages,
+            )  # fmt: skip
             message.body_text, message.body_html = text, html
             message.live_links = [dict(link) for link in found_links] if found_links else None
             # Stored once for every recipient (mail.attachments), and only if someone gets them.

@@ -14,7 +14,7 @@ partnership offers both (``marking``).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -134,14 +134,27 @@ def marking(partnership: Partnership | None, language: str = "en") -> str:
 
 
 def subject(
-    title: str, reference: str, *, partnership: Partnership | None = None, language: str = "en"
+    title: str,
+    reference: str,
+    *,
+    partnership: Partnership | None = None,
+    language: str = "en",
+    languages: Sequence[str] = (),
 ) -> str:
-    """The subject line: the marking, the title in ``language`` and the reference, nothing else."""
+    """The subject line: the marking, the title in ``language`` and the reference, nothing else.
+    A message written in more than one language (``languages``, in order) has its title in each,
+    separated by " / "."""
     check_reference(reference)
-    if language != "en":
-        with speaking(language):
-            title = gettext(title)
-    return f"{marking(partnership, language)}: {title} [{reference}]"
+    titles = []
+    for code in languages or (language,):
+        if code == "en":
+            titles.append(title)
+        else:
+            with speaking(code):
+                titles.append(gettext(title))
+    # The marking in both languages where any of the message is in Welsh.
+    shown = "cy" if "cy" in (languages or (language,)) else language
+    return f"{marking(partnership, shown)}: {' / '.join(titles)} [{reference}]"
 
 
 def check_reference(reference: str) -> str:

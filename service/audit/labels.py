@@ -94,6 +94,7 @@ ACTION_LABELS: dict[str, str] = {
     "consent.request_viewed": "Viewed family consent request",
     "consent.link_resent": "Consent email sent again",
     "consent.link_reissued": "New consent link issued",
+    "consent.language_changed": "Family member's language changed",
     "consent.letter_downloaded": "Consent letter downloaded",
     "consent.form_downloaded": "Signed consent form downloaded",
     "consent.link_opened": "Family member opened their consent link",

@@ -14,33 +14,14 @@ import enum
 
 import segno
 
+from forms import consent as consent_forms
 from service import clock
+from service.consent import language as family_language
 from service.models import ConsentRequest, ConsentResponse, ConsentStatus, Partnership
 from service.pdf import render_html, write_pdf
 
 PDF_CONTENT_TYPE = "application/pdf"
-
-#: The statements of the consent form (Appendix 6 of the DHR procedure), with ``{victim}`` for
-#: the victim's name. The form shows them before the choices; the signed form repeats them.
-STATEMENTS = [
-    "I understand that public sector agencies are required to carry out a Domestic Homicide "
-    "Review, which will look at the way agencies supported {victim}.",
-    "I understand that the review will lead to a report that highlights good practice and the "
-    "lessons that can be learnt, to improve how agencies work together to support people "
-    "experiencing domestic abuse.",
-    "I understand that the report will make recommendations for agencies to develop and improve "
-    "their practice. A summary of the lessons learnt will be shared with agencies, but the "
-    "report will not identify anyone.",
-    "I understand that information shared with the professionals carrying out the review will "
-    "be destroyed after the report is completed.",
-]
-#: What each choice gives consent to (the form's "I give consent..." statement, one per choice).
-CONSENT_TO = {
-    "victim_information": "I give consent for information agencies hold about {victim} to be "
-    "shared with the professionals carrying out the review.",
-    "suspect_information": "I give consent for information agencies hold about the suspect or "
-    "perpetrator to be shared with the professionals carrying out the review.",
-}
+ENGLISH = family_language.Voice("en")
 
 
 class Agreement(enum.StrEnum):
@@ -109,11 +90,12 @@ def heading(request: ConsentRequest, response: ConsentResponse) -> str:
 
 
 def statements(victim: str) -> list[str]:
-    return [s.format(victim=victim) for s in STATEMENTS]
+    """The form's statements in English (``forms.consent`` holds them, in both languages)."""
+    return ENGLISH.say(consent_forms.statements, victim)
 
 
 def consent_to(name: str, victim: str) -> str:
-    return CONSENT_TO[name].format(victim=victim)
+    return ENGLISH.say(consent_forms.consent_to, name, victim)
 
 
 def qr_svg(url: str) -> str:
@@ -131,8 +113,10 @@ def render_letter_html(
     request: ConsentRequest, *, partnership: Partnership, url: str, chair: str | None
 ) -> str:
     """``chair``: the review panel's chair the answer goes to, as the form names them
-    (``service.consent.form_settings.chair_name``); None before one is appointed."""
+    (``service.consent.form_settings.chair_name``); None before one is appointed. In the family
+    member's language, or side by side in each the partnership offers (``language``)."""
     code = url.rsplit("/", 1)[1]
+    voices = family_language.voices(partnership, request.language)
     return render_html(
         "pdf/consent_letter.html",
         request=request,
@@ -141,7 +125,8 @@ def render_letter_html(
         short_url=url.split("://", 1)[-1],
         code=code,
         qr=qr_svg(url),
-        today=clock.long_date(clock.now()),
+        voices=voices,
+        dates={v.code: clock.long_date(clock.now(), v.code) for v in voices},
         ask_about_suspect=request.ask_about_suspect,
         chair=chair,
     )
@@ -161,29 +146,54 @@ def response_filename(response: ConsentResponse, reference: str | None = None) -
     return f"{kind}.pdf"
 
 
+def review_languages(partnership: Partnership, request: ConsentRequest) -> list[str]:
+    """The review's copy of a signed form: as the family member had it, with English beside it
+    where it was in Welsh only (the review's officers and chair may read only English)."""
+    codes = family_language.languages_of(partnership, request.language)
+    return codes if "en" in codes else [*codes, "en"]
+
+
 def render_response_html(
     response: ConsentResponse,
     request: ConsentRequest,
     *,
     partnership: Partnership,
-    victim: str,
+    victim: str | None,
     reference: str | None = None,
+    languages: list[str] | None = None,
 ) -> str:
+    """``victim``: the victim's name, None if the case has none (each language then says "the
+    person who died"). ``languages``: those the form is written in, side by side; the family
+    member's (``service.consent.language``) unless given."""
+    codes = languages or family_language.languages_of(partnership, request.language)
+    voices = [family_language.Voice(code) for code in codes]
+    victims = {v.code: victim or v("the person who died") for v in voices}
     return render_html(
         "pdf/consent_form.html",
         response=response,
         request=request,
         partnership=partnership,
-        victim=victim,
+        voices=voices,
+        victims=victims,
         reference=reference,
-        statements=statements(victim),
-        heading=heading(request, response),
-        agreed=agreed_lines(request, response, victim),
+        statements={v.code: v.say(consent_forms.statements, victims[v.code]) for v in voices},
+        consent_to={
+            v.code: {
+                name: v.say(consent_forms.consent_to, name, victims[v.code])
+                for name in consent_forms.CONSENT_TO
+            }
+            for v in voices
+        },
+        choice={
+            v.code: {value: v.say(consent_forms.answered, value) for value in (True, False, None)}
+            for v in voices
+        },
+        agreement=agreement(request, response).value,
         withdrawn=response.status is ConsentStatus.WITHDRAWN,
-        signed_on=clock.long_date(response.signed_on),
-        submitted=clock.long_moment(response.submitted_at or clock.now()),
-        choice=choice_text,
-        consent_to=lambda name: consent_to(name, victim),
+        signed_on={v.code: clock.long_date(response.signed_on, v.code) for v in voices},
+        submitted={
+            v.code: clock.long_moment(response.submitted_at or clock.now(), v.code) for v in voices
+        },
     )
 
 
@@ -192,19 +202,19 @@ def render_response_pdf(
     request: ConsentRequest,
     *,
     partnership: Partnership,
-    victim: str,
+    victim: str | None,
     reference: str | None = None,
+    languages: list[str] | None = None,
 ) -> bytes:
     """The signed form (or the withdrawal) as a PDF. ``reference``: the case reference, for the
     copy that goes to the review; the family member's own copy has none."""
     return write_pdf(
         render_response_html(
-            response, request, partnership=partnership, victim=victim, reference=reference
+            response, request, partnership=partnership, victim=victim, reference=reference,
+            languages=languages,
         )
-    )
+    )  # fmt: skip
 
 
 def choice_text(value: bool | None) -> str:
-    if value is None:
-        return "Not asked"
-    return "Yes, I give consent" if value else "No, I do not give consent"
+    return ENGLISH.say(consent_forms.answered, value)

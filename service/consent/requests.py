@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from mail import outbox, policy
 from service import audit
+from service.consent import language as family_language
 from service.consent import links, messages
 from service.models import (
     Case,
@@ -25,6 +26,8 @@ from service.models import (
     Partnership,
     PersonRole,
 )
+
+LANGUAGE_NOT_OFFERED = "This partnership does not write in that language"
 
 
 class RequestRefused(ValueError):
@@ -38,6 +41,8 @@ class NewRequest:
     delivery: ConsentDelivery
     email: str | None
     ask_about_suspect: bool
+    #: The language to write to them in; None: not known (``service.consent.language``).
+    language: str | None = None
 
 
 def victim_name(session: Session, case_id: int) -> str | None:
@@ -70,6 +75,9 @@ def create(
             raise RequestRefused(
                 "Enter an email address in the correct format, like name@example.com"
             ) from exc
+    partnership = session.get(Partnership, case.partnership_id)
+    if new.language is not None and new.language not in family_language.offered(partnership):
+        raise RequestRefused(LANGUAGE_NOT_OFFERED)
     request = ConsentRequest(
         partnership_id=case.partnership_id,
         case_id=case.id,
@@ -78,6 +86,7 @@ def create(
         delivery=new.delivery,
         email=email,
         ask_about_suspect=new.ask_about_suspect,
+        language=new.language,
         created_by=created_by,
     )
     session.add(request)
@@ -94,6 +103,7 @@ def create(
         client_address=client_address,
         delivery=request.delivery.value,
         ask_about_suspect=request.ask_about_suspect,
+        language=request.language,
     )
     if request.delivery is ConsentDelivery.EMAIL:
         _email(session, request, case, url, actor=actor)
@@ -109,8 +119,8 @@ def _email(session: Session, request: ConsentRequest, case: Case, url: str, *, a
             purpose=messages.REQUEST.name,
             reference=case.reference,
             to=[request.email or ""],
-            context={"link": url},
             actor=actor,
+            **messages.to_family(partnership, request, {"link": url}),
         )
     except outbox.MessageRefused as exc:
         raise RequestRefused(
@@ -150,3 +160,36 @@ def send_again(
     )
     if request.delivery is ConsentDelivery.EMAIL:
         _email(session, request, case, url, actor=actor)
+
+
+def change_language(
+    session: Session,
+    request: ConsentRequest,
+    language: str | None,
+    *,
+    actor: str,
+    client_address: str | None = None,
+) -> bool:
+    """Write to the family member in ``language`` from now on (one the partnership offers; None:
+    not known, so in each it offers). Audited; whether anything changed."""
+    partnership = session.get(Partnership, request.partnership_id)
+    if len(family_language.offered(partnership)) < 2:
+        raise RequestRefused("This partnership writes in one language only")
+    if language is not None and language not in family_language.offered(partnership):
+        raise RequestRefused(LANGUAGE_NOT_OFFERED)
+    if request.language == language:
+        return False
+    previous, request.language = request.language, language
+    audit.record(
+        session,
+        "consent.language_changed",
+        actor=actor,
+        partnership_id=request.partnership_id,
+        object_type="consent_request",
+        object_id=request.id,
+        case_id=request.case_id,
+        client_address=client_address,
+        language=language,
+        previous_language=previous,
+    )
+    return True

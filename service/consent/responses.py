@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from mail import outbox, routing
 from service import audit, clock
 from service.consent import documents, form_settings, messages, verification
+from service.consent import language as family_language
 from service.consent.requests import victim_name
 from service.models import (
     Case,
@@ -103,6 +104,7 @@ def record(
     date_of_birth: dt.date | None = None,
     device: str | None = None,
     client_address: str | None = None,
+    language: str | None = None,
 ) -> ConsentResponse:
     """Record an answer, audit it and queue it to the review with the signed form attached.
 
@@ -111,7 +113,8 @@ def record(
     ``withdraw``: the family member withdraws the consent they gave. Otherwise the choices
     decide: given if any consent is given, declined if none is. ``date_of_birth`` (letters):
     kept only as a digest, to check it is them later. ``device``: the browser sending it, which
-    may then see the answered form without a check for a few hours.
+    may then see the answered form without a check for a few hours. ``language``: the language
+    of the page they answered on, kept as theirs if none was known (and the partnership offers it).
     """
     # Two submissions at once (a double click, two tabs): the second waits here for the first,
     # then finds the status it expected gone.
@@ -156,6 +159,7 @@ def record(
         raise ResponseRefused("the request changed while this answer was being sent")
     request.status = status
     request.updated_at = now
+    _keep_language(session, request, language)
     response = ConsentResponse(
         request_id=request.id,
         status=status,
@@ -192,15 +196,24 @@ def record(
     return response
 
 
+def _keep_language(session: Session, request: ConsentRequest, language: str | None) -> None:
+    """The language of their first answer becomes the family member's, if none was known."""
+    if request.language is not None:
+        return
+    partnership = session.get(Partnership, request.partnership_id)
+    request.language = family_language.chosen(partnership, language)
+
+
 def review_copy(
     session: Session, request: ConsentRequest, response: ConsentResponse
 ) -> outbox.Attachment:
-    """The signed form as the review gets it: with the case reference."""
+    """The signed form as the review gets it: with the case reference, and English beside the
+    Welsh where the family member's was in Welsh only."""
     case = session.get(Case, request.case_id)
     partnership = session.get(Partnership, request.partnership_id)
     data = documents.render_response_pdf(
-        response, request, partnership=partnership, victim=victim_label(session, request),
-        reference=case.reference,
+        response, request, partnership=partnership, victim=victim_name(session, request.case_id),
+        reference=case.reference, languages=documents.review_languages(partnership, request),
     )  # fmt: skip
     return outbox.Attachment(
         documents.response_filename(response, case.reference), documents.PDF_CONTENT_TYPE, data
@@ -208,10 +221,10 @@ def review_copy(
 
 
 def family_copy(session: Session, request: ConsentRequest, response: ConsentResponse) -> bytes:
-    """The family member's own copy: no case reference."""
+    """The family member's own copy: no case reference, in their language."""
     partnership = session.get(Partnership, request.partnership_id)
     return documents.render_response_pdf(
-        response, request, partnership=partnership, victim=victim_label(session, request)
+        response, request, partnership=partnership, victim=victim_name(session, request.case_id)
     )
 
 

@@ -46,6 +46,7 @@ from service.models import (
 #: How long a browser that answered, or passed a check, may see the answered form.
 DEVICE_LIFETIME = timedelta(hours=12)
 CODE_LIFETIME = timedelta(minutes=20)
+CODE_MINUTES = int(CODE_LIFETIME.total_seconds() // 60)
 CODE_DIGITS = 6
 #: Wrong tries at one code, or at the date of birth for one link.
 MAX_ATTEMPTS = 5
@@ -140,15 +141,16 @@ def send_code(
     session.flush()
     row.code_digest = _code_digest(row, code)
     case = session.get(Case, request.case_id)
+    partnership = session.get(Partnership, request.partnership_id)
     outbox.queue_message(
         session,
-        partnership=session.get(Partnership, request.partnership_id),
+        partnership=partnership,
         purpose=messages.CODE.name,
         reference=case.reference,
         to=[request.email],
-        context={"code": code, "minutes": int(CODE_LIFETIME.total_seconds() // 60)},
         actor=_actor(request),
         sealed=[code],
+        **messages.to_family(partnership, request, {"code": code, "minutes": CODE_MINUTES}),
     )
     _audit(session, request, "consent.code_sent", client_address, check_id=row.id)
 

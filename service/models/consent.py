@@ -46,6 +46,10 @@ class ConsentRequest(Base):
     email: Mapped[str | None] = mapped_column(String(254))
     # Asked about information on the suspect/perpetrator too (the officer marks it relevant).
     ask_about_suspect: Mapped[bool] = mapped_column(default=False)
+    # The language the family member reads ("cy", "en"): asked where the request is made, or
+    # the page's language when they first answer. None: not known, so a partnership offering
+    # both writes to them in both (``service.consent.language``).
+    language: Mapped[str | None] = mapped_column(String(8))
     status: Mapped[ConsentStatus] = mapped_column(
         str_enum(ConsentStatus), default=ConsentStatus.AWAITING
     )

@@ -28,7 +28,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 
 from forms import consent as consent_forms
-from service import audit, clock, db
+from service import audit, clock, db, i18n
 from service.auth import web
 from service.consent import documents, form_settings, links, responses, verification
 from service.consent.requests import victim_name
@@ -85,6 +85,8 @@ def _current() -> ConsentRequest:
     """The request this browser's link opens; LinkRefused if it no longer does. Once an answer
     exists, a browser that did not send it goes to the check that it is them first."""
     req = _link.current()
+    # In the family member's own language, once it is known, unless they choose another.
+    i18n.prefer(req.language)
     if verification.needs_check(db.Sessions(), req, session.get(DEVICE_KEY)):
         abort(redirect(url_for("family_consent.check_its_you")))
     return req
@@ -267,7 +269,7 @@ def check():
                     signed_name=answers["signed_name"], print_name=answers["print_name"],
                     signed_on=answers["signed_on"],
                     date_of_birth=answers.get("date_of_birth"), device=_device(),
-                    client_address=web.client_address(),
+                    client_address=web.client_address(), language=i18n.select_locale(),
                 )  # fmt: skip
         except responses.ResponseRefused:
             # A second click (or tab) raced the first: that one sent it.
@@ -335,6 +337,7 @@ def withdraw():
                     s, req, withdraw=True, signed_name=form.signed_name.data,
                     print_name=form.print_name.data, signed_on=form.signed_on.date,
                     device=_device(), client_address=web.client_address(),
+                    language=i18n.select_locale(),
                 )  # fmt: skip
         except responses.ResponseRefused:
             pass  # withdrawn already, by a second click
@@ -356,6 +359,7 @@ def check_its_you():
     """Before an answered form shows in a browser that did not send it: send a code to the
     address the family gave, or (a letter) ask the date of birth they gave on the form."""
     req = _link.current()
+    i18n.prefer(req.language)
     s = db.Sessions()
     if not verification.needs_check(s, req, session.get(DEVICE_KEY)):
         return redirect(url_for("family_consent.start"))
@@ -405,6 +409,7 @@ def _check_date_of_birth(req: ConsentRequest):
 def enter_code():
     """The code from the email; right, and this browser may see the answered form."""
     req = _link.current()
+    i18n.prefer(req.language)
     if not verification.needs_check(db.Sessions(), req, session.get(DEVICE_KEY)):
         return redirect(url_for("family_consent.start"))
     if _asks_date_of_birth(req):

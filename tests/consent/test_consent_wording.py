@@ -11,8 +11,16 @@ from tests.consent.factories import VICTIM
 
 
 def test_the_pages_show_the_signed_forms_own_words_in_english():
-    assert consent_forms.statements(VICTIM) == documents.statements(VICTIM)
-    for name in documents.CONSENT_TO:
+    # The signed form takes its words from the pages' own; its English stays English even
+    # while a page speaks Welsh (the console reads it).
+    english = consent_forms.statements(VICTIM)
+    with speaking("cy"):
+        assert documents.statements(VICTIM) == english
+        assert consent_forms.statements(VICTIM) != english
+        for name in consent_forms.CONSENT_TO:
+            assert documents.consent_to(name, VICTIM) != consent_forms.consent_to(name, VICTIM)
+        assert documents.choice_text(True) == "Yes, I give consent"
+    for name in consent_forms.CONSENT_TO:
         assert consent_forms.consent_to(name, VICTIM) == documents.consent_to(name, VICTIM)
     for value in (True, False, None):
         assert consent_forms.answered(value) == documents.choice_text(value)

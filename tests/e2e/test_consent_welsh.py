@@ -184,7 +184,8 @@ def test_consent_in_welsh_with_the_keyboard_only(welsh_server, chromium_browser)
         context.clear_cookies()
         b.page.goto(server.url + data["link"])
         assert b.page.url.endswith("/consent/check-its-you")
-        b.switch_to("cy")
+        # She answered in Welsh, so that is her language now: the page opens in it.
+        assert b.page.get_attribute("html", "lang") == "cy"
         assert heading(b.page) == "Mae angen i ni wirio mai chi sydd yno"
         b.check_welsh()
         b.press_button("Anfon cod ataf")

@@ -15,9 +15,10 @@ from flask import abort, flash, redirect, render_template, send_file, url_for
 from sqlalchemy.orm import Session
 
 from forms import consent as consent_forms
-from service import clock, db
+from service import clock, db, i18n
 from service.auth import identity, scope, web
 from service.consent import documents, form_settings, links, responses
+from service.consent import language as family_language
 from service.consent import requests as consent_requests
 from service.models import (
     Case,
@@ -148,7 +149,8 @@ def consent_new(case_id: int):
     if case.status is not CaseStatus.OPEN:
         flash("This case is closed: family consent cannot be asked for", "important")
         return redirect(url_for("console.consent", case_id=case.id))
-    form = consent_forms.ConsentRequestForm()
+    partnership = s.get(Partnership, case.partnership_id)
+    form = consent_forms.ConsentRequestForm(languages=partnership.languages)
     if form.validate_on_submit():
         new = consent_forms.clean_request(form, ask_about_suspect=form_settings.asked(s, case.id))
         try:
@@ -160,7 +162,8 @@ def consent_new(case_id: int):
                 )  # fmt: skip
                 consent_id = created.id
         except consent_requests.RequestRefused as exc:
-            form.email.errors = [str(exc)]
+            refused_language = str(exc) == consent_requests.LANGUAGE_NOT_OFFERED
+            (form.language if refused_language else form.email).errors = [str(exc)]
         else:
             if new.delivery is ConsentDelivery.EMAIL:
                 flash(f"The request has been emailed to {new.name}", "success")
@@ -200,8 +203,10 @@ def consent_request(consent_id: int):
         )
     )
     token = links.current(s, req)
+    partnership = s.get(Partnership, req.partnership_id)
     return render_template(
         "console/consent_request.html",
+        language_text=language_text(partnership, req),
         req=req,
         case=case,
         answers=answers,
@@ -215,6 +220,45 @@ def consent_request(consent_id: int):
         can_request=scope.can(sc.user, "consent.request"),
         open_case=case.status is CaseStatus.OPEN,
     )
+
+
+def language_text(partnership: Partnership, req: ConsentRequest) -> str | None:
+    """The request page's "Language" row, where the partnership offers more than one."""
+    if len(family_language.offered(partnership)) < 2:
+        return None
+    if req.language is None:
+        return consent_forms.NOT_KNOWN_TEXT
+    return i18n.NAMES[req.language]
+
+
+@bp.route("/consent/<int:consent_id>/language", methods=["GET", "POST"])
+@web.requires("consent.request")
+def consent_language(consent_id: int):
+    """Change the language the family member is written to (where the partnership offers more
+    than one). Audited."""
+    sc = web.current_scope()
+    s = db.Sessions()
+    req = _request(s, sc, consent_id)
+    partnership = s.get(Partnership, req.partnership_id)
+    form = consent_forms.ConsentLanguageForm(languages=partnership.languages)
+    if form.language is None:
+        abort(404)
+    if not form.is_submitted():
+        form.show_language(req.language)
+    elif form.validate():
+        with db.transaction() as t:
+            changed = consent_requests.change_language(
+                t, _request(t, sc, consent_id), form.chosen_language(),
+                actor=identity.actor_of(sc.user), client_address=web.client_address(),
+            )  # fmt: skip
+        if changed:
+            chosen = form.chosen_language()
+            written_in = i18n.NAMES[chosen] if chosen else "Welsh and English"
+            flash(f"{req.name}’s letter, form and emails are now in {written_in}", "success")
+        return redirect(url_for("console.consent_request", consent_id=consent_id))
+    return render_template(
+        "console/consent_language.html", req=req, case=_case(s, sc, req.case_id), form=form
+    ), (400 if form.errors else 200)
 
 
 def _send_again(consent_id: int, *, new_link: bool):
