@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import pytest
 from cryptography.fernet import Fernet
@@ -245,8 +246,11 @@ def test_keys_rotate_re_encrypts_the_codes_sealed_into_queued_messages(
         purpose=messages.CODE.name,
         reference="DHR-2026-001",
         to=["sam.relative@example.com"],
-        context={"code": "482913", "minutes": 30},
         sealed=["482913"],
+        # Written as to a family member whose language is not known.
+        **messages.to_family(
+            partnership, SimpleNamespace(language=None), {"code": "482913", "minutes": 30}
+        ),
     )
     session.commit()
     message_id = queued.id
