@@ -29,11 +29,12 @@ def _enqueue_pending(session: Session) -> None:
     pending = session.info.pop("dhr.enqueue", [])
     if not pending:
         return
-    from service.queues import enqueue_delivery
+    from service.queues import batches, enqueue_delivery
 
     try:
-        for message_id in pending:
-            if not enqueue_delivery(message_id):
+        # Those one transaction queued go together: a job sends them over one connection.
+        for batch in batches(pending):
+            if not enqueue_delivery(batch):
                 # Redis is unreachable: don't make the user wait for each of the others to time
                 # out too. They are committed; the sweep hands them over.
                 break

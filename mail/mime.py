@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from email.headerregistry import HeaderRegistry
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
@@ -10,10 +11,27 @@ from mail import links
 from mail.transports import Envelope
 from service.models import Message
 
+
 #: RFC 5322's own line limit (998), not the 78 it recommends: Python folds a subject of 70-odd
 #: characters straight after "Subject:", and some clients then show it with a leading space.
 #: Subjects here are fixed wording and a reference, far shorter than 998.
-POLICY = SMTP.clone(max_line_length=998)
+class _Headers(HeaderRegistry):
+    """The standard library's header factory, making each header's class once, not per header
+    (it builds a new class with ``type()`` for every header it parses)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._classes: dict[str, type] = {}
+
+    def __getitem__(self, name: str) -> type:
+        key = name.lower()
+        cls = self._classes.get(key)
+        if cls is None:
+            cls = self._classes[key] = super().__getitem__(name)
+        return cls
+
+
+POLICY = SMTP.clone(max_line_length=998, header_factory=_Headers())
 
 
 def build(message: Message, sender: str) -> Envelope:

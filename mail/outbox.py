@@ -1,6 +1,7 @@
 """The outbox: queueing messages and every change of a message's status.
 
-Status changes happen only here, each as a conditional UPDATE guarded by the status it expects,
+Status changes happen only here (a delivery attempt's in ``mail.attempts``, a held message's in
+``mail.held``, both re-exported), each as a conditional UPDATE guarded by the status it expects,
 so two workers or two sweeps can never both move the same message.
 
     queued ──claim──▶ sending ──▶ sent ──a report of permanent failure──▶ bounced (mail.bounces)
@@ -31,10 +32,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, literal, or_, select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from mail import attachments as attachment_store
@@ -50,13 +50,6 @@ if TYPE_CHECKING:
     from service.models import Agency
 
 log = logging.getLogger(__name__)
-
-#: A message claimed this long ago and still "sending" was being sent by a worker that died.
-#: Longer than the delivery job's timeout, so a live worker's message is never taken from it.
-SENDING_STALE = timedelta(minutes=15)
-#: Transient failures are retried for at least this long after the first attempt.
-RETRY_WINDOW = timedelta(hours=26)
-_BACKOFF_MINUTES = (1, 2, 5, 10, 20, 30, 60, 120, 240)
 
 
 class MessageRefused(ValueError):
@@ -204,121 +197,6 @@ def queue_message(
 # --- status changes -----------------------------------------------------------------------
 
 
-def claim(session: Session, message_id: str, now: datetime) -> bool:
-    """queued → sending, if the message is due. True only for the one caller that moved it."""
-    result = session.execute(
-        update(Message)
-        .where(
-            Message.id == message_id,
-            Message.status == MessageStatus.QUEUED,
-            or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now),
-        )
-        .values(
-            status=MessageStatus.SENDING,
-            claimed_at=now,
-            attempts=Message.attempts + 1,
-            # One statement: the first attempt's time is kept, the claim's set only once.
-            first_attempt_at=func.coalesce(
-                Message.first_attempt_at, literal(now, Message.first_attempt_at.type)
-            ),
-            updated_at=now,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1
-
-
-def mark_sent(session: Session, message_id: str, claimed_at: datetime, reply: str) -> bool:
-    now = clock.now()
-    result = session.execute(
-        update(Message)
-        .where(
-            Message.id == message_id,
-            Message.status == MessageStatus.SENDING,
-            Message.claimed_at == claimed_at,
-        )
-        .values(
-            status=MessageStatus.SENT,
-            sent_at=now,
-            transport_reply=reply[:2000],
-            last_error=None,
-            updated_at=now,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1
-
-
-def mark_failed_attempt(
-    session: Session,
-    message: Message,
-    claimed_at: datetime,
-    error: str,
-    *,
-    permanent: bool,
-) -> MessageStatus | None:
-    """Record a failed attempt: back to queued with a later attempt time, or failed for good."""
-    now = clock.now()
-    first = message.first_attempt_at or claimed_at
-    give_up = permanent or now - first >= RETRY_WINDOW
-    if give_up:
-        values: dict[str, Any] = {"status": MessageStatus.FAILED}
-    else:
-        values = {
-            "status": MessageStatus.QUEUED,
-            "next_attempt_at": now + backoff(message.attempts),
-            "enqueued_at": None,
-        }
-    result = session.execute(
-        update(Message)
-        .where(
-            Message.id == message.id,
-            Message.status == MessageStatus.SENDING,
-            Message.claimed_at == claimed_at,
-        )
-        .values(last_error=error[:2000], updated_at=now, **values)
-        .execution_options(synchronize_session=False)
-    )
-    return values["status"] if result.rowcount == 1 else None
-
-
-def wait_for_mail_system(
-    session: Session,
-    message_id: str,
-    claimed_at: datetime,
-    *,
-    until: datetime,
-    reason: str,
-    attempted: bool,
-) -> bool:
-    """sending → queued because the mail system refuses the service itself, not this message.
-
-    The retry window starts again (no message is given up on for a wrong secret), and a claim
-    that never reached the transport (``attempted`` False) is not counted as an attempt."""
-    now = clock.now()
-    values: dict[str, Any] = {
-        "status": MessageStatus.QUEUED,
-        "next_attempt_at": until,
-        "enqueued_at": None,
-        "first_attempt_at": None,
-        "last_error": reason[:2000],
-        "updated_at": now,
-    }
-    if not attempted:
-        values["attempts"] = Message.attempts - 1
-    result = session.execute(
-        update(Message)
-        .where(
-            Message.id == message_id,
-            Message.status == MessageStatus.SENDING,
-            Message.claimed_at == claimed_at,
-        )
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1
-
-
 def mark_bounced(session: Session, message_id: str, reason: str) -> bool:
     """sent → bounced: a report says the recipient's mail system refused it for good."""
     result = session.execute(
@@ -328,43 +206,6 @@ def mark_bounced(session: Session, message_id: str, reason: str) -> bool:
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
-
-
-def backoff(attempts: int) -> timedelta:
-    """The wait after the ``attempts``-th failed attempt: growing, at most four hours."""
-    index = min(max(attempts, 1), len(_BACKOFF_MINUTES)) - 1
-    return timedelta(minutes=_BACKOFF_MINUTES[index])
-
-
-def recover_stale_sending(session: Session, now: datetime) -> list[str]:
-    """sending → queued for messages whose worker died mid-delivery."""
-    stale = session.execute(
-        select(Message.id, Message.claimed_at).where(
-            Message.status == MessageStatus.SENDING,
-            Message.claimed_at < now - SENDING_STALE,
-        )
-    ).all()
-    recovered = []
-    for message_id, claimed_at in stale:
-        result = session.execute(
-            update(Message)
-            .where(
-                Message.id == message_id,
-                Message.status == MessageStatus.SENDING,
-                Message.claimed_at == claimed_at,
-            )
-            .values(
-                status=MessageStatus.QUEUED,
-                enqueued_at=None,
-                next_attempt_at=None,
-                last_error="the worker stopped during delivery; sending again",
-                updated_at=now,
-            )
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount == 1:
-            recovered.append(message_id)
-    return recovered
 
 
 def retry(
@@ -419,5 +260,19 @@ def _not_now(message: Message, action: str, allowed: str) -> MessageRefused:
     )
 
 
-# Held messages: the officer releases or cancels them (mail.held).
+# A delivery attempt's changes (mail.attempts), and held messages, which the officer releases or
+# cancels (mail.held).
+from mail.attempts import (  # noqa: E402, F401
+    RETRY_WINDOW,
+    SENDING_STALE,
+    backoff,
+    claim,
+    claim_many,
+    hand_back,
+    mark_failed_attempt,
+    mark_sent,
+    mark_sent_many,
+    recover_stale_sending,
+    wait_for_mail_system,
+)
 from mail.held import cancel, release  # noqa: E402, F401

@@ -7,6 +7,7 @@ message to its queue without importing the workers."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from redis.exceptions import RedisError
 from rq import Queue
@@ -30,22 +31,35 @@ def queue(name: str) -> Queue:
     return Queue(name, connection=runtime.redis())
 
 
-def enqueue_delivery(message_id: str) -> bool:
-    """Ask a worker to deliver this message. False (and logged) when Redis cannot be reached:
-    the message stays queued in the database and the next sweep hands it over again."""
+#: Messages one delivery job sends in a row over one connection.
+BATCH = 50
+
+
+def batches(message_ids: Sequence[str], size: int = BATCH) -> list[list[str]]:
+    return [list(message_ids[i : i + size]) for i in range(0, len(message_ids), size)]
+
+
+def enqueue_delivery(message_ids: str | Sequence[str]) -> bool:
+    """Ask a worker to deliver these messages (at most ``BATCH``: one job sends them in a row).
+
+    False (and logged) when Redis cannot be reached: the messages stay queued in the database
+    and the next sweep hands them over again."""
+    ids = [message_ids] if isinstance(message_ids, str) else list(message_ids)
+    if len(ids) > BATCH:
+        raise ValueError(f"at most {BATCH} messages a job")
     try:
         queue(MAIL).enqueue(
-            "workers.delivery.deliver",
-            message_id,
+            "workers.delivery.deliver_many",
+            ids,
             job_timeout=DELIVERY_TIMEOUT,
             result_ttl=3600,
             failure_ttl=7 * 24 * 3600,
-            description=f"deliver message {message_id}",
+            description=f"deliver {len(ids)} message(s)",
         )
     except RedisError as exc:
         log.warning(
             "could not enqueue delivery; the sweep will retry",
-            extra={"message_id": message_id, "error": type(exc).__name__},
+            extra={"messages": len(ids), "error": type(exc).__name__},
         )
         return False
     return True

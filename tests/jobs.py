@@ -17,4 +17,4 @@ def run_worker_burst() -> None:
 def queued_message_ids() -> list[str]:
     """The message ids of the delivery jobs waiting in the mail queue, in order."""
     q = Queue(queues.MAIL, connection=runtime.redis())
-    return [job.args[0] for job in q.get_jobs()]
+    return [message_id for job in q.get_jobs() for message_id in job.args[0]]

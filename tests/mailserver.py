@@ -49,6 +49,11 @@ class Handler:
     #: When set, the first DATA waits on this event before replying (to kill a client mid-send).
     stall: threading.Event | None = None
     stalled: threading.Event = field(default_factory=threading.Event)
+    #: Which DATA of the server's life stalls, counting from 1.
+    stall_at: int = 1
+    #: Addresses refused at RCPT TO, as a mailbox that does not exist.
+    refuse_rcpt: set[str] = field(default_factory=set)
+    data_commands: int = 0
     #: User → password for AUTH PLAIN/LOGIN; None: every password is refused.
     passwords: dict[str, str] | None = None
     #: Judges an AUTH XOAUTH2 (user, bearer token); None: XOAUTH2 is not offered.
@@ -91,11 +96,23 @@ class Handler:
         envelope.mail_options.extend(mail_options)
         return "250 OK"
 
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: ANN001, ANN201, N802
+        if address in self.refuse_rcpt:
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(rcpt_options)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, N802
         import asyncio
 
         item = Received(envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.content))
-        if self.stall is not None and not self.stalled.is_set():
+        self.data_commands += 1
+        if (
+            self.stall is not None
+            and not self.stalled.is_set()
+            and self.data_commands >= self.stall_at
+        ):
             item.acknowledged = False
             self.received.append(item)
             self.stalled.set()

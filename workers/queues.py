@@ -3,6 +3,24 @@ where the outbox can reach them)."""
 
 from __future__ import annotations
 
-from service.queues import ALL, DEFAULT, DELIVERY_TIMEOUT, MAIL, enqueue_delivery, queue
+from service.queues import (
+    ALL,
+    BATCH,
+    DEFAULT,
+    DELIVERY_TIMEOUT,
+    MAIL,
+    batches,
+    enqueue_delivery,
+    queue,
+)
 
-__all__ = ["ALL", "DEFAULT", "DELIVERY_TIMEOUT", "MAIL", "enqueue_delivery", "queue"]
+__all__ = [
+    "ALL",
+    "BATCH",
+    "DEFAULT",
+    "DELIVERY_TIMEOUT",
+    "MAIL",
+    "batches",
+    "enqueue_delivery",
+    "queue",
+]

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from mail import handover, outbox
 from service import db, runtime
 from workers import checks
-from workers.queues import enqueue_delivery
+from workers.queues import batches, enqueue_delivery
 
 log = logging.getLogger(__name__)
 
@@ -97,11 +97,11 @@ def run(at: datetime) -> SweepReport:
         report.recovered = outbox.recover_stale_sending(session, at)
     with db.transaction() as session:
         taken = handover.take_due_for_enqueue(session, at)
-    for message_id in taken:
-        if enqueue_delivery(message_id):
-            report.enqueued.append(message_id)
+    for batch in batches(taken):
+        if enqueue_delivery(batch):
+            report.enqueued.extend(batch)
         else:
-            report.not_enqueued.append(message_id)
+            report.not_enqueued.extend(batch)
     if report.not_enqueued:
         # Give them back at once, so the next sweep does not wait for them to go stale.
         with db.transaction() as session:

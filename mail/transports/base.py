@@ -13,6 +13,7 @@ import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import SplitResult, urlsplit
 
@@ -61,6 +62,12 @@ class Envelope:
     #: False when an earlier attempt may have reached the mail system (the transport can look for
     #: the message among those sent before sending it again).
     first_attempt: bool = True
+
+    @cached_property
+    def wire(self) -> bytes:
+        """The message as it goes on the wire (CRLF line ends), flattened once however many
+        times it is asked for: a delivery batch flattens it while the one before is sending."""
+        return self.mime.as_bytes()
 
 
 class Transport(Protocol):

@@ -167,7 +167,7 @@ class EwsTransport:
         if not envelope.recipients:
             # Exchange would fall back on the MIME headers' addresses: never send to anyone else.
             raise PermanentError("EWS transport was given a message without recipients")
-        mime = envelope.mime.as_bytes()
+        mime = envelope.wire
         try:
             account, policy = self._account_and_policy()
             policy.start()

@@ -28,7 +28,7 @@ class FileTransport:
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             tmp = self.directory / (name + ".tmp")
-            data = envelope.mime.as_bytes()
+            data = envelope.wire
             tmp.write_bytes(data)
             os.replace(tmp, self.directory / name)
         except OSError as exc:

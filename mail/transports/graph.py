@@ -104,7 +104,7 @@ class GraphTransport:
         message_id = envelope.mime["Message-ID"]
         if not envelope.first_attempt and self._in_folder(call, "sentitems", message_id):
             return "found in the Sent Items from an earlier attempt; not sent again"
-        encoded = base64.b64encode(envelope.mime.as_bytes())
+        encoded = base64.b64encode(envelope.wire)
         if len(encoded) <= REQUEST_LIMIT:
             call.request(
                 "POST", "/sendMail", data=encoded, content_type="text/plain", may_send=True

@@ -109,9 +109,14 @@ class SMTPTransport:
             return reply
 
     def _send_on(self, conn: smtplib.SMTP, envelope: Envelope) -> str:
-        refused = conn.send_message(
-            envelope.mime, from_addr=envelope.sender, to_addrs=list(envelope.recipients)
-        )
+        recipients = list(envelope.recipients)
+        if envelope.sender.isascii() and all(r.isascii() for r in recipients):
+            # What send_message would write, flattened once (``Envelope.wire``).
+            refused = conn.sendmail(envelope.sender, recipients, envelope.wire)
+        else:  # smtplib asks for SMTPUTF8 and flattens with it
+            refused = conn.send_message(
+                envelope.mime, from_addr=envelope.sender, to_addrs=recipients
+            )
         if refused:
             codes = sorted({code for code, _ in refused.values()})
             raise PermanentError(f"the SMTP server refused recipients: {codes}")
