@@ -9,6 +9,7 @@ waiting on a check page), but answers can be personal data, so the cookie is sea
 from __future__ import annotations
 
 import base64
+import functools
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -19,7 +20,9 @@ from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadSignature
 
 
+@functools.lru_cache(maxsize=4)
 def _key(secret: str | bytes) -> bytes:
+    """The Fernet key for ``secret``: derived once, not for every request."""
     raw = secret.encode() if isinstance(secret, str) else secret
     derived = HKDF(
         algorithm=hashes.SHA256(), length=32, salt=b"dhr-forms session cookie", info=b"fernet"
