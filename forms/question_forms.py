@@ -131,12 +131,20 @@ def wtf_field(q: Question) -> Field:
 
 
 _FORM_CLASSES: dict[tuple[str, ...], type[FlaskForm]] = {}
+#: The same, by the questions' identities: the catalogue's questions are made once, and their
+#: repr (their labels and hints, translated) is too dear to work out for every request. The
+#: questions are held too, so an id is never taken for another question's.
+_BY_IDENTITY: dict[tuple[int, ...], tuple[tuple[Question, ...], type[FlaskForm]]] = {}
 
 
 def _page_form_class(questions: tuple[Question, ...]) -> type[FlaskForm]:
     """The form class for these questions, made once (WTForms binds fields per instance).
 
     Keyed by the questions' values (their repr: a question holds lists, so it has no hash)."""
+    ids = tuple(map(id, questions))
+    known = _BY_IDENTITY.get(ids)
+    if known is not None and all(a is b for a, b in zip(known[0], questions, strict=True)):
+        return known[1]
     key = tuple(repr(q) for q in questions)
     cls = _FORM_CLASSES.get(key)
     if cls is None:
@@ -148,6 +156,8 @@ def _page_form_class(questions: tuple[Question, ...]) -> type[FlaskForm]:
         cls = type("QuestionPageForm", (ServiceForm,), attrs)
         if len(_FORM_CLASSES) < 1024:
             _FORM_CLASSES[key] = cls
+    if len(_BY_IDENTITY) < 1024:
+        _BY_IDENTITY[ids] = (questions, cls)
     return cls
 
 
