@@ -94,3 +94,15 @@ def test_the_start_page_and_the_error_pages_speak_welsh(page_client):
     assert missing.status_code == 404
     html = missing.get_data(as_text=True)
     assert html_lang(html) == "cy" and "Heb ddod o hyd i" in html and "Page not found" not in html
+
+
+def test_the_privacy_notice_is_in_welsh_with_the_partnership_named(page_client):
+    bilingual()
+    html = page_client.get("/p/ynys-example/privacy?lang=cy").get_data(as_text=True)
+    body = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html.split('id="main-content"', 1)[1]))
+    assert "Partneriaeth Ynys Example yw'r rheolydd ar gyfer yr wybodaeth bersonol" in body
+    assert "Eich hawliau" in body and "Swyddfa'r Comisiynydd Gwybodaeth" in body
+    for english in ("Who is responsible", "Your rights", "special category data", "complain"):
+        assert english not in body
+    html = page_client.get("/p/ynys-example/privacy?lang=en").get_data(as_text=True)
+    assert "Partneriaeth Ynys Example is the controller for the personal information" in html
