@@ -6,6 +6,8 @@ below it), else the one running this service when there is exactly one.
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, abort, current_app, g, render_template
 from sqlalchemy import select
 
@@ -15,7 +17,7 @@ from service.models import Partnership
 bp = Blueprint("public", __name__)
 
 # When the accessibility statement was prepared and the service last tested against it.
-STATEMENT_PREPARED = "22 November 2026"
+STATEMENT_PREPARED = date(2026, 11, 22)
 
 
 def page_partnership() -> Partnership | None:

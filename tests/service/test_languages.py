@@ -106,3 +106,14 @@ def test_the_privacy_notice_is_in_welsh_with_the_partnership_named(page_client):
         assert english not in body
     html = page_client.get("/p/ynys-example/privacy?lang=en").get_data(as_text=True)
     assert "Partneriaeth Ynys Example is the controller for the personal information" in html
+
+
+def test_the_accessibility_statement_is_in_welsh_with_its_dates_in_welsh(page_client):
+    bilingual()
+    html = page_client.get("/p/ynys-example/accessibility?lang=cy").get_data(as_text=True)
+    body = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html.split('id="main-content"', 1)[1]))
+    assert "Datganiad hygyrchedd ar gyfer DHR Forms" in body
+    assert "Paratowyd y datganiad hwn ar 22 Tachwedd 2026." in body
+    assert "chwyddo hyd at 400% heb" in body
+    for english in ("How accessible", "Enforcement procedure", "November", "keyboard"):
+        assert english not in body
