@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from functools import cache
 from urllib.parse import urlencode
 
-from flask import Flask, current_app, g, has_app_context, request, session
-from flask_babel import Babel, force_locale, refresh
+from flask import Flask, current_app, g, has_app_context, render_template, request, session
+from flask_babel import Babel, force_locale, gettext, refresh
+from markupsafe import Markup
 
 from config import settings as settings_mod
 
@@ -108,6 +109,42 @@ def speaking(code: str) -> Iterator[None]:
     else:
         with _correspondence_app().app_context(), force_locale(code):
             yield
+
+
+@dataclass(frozen=True)
+class Part:
+    """One language's half of a page written in both."""
+
+    code: str
+    html: Markup
+
+
+def for_anyone(body: str, title: str, *, layout: str = "base.html", **context: object) -> str:
+    """A page that cannot know whose it is (a link that does not work says nothing of its
+    partnership): in Welsh and English, Welsh first, when any partnership in the service offers
+    Welsh; in English otherwise. ``body`` is a template of the page's content only; ``title``
+    the English of its title, in the catalogue; ``layout`` the page around them."""
+    from sqlalchemy import select
+
+    from service import db
+    from service.models import Partnership
+
+    offered_anywhere = {
+        code for row in db.Sessions.scalars(select(Partnership.languages)) for code in row or ()
+    }
+    codes = ["cy", "en"] if "cy" in offered_anywhere else ["en"]
+    parts, titles = [], []
+    for code in codes:
+        with force_locale(code):
+            html = render_template(body, **context)  # autoescaped by Jinja
+            parts.append(Part(code, Markup(html)))  # noqa: S704
+            titles.append(gettext(title))
+    # The page's own language (its header, footer and ``<html lang>``) is the first half's.
+    g.language = codes[0]
+    refresh()
+    return render_template(
+        "both_languages.html", parts=parts, title=" / ".join(titles), layout=layout
+    )
 
 
 def init_app(app: Flask, page_partnership: Callable[[], object | None]) -> None:

@@ -57,6 +57,7 @@ _link = linked.LinkedRequest(
     session_key=SESSION_KEY,
     forget=(ANSWERS_KEY,),
     problem_template="consent/link_problem.html",
+    problem_layout="consent/_layout.html",
     start_endpoint="family_consent.start",
     opened_action="consent.link_opened",
     object_type="consent_request",

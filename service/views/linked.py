@@ -28,17 +28,19 @@ from flask import (
     Response,
     g,
     redirect,
-    render_template,
     request,
     send_file,
     session,
     url_for,
 )
 
-from service import audit, db, link_sessions, tokens
+from service import audit, db, i18n, link_sessions, tokens
 from service.auth import web
 from service.models import AccessToken, LinkSession, Partnership
 from service.ratelimit import limiter
+
+#: The title of every page for a link that does not open what it was for (``_()`` at render).
+REFUSED_TITLE = "This link has expired or is not valid"
 
 #: Posts per client address on the pages behind a link: generous for a person filling in a
 #: form, not for a script.
@@ -68,6 +70,7 @@ class LinkedRequest:
         check: Callable[[Any, str], Any],
         session_key: str,
         problem_template: str,
+        problem_layout: str = "base.html",
         start_endpoint: str,
         opened_action: str,
         object_type: str,
@@ -80,9 +83,12 @@ class LinkedRequest:
         """``token_in_query``: the blueprint's root address opens the link from ``?token=``
         (the emailed links); otherwise the blueprint adds its own opening route.
         ``token_id`` names the stored token of a link that ``check`` accepted, and ``link_for``
-        writes a stored token as its link again (signed tokens by default)."""
+        writes a stored token as its link again (signed tokens by default).
+        ``problem_template``: the content of the page for a link that does not work, shown in
+        ``problem_layout``."""
         self.check, self.session_key = check, session_key
         self.problem_template, self.start_endpoint = problem_template, start_endpoint
+        self.problem_layout = problem_layout
         self.opened_action, self.object_type, self.actor = opened_action, object_type, actor
         self.forget = forget
         self.token_id, self.link_for = token_id, link_for
@@ -110,9 +116,11 @@ class LinkedRequest:
         if key is not None:
             with db.transaction() as s:
                 link_sessions.end(s, key)
-        # Generic wording only: a refused link cannot say whose partnership it came from.
+        # Generic wording only: a refused link cannot say whose partnership it came from, so
+        # the page is in Welsh and English where any partnership offers Welsh.
         g.partnership = None
-        return no_referrer(Response(render_template(self.problem_template), 404))
+        page = i18n.for_anyone(self.problem_template, REFUSED_TITLE, layout=self.problem_layout)
+        return no_referrer(Response(page, 404))
 
     def open(self, token: str, *, permanent: bool):
         """Check ``token``, start this browser's visit through it (audited), and go to the

@@ -117,3 +117,30 @@ def test_the_accessibility_statement_is_in_welsh_with_its_dates_in_welsh(page_cl
     assert "chwyddo hyd at 400% heb" in body
     for english in ("How accessible", "Enforcement procedure", "November", "keyboard"):
         assert english not in body
+
+
+def test_a_link_that_does_not_work_says_so_in_welsh_and_english(page_client):
+    """A refused link cannot say whose it was: where any partnership offers Welsh its page is in
+    both languages, Welsh first, each half marked with its language."""
+    bilingual()
+    paths = ("/imr?token=not-a-link", "/action?token=not-a-link", "/return?token=not-a-link",
+             "/consent/not-a-code", "/comments?token=not-a-link")  # fmt: skip
+    for path in paths:
+        response = page_client.get(path)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 404, path
+        assert html_lang(html) == "cy", path
+        welsh = html.index('<div lang="cy">')
+        english = html.index('<div lang="en">')
+        assert welsh < english, path
+        assert "Mae'r ddolen hon wedi dod i ben neu nid yw'n ddilys" in html[welsh:english], path
+        assert "This link has expired or is not valid" in html[english:], path
+    assert "Gadael y dudalen hon" in page_client.get("/consent/not-a-code").get_data(as_text=True)
+
+
+def test_a_link_that_does_not_work_is_in_english_where_no_partnership_offers_welsh(
+    page_client, partnership
+):
+    html = page_client.get("/imr?token=not-a-link").get_data(as_text=True)
+    assert html_lang(html) == "en" and 'lang="cy"' not in html
+    assert "This link has expired or is not valid" in html
