@@ -66,12 +66,7 @@ def deliver_many(message_ids: Sequence[str]) -> dict[str, str]:
         # rather than be refused again for every message.
         until = faults.wait_until(session, claimed_at)
         if until is not None:
-            for message_id in claimed:
-                outbox.wait_for_mail_system(
-                    session, message_id, claimed_at, until=until, reason=faults.WAITING,
-                    attempted=False,
-                )  # fmt: skip
-                outcomes[message_id] = "waiting"
+            _wait_in(session, claimed, claimed_at, until, outcomes)
             return outcomes
         fault_to_clear = faults.current(session) is not None
         # Read as claimed, attachments and all; the session keeps them loaded after the commit.
@@ -347,12 +342,16 @@ def _wait_unattempted(message_ids: list[str], claimed_at, outcomes: dict) -> Non
         return
     with db.transaction() as session:
         until = faults.wait_until(session, clock.now()) or clock.now() + faults.PROBE_INTERVAL
-        for message_id in message_ids:
-            outbox.wait_for_mail_system(
-                session, message_id, claimed_at, until=until, reason=faults.WAITING,
-                attempted=False,
-            )  # fmt: skip
-            outcomes[message_id] = "waiting"
+        _wait_in(session, message_ids, claimed_at, until, outcomes)
+
+
+def _wait_in(session, message_ids: list[str], claimed_at, until, outcomes: dict) -> None:  # noqa: ANN001
+    """Claimed, never sent: they wait, uncounted, for the next probe of the mail system."""
+    for message_id in message_ids:
+        outbox.wait_for_mail_system(
+            session, message_id, claimed_at, until=until, reason=faults.WAITING, attempted=False
+        )
+        outcomes[message_id] = "waiting"
 
 
 def _record_refusal(message_id: str, claimed_at, exc: CredentialsRefused) -> str:  # noqa: ANN001
