@@ -203,3 +203,41 @@ def test_consent_in_welsh_with_the_keyboard_only(welsh_server, chromium_browser)
         b.check_welsh()
     finally:
         context.close()
+
+
+def test_the_privacy_notice_the_statement_and_a_refused_link_in_welsh(
+    welsh_server, chromium_browser
+):
+    """From the partnership's start page in Welsh, the footer's privacy notice and
+    accessibility statement stay in Welsh; a link that does not work is in Welsh first, then
+    English."""
+    server, data = welsh_server
+    context = chromium_browser.new_context()
+    b = WelshFamily(context.new_page(), [VICTIM, *data["names"]])
+    try:
+        b.page.goto(server.url + "/p/dyffryn-example")
+        b.switch_to("cy")
+        for link, title in (
+            ("Hysbysiad preifatrwydd", "Hysbysiad preifatrwydd"),
+            ("Datganiad hygyrchedd", "Datganiad hygyrchedd ar gyfer DHR Forms"),
+        ):
+            focus(b.page, f"el => el.tagName === 'A' && el.textContent.trim() === {link!r}", 200)
+            with b.page.expect_navigation():
+                b.page.keyboard.press("Enter")
+            assert heading(b.page) == title
+            b.check_welsh()
+            b.page.go_back()
+
+        b.page.goto(server.url + "/consent/not-a-code")
+        assert b.page.get_attribute("html", "lang") == "cy"
+        halves = [h.strip() for h in b.page.locator("h1").all_inner_texts()]
+        assert halves == [
+            "Mae'r ddolen hon wedi dod i ben neu nid yw'n ddilys",
+            "This link has expired or is not valid",
+        ]
+        welsh = b.page.locator('div[lang="cy"]').inner_text()
+        assert not [msgid for msgid, pattern in ENGLISH if pattern.search(welsh)]
+        assert "Gadael y dudalen hon" in b.page.locator("body").inner_text()
+        check_axe(b.page)
+    finally:
+        context.close()
