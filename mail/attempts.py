@@ -91,32 +91,9 @@ def hand_back(session: Session, message_ids: Sequence[str], claimed_at: datetime
     )
 
 
-def mark_sent(
-    session: Session,
-    message_id: str,
-    claimed_at: datetime,
-    reply: str,
-    sent_at: datetime | None = None,
-) -> bool:
-    """sending → sent, by the claim that sent it; ``sent_at``: when the server accepted it."""
-    now = sent_at or clock.now()
-    result = session.execute(
-        update(Message)
-        .where(
-            Message.id == message_id,
-            Message.status == MessageStatus.SENDING,
-            Message.claimed_at == claimed_at,
-        )
-        .values(
-            status=MessageStatus.SENT,
-            sent_at=now,
-            transport_reply=reply[:2000],
-            last_error=None,
-            updated_at=now,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1
+def mark_sent(session: Session, message_id: str, claimed_at: datetime, reply: str) -> bool:
+    """sending → sent, by the claim that sent it."""
+    return bool(mark_sent_many(session, [(message_id, reply, clock.now())], claimed_at))
 
 
 def mark_sent_many(

@@ -39,12 +39,12 @@ def batches(message_ids: Sequence[str], size: int = BATCH) -> list[list[str]]:
     return [list(message_ids[i : i + size]) for i in range(0, len(message_ids), size)]
 
 
-def enqueue_delivery(message_ids: str | Sequence[str]) -> bool:
+def enqueue_delivery(message_ids: Sequence[str]) -> bool:
     """Ask a worker to deliver these messages (at most ``BATCH``: one job sends them in a row).
 
     False (and logged) when Redis cannot be reached: the messages stay queued in the database
     and the next sweep hands them over again."""
-    ids = [message_ids] if isinstance(message_ids, str) else list(message_ids)
+    ids = list(message_ids)
     if len(ids) > BATCH:
         raise ValueError(f"at most {BATCH} messages a job")
     try:
