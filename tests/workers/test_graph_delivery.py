@@ -9,6 +9,7 @@ import subprocess
 from datetime import timedelta
 
 import pytest
+from rq import Queue
 from sqlalchemy import select
 
 from mail import faults
@@ -21,7 +22,8 @@ from tests.graphserver import FakeMicrosoft
 from tests.jobs import run_worker_burst
 from tests.mailserver import make_tls_files
 from tests.workers.test_delivery import fetch, queue_test_message
-from workers import sweep
+from tests.workers.test_delivery_batches import OFFICER, queue_together
+from workers import queues, sweep
 
 SENDER = "dhr-forms@exampleshire.gov.uk"
 
@@ -68,6 +70,23 @@ def test_messages_go_through_graph_once_each_with_one_sign_in(settings, partners
 
     assert [fetch(i).status for i in ids] == [MessageStatus.SENT] * 5
     assert microsoft.sends == 5
+    assert sorted(m["Message-ID"] for m in microsoft.delivered) == sorted(
+        fetch(i).message_id_header for i in ids
+    )
+    assert len(microsoft.token_requests) == 1
+
+
+def test_a_batch_queued_together_goes_through_graph_in_one_job(settings, partnership, microsoft):
+    """What one transaction queued is one job: each message sent once, each flattened MIME as
+    the fake Graph received it, one sign-in for the batch."""
+    use_graph(settings, microsoft, secret=microsoft.client_secret)
+    ids = queue_together(partnership, [OFFICER] * 6)
+    assert len(Queue(queues.MAIL, connection=runtime.redis()).get_jobs()) == 1
+
+    run_worker_burst()
+
+    assert [fetch(i).status for i in ids] == [MessageStatus.SENT] * 6
+    assert microsoft.sends == 6
     assert sorted(m["Message-ID"] for m in microsoft.delivered) == sorted(
         fetch(i).message_id_header for i in ids
     )
