@@ -22,19 +22,35 @@ def access_path(target: str) -> str:
 
 
 class GunicornLogger(_GunicornLogger):
-    """gunicorn's logger with every atom that could carry a code or a query made safe."""
+    """gunicorn's logger with only the atoms that cannot carry a code or a query.
+
+    gunicorn's own atoms add every request and response header and the whole environment,
+    which repeat the address (and the Referer, the previous page's address) in full; they are
+    not made here at all, and gunicorn logs "-" for an atom that is not there.
+    """
 
     def atoms(self, resp: Any, req: Any, environ: dict, request_time: Any) -> dict:
-        atoms = super().atoms(resp, req, environ, request_time)
+        status = resp.status
+        if isinstance(status, str):
+            status = status.split(None, 1)[0]
+        method = environ.get("REQUEST_METHOD", "-")
         path = access_path(environ.get("PATH_INFO", ""))
-        atoms["U"] = path
-        atoms["q"] = ""
-        atoms["r"] = f"{atoms.get('m', '-')} {path} {atoms.get('H', '-')}"
-        # Referer can hold the previous page's address: a code too, before it left the bar.
-        atoms["f"] = "-"
-        # Environment and request-header atoms repeat the address (and the Referer) in full;
-        # gunicorn logs "-" for an atom that is not there.
-        return {k: v for k, v in atoms.items() if not (k.endswith("}e") or k.endswith("}i"))}
+        protocol = environ.get("SERVER_PROTOCOL", "-")
+        seconds, micro = request_time.seconds, request_time.microseconds
+        return {
+            "h": environ.get("REMOTE_ADDR", "-"),
+            "m": method,
+            "U": path,
+            "q": "",
+            "H": protocol,
+            "r": f"{method} {path} {protocol}",
+            "s": status,
+            "f": "-",
+            "T": seconds,
+            "M": seconds * 1000 + micro // 1000,
+            "D": seconds * 1_000_000 + micro,
+            "L": f"{seconds}.{micro:06d}",
+        }
 
 
 class DemoRequestHandler(WSGIRequestHandler):

@@ -6,10 +6,11 @@ below it), else the one running this service when there is exactly one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from flask import Blueprint, abort, current_app, g, render_template
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from service import db
 from service.models import Partnership
@@ -30,14 +31,29 @@ def page_partnership() -> Partnership | None:
     return g.partnership
 
 
-def listed_partnerships() -> list[Partnership]:
+#: What a page reads with its partnership in the same query: a query of partnerships, widened.
+Widen = Callable[[Select], Select]
+
+
+def _partnerships(query: Select, widen: Widen | None) -> list[Partnership]:
+    if widen is None:
+        return list(db.Sessions.scalars(query))
+    rows = db.Sessions.execute(widen(query)).all()
+    # The session's identity map keeps only what something refers to: what was read with the
+    # partnerships is kept for the request, where the page then finds it without a query.
+    g.read_with_partnership = rows
+    return list(dict.fromkeys(row[0] for row in rows))
+
+
+def listed_partnerships(widen: Widen | None = None) -> list[Partnership]:
     """Every partnership, by name: what a visitor chooses from when the address names none."""
-    return list(db.Sessions.scalars(select(Partnership).order_by(Partnership.name)))
+    return _partnerships(select(Partnership).order_by(Partnership.name), widen)
 
 
-def choose_partnership(slug: str) -> Partnership:
+def choose_partnership(slug: str, widen: Widen | None = None) -> Partnership:
     """Serve this request for the partnership its address names; 404 if there is no such one."""
-    found = db.Sessions.scalar(select(Partnership).where(Partnership.slug == slug))
+    query = select(Partnership).where(Partnership.slug == slug)
+    found = next(iter(_partnerships(query, widen)), None)
     if found is None:
         abort(404)
     g.partnership = found

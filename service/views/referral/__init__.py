@@ -24,6 +24,7 @@ from typing import Any
 
 from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
+from sqlalchemy import Select, and_
 
 from forms.referral import Page, Section
 from service import db
@@ -60,7 +61,7 @@ def route(rule: str, **options: Any) -> Callable:
 def _partnership_from_address(_endpoint: str | None, values: dict | None) -> None:
     slug = values.pop("partnership", None) if values else None
     if slug is not None:
-        public.choose_partnership(slug)
+        public.choose_partnership(slug, _with_drafts)
 
 
 bp.url_defaults(public.keep_partnership)
@@ -71,7 +72,7 @@ def _partnership_for_plain_address() -> ResponseReturnValue | None:
     """``/refer`` with no partnership named: the only one, else the list to choose from."""
     if g.get("partnership_slug"):
         return None
-    listed = public.listed_partnerships()
+    listed = public.listed_partnerships(_with_drafts)
     if len(listed) == 1:
         g.partnership = listed[0]
         return None
@@ -88,6 +89,16 @@ def _partnership_for_plain_address() -> ResponseReturnValue | None:
         public.choose_partnership(started[0].slug)
         return None
     return redirect(url_for("referral.start"))
+
+
+def _with_drafts(query: Select) -> Select:
+    """A query of partnerships that reads this browser's drafts with them: the page then finds
+    its draft (``draft()``) without asking the database again."""
+    ids = [v for v in _draft_ids().values() if isinstance(v, int)]
+    if not ids:
+        return query
+    on = and_(Referral.partnership_id == Partnership.id, Referral.id.in_(ids))
+    return query.add_columns(Referral).outerjoin(Referral, on)
 
 
 def partnership() -> Partnership:
