@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from rq import Queue, SimpleWorker
+from rq import Queue
 
 from service import runtime
-from workers import queues
+from workers import pool, queues
 
 
 def run_worker_burst() -> None:
     """Work every queue until it is empty, in this process (so a frozen clock applies)."""
-    worker = SimpleWorker([queues.queue(n) for n in queues.ALL], connection=runtime.redis())
+    worker = pool.Worker([queues.queue(n) for n in queues.ALL], connection=runtime.redis())
     worker.work(burst=True, logging_level="WARNING")
 
 

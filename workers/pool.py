@@ -18,6 +18,8 @@ import signal
 import subprocess
 import sys
 
+from rq import SimpleWorker
+
 from service import runtime
 from workers import queues
 
@@ -25,6 +27,27 @@ from workers import queues
 JOB_MODULES = ("workers.delivery", "workers.bounce_checks")
 #: Seconds a mail transport's connection stays open for the next message.
 KEEP_ALIVE = 30.0
+
+
+class Worker(SimpleWorker):
+    """rq's SimpleWorker, reading its command channel (rq's "stop the job" and "shut down")
+    every second instead of every minute.
+
+    A worker that stops waits for the thread reading that channel, and redis-py lets the wait
+    last until the thread's read times out: with rq's minute, every `dhr worker --burst` and
+    every stop took up to a minute longer than its work.
+    """
+
+    #: Seconds the channel's reader waits for a command before it looks again.
+    COMMAND_WAIT = 1.0
+
+    def subscribe(self) -> None:
+        self.pubsub = self.connection.pubsub()
+        self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+        self.pubsub_thread = self.pubsub.run_in_thread(
+            sleep_time=self.COMMAND_WAIT, daemon=True,
+            exception_handler=self._pubsub_exception_handler,
+        )  # fmt: skip
 
 
 def warm_up() -> None:
@@ -50,11 +73,9 @@ def close_transport() -> None:
 
 
 def work(burst: bool) -> None:
-    """One SimpleWorker for every queue, in this process."""
-    from rq import SimpleWorker
-
+    """One worker for every queue, in this process."""
     warm_up()
-    worker = SimpleWorker([queues.queue(name) for name in queues.ALL], connection=runtime.redis())
+    worker = Worker([queues.queue(name) for name in queues.ALL], connection=runtime.redis())
     try:
         worker.work(burst=burst, with_scheduler=False, logging_level="WARNING")
     finally:
