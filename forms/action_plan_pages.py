@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 class _UpdateBase(QuestionsForm):
     def validate_more(self) -> None:
         if self.status.data == "done" and not (self.evidence.data or "").strip():
-            self.evidence.errors = ["Enter the evidence that the action is done"]
+            self.evidence.errors = [str(catalogue.EVIDENCE_NEEDED)]
 
 
 def update_form(answers: dict[str, Any] | None = None, **kw: Any) -> FlaskForm:

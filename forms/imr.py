@@ -15,6 +15,10 @@ while the agency fills it in):
      "anonymised": {"victim": ..., "perpetrator": ..., "others": ...},
      "criteria": {"1": {"answer": "yes" | "no" | "partially", "comment": str | None}, ...},
      "signed_name": str, "signed_on": "YYYY-MM-DD", "role": str}
+
+The questions, the criteria and the messages speak the page's language (lazy: the page classes
+are made once, for pages in Welsh and in English); read outside a request, or inside
+``service.i18n.speaking("en")`` (the PDF, the DHR officer's emails), they are in English.
 """
 
 from __future__ import annotations
@@ -22,41 +26,77 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import get_locale, gettext
+from flask_babel.speaklater import LazyString
+from markupsafe import escape
 from marshmallow import Schema, ValidationError, validates_schema
 from marshmallow import fields as mf
 
 from forms.questions import LONG, NOT_ANSWERED, SHORT, Question, Row, mm_field, show
+from service import clock
 
 __all__ = ["NOT_ANSWERED", "Row"]
 
 NOTE_MAX = 5000
 
+
+class _LazyText(LazyString):
+    """Text translated when it is shown, escaped in a page as plain text is (Flask-Babel's own
+    lazy string counts as markup, so an apostrophe would reach the HTML unescaped)."""
+
+    def __html__(self) -> str:
+        return str(escape(str(self)))
+
+
+def lazy_gettext(string: str, **variables: Any) -> LazyString:
+    """Flask-Babel's ``lazy_gettext``, escaped in HTML as plain text is (``_LazyText``); the
+    catalogue finds the texts by this name."""
+    return _LazyText(gettext, string, **variables)
+
+
 #: The IMR quality assurance form's criteria, in its order and in its words.
 CRITERIA: tuple[str, ...] = (
-    "The scope of the review is unambiguous, outcome-focused and supported by clear terms of "
-    "reference",
-    "Author was independent",
-    "Access to legal advice available for critical aspects",
-    "Report is completed within agreed timescale",
-    "Report includes genogram and full details of changes to the family composition for the "
-    "identified time period including transient members as appropriate",
-    "Report includes chronology of involvement for identified time period",
-    "Report takes account of the individual needs of the victim and family members",
-    "Report is sensitive to the racial, cultural and linguistic identity of the victim and family "
-    "members",
-    "Report reflects a critical examination of the facts and provides a credible explanation for "
-    "how and why events occurred",
-    "Report reflects a critical examination of the facts and provides a credible explanation for "
-    "actions/ decisions that were/ were not taken",
-    "Practice at individual and organisational level is analysed openly and critically against "
-    "local and national requirements, professional standards and local procedural guidance",
-    "Good practice is highlighted beyond expected minimum practice",
-    "Report has drawn on relevant and contemporary research",
-    "Report contains an action plan with measurable and relevant recommendations for improvement "
-    "and a timescale for implementation.",
-    "Action plan has been agreed with relevant senior management groups",
+    lazy_gettext(
+        "The scope of the review is unambiguous, outcome-focused and supported by "
+        "clear terms of reference"
+    ),
+    lazy_gettext("Author was independent"),
+    lazy_gettext("Access to legal advice available for critical aspects"),
+    lazy_gettext("Report is completed within agreed timescale"),
+    lazy_gettext(
+        "Report includes genogram and full details of changes to the family "
+        "composition for the identified time period including transient members as "
+        "appropriate"
+    ),
+    lazy_gettext("Report includes chronology of involvement for identified time period"),
+    lazy_gettext("Report takes account of the individual needs of the victim and family members"),
+    lazy_gettext(
+        "Report is sensitive to the racial, cultural and linguistic identity of the "
+        "victim and family members"
+    ),
+    lazy_gettext(
+        "Report reflects a critical examination of the facts and provides a credible "
+        "explanation for how and why events occurred"
+    ),
+    lazy_gettext(
+        "Report reflects a critical examination of the facts and provides a credible "
+        "explanation for actions/ decisions that were/ were not taken"
+    ),
+    lazy_gettext(
+        "Practice at individual and organisational level is analysed openly and "
+        "critically against local and national requirements, professional standards "
+        "and local procedural guidance"
+    ),
+    lazy_gettext("Good practice is highlighted beyond expected minimum practice"),
+    lazy_gettext("Report has drawn on relevant and contemporary research"),
+    lazy_gettext(
+        "Report contains an action plan with measurable and relevant recommendations "
+        "for improvement and a timescale for implementation."
+    ),
+    lazy_gettext("Action plan has been agreed with relevant senior management groups"),
 )
-ANSWERS = [("yes", "Yes"), ("no", "No"), ("partially", "Partially")]
+ANSWERS = [("yes", lazy_gettext("Yes")), ("no", lazy_gettext("No")),
+           ("partially", lazy_gettext("Partially"))]  # fmt: skip
 #: Answers that need a comment saying why.
 NEEDS_COMMENT = ("no", "partially")
 #: The criteria pages: five criteria each, numbered from 1.
@@ -69,57 +109,72 @@ CRITERIA_PAGES: tuple[tuple[int, ...], ...] = (
 
 def comment_message(number: int, answer: str) -> str:
     said = dict(ANSWERS).get(answer, answer)
-    return f"Enter a comment for criterion {number}: say why the answer is ‘{said}’"
+    return gettext(
+        "Enter a comment for criterion %(number)s: say why the answer is ‘%(answer)s’",
+        number=number, answer=str(said),
+    )  # fmt: skip
 
 
 # --- the questions ---------------------------------------------------------------------------
 
 DETAILS_QUESTIONS = [
-    Question("agency", "Agency", "text", max_length=SHORT, error_name="the name of your agency"),
-    Question("name", "Name of the person completing this form", "text", max_length=SHORT,
-             error_name="the name of the person completing this form"),
-    Question("email", "Secure email address", "email", max_length=254, secure=True,
-             hint="Your work address, on a secure domain. The chair and the DHR officer use it "
-             "to contact you about the checklist",
-             error_name="an email address for the person completing this form"),
-    Question("phone", "Telephone number", "phone", error_name="a telephone number"),
+    Question("agency", lazy_gettext("Agency"), "text", max_length=SHORT,
+             error_name=lazy_gettext("the name of your agency")),
+    Question("name", lazy_gettext("Name of the person completing this form"), "text",
+             max_length=SHORT,
+             error_name=lazy_gettext("the name of the person completing this form")),
+    Question("email", lazy_gettext("Secure email address"), "email", max_length=254, secure=True,
+             hint=lazy_gettext("Your work address, on a secure domain. The chair and the DHR "
+                               "officer use it to contact you about the checklist"),
+             error_name=lazy_gettext("an email address for the person completing this form")),
+    Question("phone", lazy_gettext("Telephone number"), "phone",
+             error_name=lazy_gettext("a telephone number")),
 ]  # fmt: skip
 
 #: The initials are a field of their own, so that a full name cannot reach the QA PDF there.
 ANONYMISED_QUESTIONS = [
-    Question("victim_initials", "Victim's initials", "initials", max_length=20,
-             hint="Initials only, as in your report, for example J.S.",
-             error_name="the victim's initials"),
-    Question("victim", "About the victim", "textarea", max_length=LONG,
-             hint="Their age, ethnicity and diversity issues, using initials only for anyone "
-             "you name", error_name="anonymised details of the victim"),
-    Question("perpetrator_initials", "Perpetrator's initials", "initials", max_length=20,
-             hint="Initials only, as in your report, for example A.B.",
-             error_name="the perpetrator's initials"),
-    Question("perpetrator", "About the perpetrator", "textarea", max_length=LONG,
-             hint="Their age, ethnicity and diversity issues and their relationship to the "
-             "victim, using initials only", error_name="anonymised details of the perpetrator"),
-    Question("others", "Other relevant persons", "textarea", max_length=LONG, required=False,
-             hint="Optional. Children or adults, by initials, with ethnicity and diversity "
-             "issues", error_name="anonymised details of other relevant persons"),
+    Question("victim_initials", lazy_gettext("Victim's initials"), "initials", max_length=20,
+             hint=lazy_gettext("Initials only, as in your report, for example J.S."),
+             error_name=lazy_gettext("the victim's initials")),
+    Question("victim", lazy_gettext("About the victim"), "textarea", max_length=LONG,
+             hint=lazy_gettext("Their age, ethnicity and diversity issues, using initials only "
+                               "for anyone you name"),
+             error_name=lazy_gettext("anonymised details of the victim")),
+    Question("perpetrator_initials", lazy_gettext("Perpetrator's initials"), "initials",
+             max_length=20, hint=lazy_gettext("Initials only, as in your report, for example A.B."),
+             error_name=lazy_gettext("the perpetrator's initials")),
+    Question("perpetrator", lazy_gettext("About the perpetrator"), "textarea", max_length=LONG,
+             hint=lazy_gettext("Their age, ethnicity and diversity issues and their relationship "
+                               "to the victim, using initials only"),
+             error_name=lazy_gettext("anonymised details of the perpetrator")),
+    Question("others", lazy_gettext("Other relevant persons"), "textarea", max_length=LONG,
+             required=False,
+             hint=lazy_gettext("Optional. Children or adults, by initials, with ethnicity and "
+                               "diversity issues"),
+             error_name=lazy_gettext("anonymised details of other relevant persons")),
 ]  # fmt: skip
 
 #: Where the partnership's IMRs use real names (``ImrNames.REAL_NAMES``): the same answers,
 #: asked by name.
 REAL_NAME_QUESTIONS = [
-    Question("victim_initials", "Victim's name", "text", max_length=SHORT,
-             hint="Their full name, as in your report", error_name="the victim's name"),
-    Question("victim", "About the victim", "textarea", max_length=LONG,
-             hint="Their age, ethnicity and diversity issues",
-             error_name="details of the victim"),
-    Question("perpetrator_initials", "Perpetrator's name", "text", max_length=SHORT,
-             hint="Their full name, as in your report", error_name="the perpetrator's name"),
-    Question("perpetrator", "About the perpetrator", "textarea", max_length=LONG,
-             hint="Their age, ethnicity and diversity issues and their relationship to the "
-             "victim", error_name="details of the perpetrator"),
-    Question("others", "Other relevant persons", "textarea", max_length=LONG, required=False,
-             hint="Optional. Children or adults, with ethnicity and diversity issues",
-             error_name="details of other relevant persons"),
+    Question("victim_initials", lazy_gettext("Victim's name"), "text", max_length=SHORT,
+             hint=lazy_gettext("Their full name, as in your report"),
+             error_name=lazy_gettext("the victim's name")),
+    Question("victim", lazy_gettext("About the victim"), "textarea", max_length=LONG,
+             hint=lazy_gettext("Their age, ethnicity and diversity issues"),
+             error_name=lazy_gettext("details of the victim")),
+    Question("perpetrator_initials", lazy_gettext("Perpetrator's name"), "text",
+             max_length=SHORT, hint=lazy_gettext("Their full name, as in your report"),
+             error_name=lazy_gettext("the perpetrator's name")),
+    Question("perpetrator", lazy_gettext("About the perpetrator"), "textarea", max_length=LONG,
+             hint=lazy_gettext("Their age, ethnicity and diversity issues and their relationship "
+                               "to the victim"),
+             error_name=lazy_gettext("details of the perpetrator")),
+    Question("others", lazy_gettext("Other relevant persons"), "textarea", max_length=LONG,
+             required=False,
+             hint=lazy_gettext("Optional. Children or adults, with ethnicity and diversity "
+                               "issues"),
+             error_name=lazy_gettext("details of other relevant persons")),
 ]  # fmt: skip
 
 
@@ -130,33 +185,36 @@ def anonymised_questions(names: str = "initials") -> list[Question]:
 
 def anonymised_heading(names: str = "initials") -> str:
     if names == "real_names":
-        return "Details of victim, perpetrator and other relevant persons"
-    return "Anonymised details of victim, perpetrator and other relevant persons"
+        return gettext("Details of victim, perpetrator and other relevant persons")
+    return gettext("Anonymised details of victim, perpetrator and other relevant persons")
 
 
+#: The date has its own ``error``: Welsh names a date differently at the start of a sentence.
 SIGNATURE_QUESTIONS = [
-    Question("signed_name", "Signed", "text", max_length=SHORT,
-             hint="Type your full name: it is your signature on this checklist",
-             error_name="your full name as your signature"),
-    Question("signed_on", "Date", "date", hint="For example, 27 3 2027",
-             error_name="the date you signed"),
-    Question("role", "Role", "text", max_length=SHORT, hint="Your job title or role",
-             error_name="your role"),
+    Question("signed_name", lazy_gettext("Signed"), "text", max_length=SHORT,
+             hint=lazy_gettext("Type your full name: it is your signature on this checklist"),
+             error_name=lazy_gettext("your full name as your signature")),
+    Question("signed_on", lazy_gettext("Date"), "date",
+             hint=lazy_gettext("For example, 27 3 2027"),
+             error_name=lazy_gettext("the date you signed"),
+             error=lazy_gettext("Enter the date")),
+    Question("role", lazy_gettext("Role"), "text", max_length=SHORT,
+             hint=lazy_gettext("Your job title or role"), error_name=lazy_gettext("your role")),
 ]  # fmt: skip
 
 
 def answer_question(number: int) -> Question:
     return Question(
         f"criterion_{number}", CRITERIA[number - 1], "choice", choices=ANSWERS,
-        error_name=f"yes, no or partially for criterion {number}",
+        error=lazy_gettext("Select yes, no or partially for criterion %(number)s", number=number),
     )  # fmt: skip
 
 
 def comment_question(number: int) -> Question:
     return Question(
-        f"comment_{number}", "Comments", "textarea", max_length=LONG, required=False,
-        hint="Needed if the answer is no or partially",
-        error_name=f"the comment for criterion {number}",
+        f"comment_{number}", lazy_gettext("Comments"), "textarea", max_length=LONG,
+        required=False, hint=lazy_gettext("Needed if the answer is no or partially"),
+        error_name=lazy_gettext("the comment for criterion %(number)s", number=number),
     )  # fmt: skip
 
 
@@ -254,6 +312,23 @@ def criteria_page_of(number: int) -> int:
 # --- reading a checklist back ----------------------------------------------------------------
 
 
+def language() -> str:
+    """The language a checklist is read back in: the page's, or English outside a request."""
+    locale = get_locale()
+    return locale.language if locale else "en"
+
+
+def _show(q: Question, value: Any) -> str:
+    """An answer as shown, in the page's language: a date in its words, "Not answered"."""
+    if q.kind == "date" and value not in (None, ""):
+        try:
+            return clock.long_date(value, language())
+        except (TypeError, ValueError):
+            return str(value)
+    shown = show(q, value)
+    return gettext("Not answered") if shown == NOT_ANSWERED else str(shown)
+
+
 @dataclass(frozen=True)
 class Part:
     key: str  # "details", "anonymised", "signature"
@@ -270,7 +345,7 @@ class Criterion:
 
     @property
     def answer_label(self) -> str:
-        return dict(ANSWERS).get(self.answer or "", NOT_ANSWERED)
+        return str(dict(ANSWERS).get(self.answer or "") or gettext("Not answered"))
 
     @property
     def flagged(self) -> bool:
@@ -285,14 +360,14 @@ def checklist_parts(checklist: dict[str, Any], names: str = "initials") -> list[
     anonymised = checklist.get("anonymised") or {}
     details_values = {"agency": checklist.get("agency"), **completed}
     return [
-        Part("details", "Agency and the person completing this form",
-             [Row(q.label, show(q, details_values.get(q.name)), q.name)
+        Part("details", gettext("Agency and the person completing this form"),
+             [Row(str(q.label), _show(q, details_values.get(q.name)), q.name)
               for q in DETAILS_QUESTIONS]),
         Part("anonymised", anonymised_heading(names),
-             [Row(q.label, show(q, anonymised.get(q.name)), q.name)
+             [Row(str(q.label), _show(q, anonymised.get(q.name)), q.name)
               for q in anonymised_questions(names)]),
-        Part("signature", "Signature",
-             [Row(q.label, show(q, checklist.get(q.name)), q.name)
+        Part("signature", gettext("Signature"),
+             [Row(str(q.label), _show(q, checklist.get(q.name)), q.name)
               for q in SIGNATURE_QUESTIONS]),
     ]  # fmt: skip
 
@@ -302,7 +377,7 @@ def criteria(checklist: dict[str, Any]) -> list[Criterion]:
     found = []
     for n, text in enumerate(CRITERIA, start=1):
         entry = given.get(str(n)) or {}
-        found.append(Criterion(n, text, entry.get("answer"), entry.get("comment")))
+        found.append(Criterion(n, str(text), entry.get("answer"), entry.get("comment")))
     return found
 
 

@@ -55,6 +55,9 @@ class Question:
     # For a choice: a follow-up text shown (and kept) only when the answer is "yes".
     details: str | None = None
     details_label: str = lazy_gettext("Give details")
+    # The follow-up box's label where the page shows it under the choice, written whole
+    # ("If yes, give details"), when the page labels it apart from its name.
+    details_prompt: str | None = None
     past: bool = True  # dates: not in the future
     error_name: str | None = None  # how error messages name it ("the date of birth")
     # The whole message when it is not answered, where "Select …"/"Enter …" and the name would
@@ -138,6 +141,11 @@ SECURE_EMAIL_PROBLEM = (
 TIME_PROBLEM = "Enter the time in the 24-hour clock, like 09:30 or 17:00"
 
 
+def secure_email_problem() -> str:
+    """``SECURE_EMAIL_PROBLEM`` in the page's language."""
+    return gettext("Enter a secure email address, like one ending .gov.uk, .police.uk or nhs.net")
+
+
 def phone_problem(value: str, q: Question) -> str | None:
     digits = re.sub(r"\D", "", value)
     if not _PHONE.match(value) or not 10 <= len(digits) <= 15:
@@ -165,7 +173,7 @@ def email_problem(value: str, q: Question) -> str | None:
 def secure_problem(value: str, partnership: Partnership) -> str | None:
     """Whether a well-formed address may receive the partnership's sensitive email."""
     try:
-        return None if policy.is_secure(partnership, value) else SECURE_EMAIL_PROBLEM
+        return None if policy.is_secure(partnership, value) else secure_email_problem()
     except policy.InvalidAddress:
         return None  # email_problem says how to write it
 

@@ -3,8 +3,12 @@
 Every question of the referral form (the protocol's Appendix A: referrer, safeguarding lead,
 sections 1.1 to 1.9) is declared here, in the form's order and wording. From this one definition
 come the form of each question page (``forms.referral_pages``, through ``page_form``),
-the marshmallow schema that checks a whole referral before it is submitted (``ReferralSchema``),
+the marshmallow schema that checks a whole referral before it is submitted (``problems``),
 and the order of the answers on the check-your-answers page and in the PDF (``answer_rows``).
+
+Every text speaks the page's language (lazy: the pages are made once, for pages in Welsh and in
+English); outside a request, or in ``service.i18n.speaking("en")``, it is English. Each sentence
+is translated whole: what 1.1 and 1.4 say about each person is in ``forms.referral_people``.
 
 Answers are stored as one JSON object: simple questions by field name (dates as ISO strings),
 "add another" groups as lists of objects under the group's name.
@@ -15,8 +19,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from flask_babel import get_locale, gettext, lazy_gettext
 from marshmallow import EXCLUDE, Schema, ValidationError, validates_schema
 from marshmallow import fields as mf
 from marshmallow.validate import Length, OneOf
@@ -24,18 +30,20 @@ from marshmallow.validate import Length, OneOf
 from forms.questions import (
     FORMAT_CHECKS,
     LONG,
+    NOT_ANSWERED,
     SECURE_EMAIL_PROBLEM,
     SHORT,
-    YES_NO,
-    YES_NO_NOT_KNOWN,
     Question,
     Row,
     details_question,
+    length_message,
     no_control,
     raises,
     secure_problem,
     show,
 )
+from forms.referral_people import PEOPLE
+from service import clock
 
 if TYPE_CHECKING:
     from service.models import Partnership
@@ -47,15 +55,27 @@ SUMMARY = 10000  # the brief summary of the case
 #: The most items an "add another" list may hold.
 MAX_ITEMS = 50
 
-DOB_AFTER_DEATH = "The date of birth must be before the date of death"
-DEATH_BEFORE_DOB = "The date of death must be after the date of birth"
+DOB_AFTER_DEATH = lazy_gettext("The date of birth must be before the date of death")
+DEATH_BEFORE_DOB = lazy_gettext("The date of death must be after the date of birth")
 
+YES, NO, NOT_KNOWN = lazy_gettext("Yes"), lazy_gettext("No"), lazy_gettext("Not known")
+YES_NO = [("yes", YES), ("no", NO)]
+YES_NO_NOT_KNOWN = [("yes", YES), ("no", NO), ("not_known", NOT_KNOWN)]
 KNOWN_BELIEVED = [
-    ("known", "Known"),
-    ("believed", "Believed"),
-    ("no", "No"),
-    ("not_known", "Not known"),
+    ("known", lazy_gettext("Known")),
+    ("believed", lazy_gettext("Believed")),
+    ("no", NO),
+    ("not_known", NOT_KNOWN),
 ]
+
+#: A yes/no question's follow-up box: (its name on check your answers, its label on the page).
+#: The label is written whole: "If yes, " and the name cannot be joined in Welsh.
+GIVE_DETAILS = (lazy_gettext("Give details"), lazy_gettext("If yes, give details"))
+EXTENT = (lazy_gettext("The extent, if known"), lazy_gettext("If yes, the extent, if known"))
+WHICH_SERVICES = (lazy_gettext("Which services?"), lazy_gettext("If yes, which services?"))
+WHAT_DETAILS = (lazy_gettext("What details are known?"),
+                lazy_gettext("If yes, what details are known?"))  # fmt: skip
+WHEN = (lazy_gettext("When?"), lazy_gettext("If yes, when?"))
 
 
 @dataclass(frozen=True)
@@ -79,6 +99,12 @@ class Group:
     def any_name(self) -> str:
         """Where the answer to the yes/no question before the list is kept."""
         return f"{self.name}_any"
+
+    def item_heading(self, number: int) -> str:
+        """An item's heading where it has no name of its own ("Person 2")."""
+        if self.item == "agency":
+            return gettext("Agency %(number)s", number=number)
+        return gettext("Person %(number)s", number=number)
 
 
 @dataclass(frozen=True)
@@ -106,194 +132,260 @@ def date(name: str, label: str, **kw: Any) -> Question:
     return Question(name, label, "date", **kw)
 
 
-def choice(name: str, label: str, choices=YES_NO_NOT_KNOWN, **kw: Any) -> Question:  # noqa: ANN001
+def choice(
+    name: str,
+    label: str,
+    choices=YES_NO_NOT_KNOWN,  # noqa: ANN001
+    *,
+    follow_up: tuple[str, str] | None = None,
+    **kw: Any,
+) -> Question:
+    """A choice; with ``details``, its follow-up box is named and labelled by ``follow_up``."""
+    if kw.get("details"):
+        kw["details_label"], kw["details_prompt"] = follow_up or GIVE_DETAILS
     return Question(name, label, "choice", choices=choices, **kw)
 
 
-def _person(prefix: str, who: str) -> list[Page]:
-    """1.1 and 1.4 ask the same things about the deceased and the suspect/perpetrator.
+#: The vulnerabilities 1.1 and 1.4 ask about: (key, label).
+VULNERABILITIES = [
+    ("mental_ill_health", lazy_gettext("Mental ill-health")),
+    ("drug_use", lazy_gettext("Problematic drug use")),
+    ("alcohol_use", lazy_gettext("Problematic alcohol use")),
+    ("pregnancy", lazy_gettext("Pregnancy in last 12 months")),
+    ("physical_disability", lazy_gettext("Physical disability")),
+    ("learning_disability", lazy_gettext("Learning disability")),
+]
+
+
+def _person(prefix: str) -> list[Page]:
+    """1.1 and 1.4 ask the same things about the deceased and the suspect/perpetrator, each in
+    its own words (``forms.referral_people``).
 
     The referrer may know little about the suspect ("tell us what you know"): their date of
     birth, address and date of death may be left blank, and pregnancy is never required, since
     it does not apply to everyone.
     """
     deceased = prefix == "deceased"
-    said = "the deceased" if deceased else "the suspect"  # how the error messages name them
-    # (key, label, what "yes" means in an error message)
-    vulnerabilities = [
-        ("mental_ill_health", "Mental ill-health", "had mental ill-health"),
-        ("drug_use", "Problematic drug use", "had problematic drug use"),
-        ("alcohol_use", "Problematic alcohol use", "had problematic alcohol use"),
-        ("pregnancy", "Pregnancy in last 12 months", "had been pregnant in the last 12 months"),
-        ("physical_disability", "Physical disability", "had a physical disability"),
-        ("learning_disability", "Learning disability", "had a learning disability"),
-    ]
-    not_known = "" if deceased else ". Leave blank if you do not know it"
+    says = PEOPLE[prefix]
     return [
         Page(
             f"{prefix}-details",
-            f"Details of the {who}",
+            says.details_title,
             [
-                text(f"{prefix}_name", "Full name", error_name=f"the {who}'s full name"),
+                text(f"{prefix}_name", lazy_gettext("Full name"), error_name=says.name_error),
                 date(
                     f"{prefix}_dob",
-                    "Date of birth",
-                    hint=f"For example, 27 3 1985{not_known}",
+                    lazy_gettext("Date of birth"),
+                    hint=says.dob_hint,
                     required=deceased,
-                    error_name=f"the {who}'s date of birth",
+                    error_name=says.dob_error,
                 ),
                 date(
                     f"{prefix}_date_of_death",
-                    "Date of death or serious incident",
-                    hint="For example, 14 10 2026"
-                    + ("" if deceased else ". Leave blank if it does not apply"),
+                    lazy_gettext("Date of death or serious incident"),
+                    hint=says.death_hint,
                     required=deceased,
-                    error_name="the date of death or serious incident",
+                    error_name=lazy_gettext("the date of death or serious incident"),
                 ),
                 textarea(
                     f"{prefix}_address",
-                    "Home address",
+                    lazy_gettext("Home address"),
                     max_length=SHORT * 2,
                     required=deceased,
-                    hint=None if deceased else "Leave blank if you do not know it",
-                    error_name=f"the {who}'s home address",
+                    hint=says.address_hint,
+                    error_name=says.address_error,
                 ),
             ],
-        ),  # fmt: skip
+        ),
         Page(
             f"{prefix}-identity",
-            f"About the {who}",
+            says.about_title,
             [
-                text(f"{prefix}_sex", "Sex", required=False),
-                text(f"{prefix}_sexual_orientation", "Sexual orientation", required=False),
-                text(f"{prefix}_ethnicity", "Ethnicity", required=False),
-                text(f"{prefix}_country_of_birth", "Country of birth", required=False),
-                text(f"{prefix}_religion", "Religion or belief", required=False),
+                text(f"{prefix}_sex", lazy_gettext("Sex"), required=False),
+                text(f"{prefix}_sexual_orientation", lazy_gettext("Sexual orientation"),
+                     required=False),
+                text(f"{prefix}_ethnicity", lazy_gettext("Ethnicity"), required=False),
+                text(f"{prefix}_country_of_birth", lazy_gettext("Country of birth"),
+                     required=False),
+                text(f"{prefix}_religion", lazy_gettext("Religion or belief"), required=False),
             ],
-            intro="Answer what you know. You can leave any of these blank.",
+            intro=lazy_gettext("Answer what you know. You can leave any of these blank."),
         ),
         Page(
             f"{prefix}-vulnerabilities",
-            f"Caring responsibilities and vulnerabilities of the {who}",
+            says.vulnerabilities_title,
             [
                 choice(
                     f"{prefix}_caring",
-                    f"Did the {who} have caring responsibilities?",
+                    says.caring,
                     details=f"{prefix}_caring_details",
-                    error=f"Select yes if {said} had caring responsibilities",
+                    error=says.caring_error,
                 ),
                 *[
                     choice(
                         f"{prefix}_{key}",
                         label,
                         details=f"{prefix}_{key}_extent",
-                        details_label="The extent, if known",
+                        follow_up=EXTENT,
                         required=key != "pregnancy",
-                        hint="Leave blank if this does not apply" if key == "pregnancy" else None,
-                        error=f"Select yes if {said} {meaning}",
+                        hint=lazy_gettext("Leave blank if this does not apply")
+                        if key == "pregnancy"
+                        else None,
+                        error=says.vulnerability_errors[key],
                     )
-                    for key, label, meaning in vulnerabilities
+                    for key, label in VULNERABILITIES
                 ],
             ],
-            intro="For each vulnerability, answer yes (and the extent, if known), no or not known.",
-        ),  # fmt: skip
+            intro=lazy_gettext(
+                "For each vulnerability, answer yes (and the extent, if known), no or not known."
+            ),
+        ),
         Page(
             f"{prefix}-history",
-            f"The {who}'s relationships, services and history",
+            says.history_title,
             [
                 textarea(
                     f"{prefix}_relationships",
-                    f"Significant relationships to the {who}",
-                    hint="Partner, carer or family members",
+                    says.relationships,
+                    hint=lazy_gettext("Partner, carer or family members"),
                     required=False,
-                    error_name=f"the significant relationships to {said}",
+                    error_name=says.relationships_error,
                 ),
                 choice(
                     f"{prefix}_services",
-                    f"Was the {who} accessing services before the homicide?",
+                    says.services,
                     details=f"{prefix}_services_details",
-                    details_label="Which services?",
-                    error=f"Select yes if {said} was accessing services before the homicide",
+                    follow_up=WHICH_SERVICES,
+                    error=says.services_error,
                 ),
                 *(
                     [
                         choice(
                             "deceased_abuse",
-                            "Had the deceased person experienced domestic abuse by a current "
-                            "or previous partner or family member?",
+                            lazy_gettext(
+                                "Had the deceased person experienced domestic abuse by a "
+                                "current or previous partner or family member?"
+                            ),
                             details="deceased_abuse_details",
-                            details_label="What details are known?",
-                            error="Select yes if the deceased had experienced domestic abuse by "
-                            "a current or previous partner or family member",
+                            follow_up=WHAT_DETAILS,
+                            error=lazy_gettext(
+                                "Select yes if the deceased had experienced domestic abuse by "
+                                "a current or previous partner or family member"
+                            ),
                         ),
                         choice(
                             "deceased_marac",
-                            "Had the deceased person's case been heard at MARAC?",
+                            lazy_gettext("Had the deceased person's case been heard at MARAC?"),
                             details="deceased_marac_details",
-                            details_label="When?",
-                            error="Select yes if the deceased's case had been heard at MARAC",
+                            follow_up=WHEN,
+                            error=lazy_gettext(
+                                "Select yes if the deceased's case had been heard at MARAC"
+                            ),
                         ),
                     ]
                     if deceased
                     else [
                         choice(
                             "suspect_abuse",
-                            "Had the suspect/perpetrator perpetrated domestic abuse against a "
-                            "previous partner or family member?",
+                            lazy_gettext(
+                                "Had the suspect/perpetrator perpetrated domestic abuse against "
+                                "a previous partner or family member?"
+                            ),
                             details="suspect_abuse_details",
-                            details_label="What details are known?",
-                            error="Select yes if the suspect had perpetrated domestic abuse "
-                            "against a previous partner or family member",
+                            follow_up=WHAT_DETAILS,
+                            error=lazy_gettext(
+                                "Select yes if the suspect had perpetrated domestic abuse "
+                                "against a previous partner or family member"
+                            ),
                         ),
                     ]
                 ),
             ],
-        ),  # fmt: skip
-    ]
+        ),
+    ]  # fmt: skip
 
 
 _HOUSEHOLD = [
-    text("name", "Name", error_name="their name"),
-    date("dob", "Date of birth", required=False, hint="For example, 27 3 1985",
-         error_name="their date of birth"),
-    Question("phone", "Telephone number", "phone", required=False),
-    Question("email", "Email address", "email", required=False),
-    text("relationship", "Relationship to the victim",
-         error_name="their relationship to the victim"),
+    text("name", lazy_gettext("Name"), error_name=lazy_gettext("their name")),
+    date("dob", lazy_gettext("Date of birth"), required=False,
+         hint=lazy_gettext("For example, 27 3 1985"),
+         error_name=lazy_gettext("their date of birth")),
+    Question("phone", lazy_gettext("Telephone number"), "phone", required=False),
+    Question("email", lazy_gettext("Email address"), "email", required=False),
+    text("relationship", lazy_gettext("Relationship to the victim"),
+         error_name=lazy_gettext("their relationship to the victim")),
+]  # fmt: skip
+
+#: The relationship factors (1.6): (key, label, the message when it is not answered).
+FACTORS = [
+    ("forced_marriage", lazy_gettext("Forced marriage"),
+     lazy_gettext("Select if forced marriage was a known or believed factor")),
+    ("honour_based_violence", lazy_gettext("Honour-based violence"),
+     lazy_gettext("Select if honour-based violence was a known or believed factor")),
+    ("physical_violence", lazy_gettext("Physical violence"),
+     lazy_gettext("Select if physical violence was a known or believed factor")),
+    ("coercive_control", lazy_gettext("Coercive control"),
+     lazy_gettext("Select if coercive control was a known or believed factor")),
+    ("stalking", lazy_gettext("Stalking"),
+     lazy_gettext("Select if stalking was a known or believed factor")),
+    ("digital_stalking", lazy_gettext("Digital stalking"),
+     lazy_gettext("Select if digital stalking was a known or believed factor")),
+    ("financial_abuse", lazy_gettext("Financial abuse"),
+     lazy_gettext("Select if financial abuse was a known or believed factor")),
+    ("trafficking", lazy_gettext("Trafficking"),
+     lazy_gettext("Select if trafficking was a known or believed factor")),
+    ("kidnapping", lazy_gettext("Kidnapping"),
+     lazy_gettext("Select if kidnapping was a known or believed factor")),
+    ("immigration_issues", lazy_gettext("Immigration issues"),
+     lazy_gettext("Select if immigration issues were a known or believed factor")),
 ]  # fmt: skip
 
 SECTIONS: list[Section] = [
     Section(
         "referrer",
         "",
-        "Referrer's details",
+        lazy_gettext("Referrer's details"),
         [
             Page(
                 "referrer",
-                "Your details",
+                lazy_gettext("Your details"),
                 [
-                    text("referrer_name", "Full name", error_name="your full name"),
-                    text("referrer_agency", "Agency", error_name="your agency"),
-                    text("referrer_job_title", "Job title", error_name="your job title"),
+                    text(
+                        "referrer_name",
+                        lazy_gettext("Full name"),
+                        error_name=lazy_gettext("your full name"),
+                    ),
+                    text(
+                        "referrer_agency",
+                        lazy_gettext("Agency"),
+                        error_name=lazy_gettext("your agency"),
+                    ),
+                    text(
+                        "referrer_job_title",
+                        lazy_gettext("Job title"),
+                        error_name=lazy_gettext("your job title"),
+                    ),
                     Question(
                         "referrer_phone",
-                        "Telephone number",
+                        lazy_gettext("Telephone number"),
                         "phone",
-                        error_name="your telephone number",
+                        error_name=lazy_gettext("your telephone number"),
                     ),
                     Question(
                         "referrer_email",
-                        "Secure email address",
+                        lazy_gettext("Secure email address"),
                         "email",
-                        hint="Your work address, on a secure domain. We send the "
-                        "acknowledgement here.",
-                        error_name="your email address",
+                        hint=lazy_gettext(
+                            "Your work address, on a secure domain. We send the "
+                            "acknowledgement here."
+                        ),
+                        error_name=lazy_gettext("your email address"),
                         secure=True,
                     ),
                     date(
                         "referrer_date",
-                        "Date of referral to the safeguarding lead",
-                        hint="For example, 14 10 2026",
+                        lazy_gettext("Date of referral to the safeguarding lead"),
+                        hint=lazy_gettext("For example, 14 10 2026"),
                     ),
                 ],
             )
@@ -302,91 +394,112 @@ SECTIONS: list[Section] = [
     Section(
         "lead",
         "",
-        "Safeguarding lead's details",
+        lazy_gettext("Safeguarding lead's details"),
         [
             Page(
                 "lead",
-                "Safeguarding lead's details",
+                lazy_gettext("Safeguarding lead's details"),
                 [
-                    text("lead_name", "Full name", error_name="the safeguarding lead's name"),
-                    text("lead_agency", "Agency", error_name="the safeguarding lead's agency"),
+                    text(
+                        "lead_name",
+                        lazy_gettext("Full name"),
+                        error_name=lazy_gettext("the safeguarding lead's name"),
+                    ),
+                    text(
+                        "lead_agency",
+                        lazy_gettext("Agency"),
+                        error_name=lazy_gettext("the safeguarding lead's agency"),
+                    ),
                     text(
                         "lead_job_title",
-                        "Job title",
-                        error_name="the safeguarding lead's job title",
+                        lazy_gettext("Job title"),
+                        error_name=lazy_gettext("the safeguarding lead's job title"),
                     ),
                     Question(
                         "lead_phone",
-                        "Telephone number",
+                        lazy_gettext("Telephone number"),
                         "phone",
-                        error_name="the safeguarding lead's telephone number",
+                        error_name=lazy_gettext("the safeguarding lead's telephone number"),
                     ),
                     Question(
                         "lead_email",
-                        "Secure email address",
+                        lazy_gettext("Secure email address"),
                         "email",
-                        hint="Their work address, on a secure domain. We send the "
-                        "acknowledgement here too.",
-                        error_name="the safeguarding lead's email address",
+                        hint=lazy_gettext(
+                            "Their work address, on a secure domain. We send the "
+                            "acknowledgement here too."
+                        ),
+                        error_name=lazy_gettext("the safeguarding lead's email address"),
                         secure=True,
                     ),
                     date(
                         "lead_date",
-                        "Date of referral to the partnership",
-                        hint="For example, 15 10 2026",
+                        lazy_gettext("Date of referral to the partnership"),
+                        hint=lazy_gettext("For example, 15 10 2026"),
                     ),
                 ],
             )
         ],
     ),  # fmt: skip
-    Section("deceased", "1.1", "Details of the deceased person", _person("deceased", "deceased")),
+    Section(
+        "deceased", "1.1", lazy_gettext("Details of the deceased person"), _person("deceased")
+    ),  # fmt: skip
     Section(
         "victim-household",
         "1.2",
-        "Others residing at the victim's address",
+        lazy_gettext("Others residing at the victim's address"),
         group=Group(
             "victim_household",
             "person",
-            "Did anyone else live at the victim's address?",
+            lazy_gettext("Did anyone else live at the victim's address?"),
             _HOUSEHOLD,
         ),
     ),
     Section(
         "incident",
         "1.3",
-        "The fatal incident",
+        lazy_gettext("The fatal incident"),
         [
             Page(
                 "incident",
-                "The fatal incident",
+                lazy_gettext("The fatal incident"),
                 [
                     textarea(
                         "incident_address",
-                        "Address or location of the incident(s)",
+                        lazy_gettext("Address or location of the incident(s)"),
                         max_length=SHORT * 2,
-                        error_name="the address or location of the incident",
+                        error_name=lazy_gettext("the address or location of the incident"),
                     ),
                     text(
                         "incident_investigator",
-                        "Who is the lead investigator?",
+                        lazy_gettext("Who is the lead investigator?"),
                         required=False,
-                        error_name="the lead investigator",
+                        error_name=lazy_gettext("the lead investigator"),
                     ),
                     choice(
                         "incident_multiple",
-                        "Could this case form part of an investigation of multiple victims "
-                        "or offenders?",
-                        error="Select yes if this case could form part of an investigation of "
-                        "multiple victims or offenders",
+                        lazy_gettext(
+                            "Could this case form part of an investigation of multiple "
+                            "victims or offenders?"
+                        ),
+                        error=lazy_gettext(
+                            "Select yes if this case could form part of an "
+                            "investigation of multiple victims or offenders"
+                        ),
                     ),
                     choice(
                         "incident_other_referrals",
-                        "Have any referrals to the Safeguarding Adults Board or the "
-                        "Safeguarding Children Partnership been made, or are any planned, "
-                        "about this incident?",
+                        lazy_gettext(
+                            "Have any referrals to the Safeguarding Adults Board or the "
+                            "Safeguarding Children Partnership been made, or are any "
+                            "planned, about this incident?"
+                        ),
                         details="incident_other_referrals_details",
-                        error="Select yes if referrals to the Safeguarding Adults Board or the "
-                        "Safeguarding Children Partnership have been made or are planned",
+                        error=lazy_gettext(
+                            "Select yes if referrals to the Safeguarding Adults "
+                            "Board or the Safeguarding Children Partnership have "
+                            "been made or are planned"
+                        ),
                     ),
                 ],
             )
@@ -395,121 +508,120 @@ SECTIONS: list[Section] = [
     Section(
         "suspect",
         "1.4",
-        "Suspect/perpetrator details",
+        lazy_gettext("Suspect/perpetrator details"),
         [
-            *_person("suspect", "suspect/perpetrator"),
+            *_person("suspect"),
             Page(
                 "suspect-supervision",
-                "Was the suspect/perpetrator managed or supervised by any of the following?",
+                lazy_gettext(
+                    "Was the suspect/perpetrator managed or supervised by any of the following?"
+                ),
                 [
                     choice(
                         "suspect_mappa",
-                        "MAPPA",
-                        hint="Multi-agency public protection arrangements",
-                        error="Select yes if the suspect was managed under MAPPA",
+                        lazy_gettext("MAPPA"),
+                        hint=lazy_gettext("Multi-agency public protection arrangements"),
+                        error=lazy_gettext("Select yes if the suspect was managed under MAPPA"),
                     ),
                     # The Probation Service: since June 2021 it also does the work of the
                     # former private probation companies, so it is one question.
                     choice(
                         "suspect_probation",
-                        "The Probation Service",
-                        error="Select yes if the suspect was supervised by the Probation Service",
+                        lazy_gettext("The Probation Service"),
+                        error=lazy_gettext(
+                            "Select yes if the suspect was supervised by the Probation Service"
+                        ),
                     ),
                     choice(
                         "suspect_programme",
-                        "Attended or attending a perpetrator programme",
-                        error="Select yes if the suspect attended or is attending a "
-                        "perpetrator programme",
+                        lazy_gettext("Attended or attending a perpetrator programme"),
+                        error=lazy_gettext(
+                            "Select yes if the suspect attended or is attending "
+                            "a perpetrator programme"
+                        ),
                     ),
                 ],
             ),
         ],
-    ),
+    ),  # fmt: skip
     Section(
         "suspect-household",
         "1.5",
-        "Others residing at the suspect's address",
+        lazy_gettext("Others residing at the suspect's address"),
         group=Group(
             "suspect_household",
             "person",
-            "Did anyone else live at the suspect/perpetrator's address?",
+            lazy_gettext("Did anyone else live at the suspect/perpetrator's address?"),
             _HOUSEHOLD,
         ),
     ),
     Section(
         "relationship",
         "1.6",
-        "The relationship between the deceased and the suspect/perpetrator",
+        lazy_gettext("The relationship between the deceased and the suspect/perpetrator"),
         [
             Page(
                 "relationship",
-                "Are any of these known or believed to be factors in the relationship between "
-                "the deceased and the suspect/perpetrator?",
+                lazy_gettext(
+                    "Are any of these known or believed to be factors in the "
+                    "relationship between the deceased and the suspect/perpetrator?"
+                ),
                 [
-                    choice(
-                        f"factor_{key}",
-                        label,
-                        choices=KNOWN_BELIEVED,
-                        error=f"Select if {label.lower()} {verb} a known or believed factor",
-                    )
-                    for key, label, verb in [
-                        ("forced_marriage", "Forced marriage", "was"),
-                        ("honour_based_violence", "Honour-based violence", "was"),
-                        ("physical_violence", "Physical violence", "was"),
-                        ("coercive_control", "Coercive control", "was"),
-                        ("stalking", "Stalking", "was"),
-                        ("digital_stalking", "Digital stalking", "was"),
-                        ("financial_abuse", "Financial abuse", "was"),
-                        ("trafficking", "Trafficking", "was"),
-                        ("kidnapping", "Kidnapping", "was"),
-                        ("immigration_issues", "Immigration issues", "were"),
-                    ]
+                    choice(f"factor_{key}", label, choices=KNOWN_BELIEVED, error=error)
+                    for key, label, error in FACTORS
                 ],
             )
         ],
-    ),
+    ),  # fmt: skip
     Section(
         "agencies",
         "1.7",
-        "Other agencies with known involvement",
+        lazy_gettext("Other agencies with known involvement"),
         group=Group(
             "other_agencies",
             "agency",
-            "Are other agencies known to have been involved?",
+            lazy_gettext("Are other agencies known to have been involved?"),
             [
-                text("agency", "Agency", error_name="the name of the agency"),
+                text(
+                    "agency",
+                    lazy_gettext("Agency"),
+                    error_name=lazy_gettext("the name of the agency"),
+                ),
                 text(
                     "contact_name",
-                    "Name of contact",
+                    lazy_gettext("Name of contact"),
                     required=False,
-                    error_name="the name of the contact",
+                    error_name=lazy_gettext("the name of the contact"),
                 ),
-                Question("phone", "Telephone number", "phone", required=False),
-                Question("email", "Email address", "email", required=False),
+                Question("phone", lazy_gettext("Telephone number"), "phone", required=False),
+                Question("email", lazy_gettext("Email address"), "email", required=False),
                 textarea(
                     "reason",
-                    "Reason for involvement",
-                    error_name="the reason for the agency's involvement",
+                    lazy_gettext("Reason for involvement"),
+                    error_name=lazy_gettext("the reason for the agency's involvement"),
                 ),
             ],
         ),
-    ),
+    ),  # fmt: skip
     Section(
         "summary",
         "1.8",
-        "Brief summary of the case",
+        lazy_gettext("Brief summary of the case"),
         [
             Page(
                 "summary",
-                "Brief summary of the case",
+                lazy_gettext("Brief summary of the case"),
                 [
                     textarea(
                         "summary",
-                        "Outline the events and circumstances",
+                        lazy_gettext("Outline the events and circumstances"),
                         max_length=SUMMARY,
-                        hint="The information you give is used to decide whether the case "
-                        "meets the criteria for a Domestic Homicide Review.",
-                        error_name="a summary of the case",
+                        hint=lazy_gettext(
+                            "The information you give is used to decide whether "
+                            "the case meets the criteria for a Domestic Homicide "
+                            "Review."
+                        ),
+                        error_name=lazy_gettext("a summary of the case"),
                     ),
                 ],
             )
@@ -518,57 +630,78 @@ SECTIONS: list[Section] = [
     Section(
         "criteria",
         "1.9",
-        "Criteria for a DHR",
+        lazy_gettext("Criteria for a DHR"),
         [
             Page(
                 "criteria",
-                "Criteria for a Domestic Homicide Review",
+                lazy_gettext("Criteria for a Domestic Homicide Review"),
                 [
                     choice(
                         "criteria_age",
-                        "Is the deceased person aged 16 or over?",
+                        lazy_gettext("Is the deceased person aged 16 or over?"),
                         choices=YES_NO,
-                        hint="This criterion must be met in all cases.",
-                        error="Select yes if the deceased person is aged 16 or over",
+                        hint=lazy_gettext("This criterion must be met in all cases."),
+                        error=lazy_gettext("Select yes if the deceased person is aged 16 or over"),
                     ),
                     choice(
                         "criteria_related",
-                        "Has the death, or does the death appear to have, resulted from "
-                        "violence, abuse or neglect by a person to whom the deceased was "
-                        "related or with whom they were or had been in an intimate personal "
-                        "relationship?",
+                        lazy_gettext(
+                            "Has the death, or does the death appear to have, "
+                            "resulted from violence, abuse or neglect by a person to "
+                            "whom the deceased was related or with whom they were or "
+                            "had been in an intimate personal relationship?"
+                        ),
                         choices=YES_NO,
-                        error="Select yes if the death resulted, or appears to have resulted, "
-                        "from violence, abuse or neglect by a relative or an intimate partner",
+                        error=lazy_gettext(
+                            "Select yes if the death resulted, or appears to have "
+                            "resulted, from violence, abuse or neglect by a "
+                            "relative or an intimate partner"
+                        ),
                     ),
                     choice(
                         "criteria_household",
-                        "Has the death, or does the death appear to have, resulted from "
-                        "violence, abuse or neglect by a member of the same household as "
-                        "the deceased?",
+                        lazy_gettext(
+                            "Has the death, or does the death appear to have, "
+                            "resulted from violence, abuse or neglect by a member of "
+                            "the same household as the deceased?"
+                        ),
                         choices=YES_NO,
-                        error="Select yes if the death resulted, or appears to have resulted, "
-                        "from violence, abuse or neglect by a member of the same household",
+                        error=lazy_gettext(
+                            "Select yes if the death resulted, or appears to have "
+                            "resulted, from violence, abuse or neglect by a "
+                            "member of the same household"
+                        ),
                     ),
                     choice(
                         "criteria_suicide",
-                        "Did the deceased take their own life (suicide) and the "
-                        "circumstances gave rise to concern?",
+                        lazy_gettext(
+                            "Did the deceased take their own life (suicide) and the "
+                            "circumstances gave rise to concern?"
+                        ),
                         choices=YES_NO,
-                        hint="For example, coercive controlling behaviour in the relationship.",
-                        error="Select yes if the deceased took their own life and the "
-                        "circumstances gave rise to concern",
+                        hint=lazy_gettext(
+                            "For example, coercive controlling behaviour in the relationship."
+                        ),
+                        error=lazy_gettext(
+                            "Select yes if the deceased took their own life and "
+                            "the circumstances gave rise to concern"
+                        ),
                     ),
                     textarea(
                         "alternative_review",
-                        "If the case does not meet the criteria for a DHR, what "
-                        "alternative review or audit could yield useful learning?",
+                        lazy_gettext(
+                            "If the case does not meet the criteria for a DHR, what "
+                            "alternative review or audit could yield useful "
+                            "learning?"
+                        ),
                         required=False,
-                        error_name="the alternative review or audit",
+                        error_name=lazy_gettext("the alternative review or audit"),
                     ),
                 ],
-                intro="Answer from the information known to you. The first must be met in all "
-                "cases, and one of the others as well.",
+                intro=lazy_gettext(
+                    "Answer from the information known to you. The first must "
+                    "be met in all cases, and one of the others as well."
+                ),
             )
         ],
     ),  # fmt: skip
@@ -604,22 +737,32 @@ def cross_check(page_answers: dict[str, Any], answers: dict[str, Any]) -> tuple[
     """Checks between answers on different pages: (field on this page, message), or None."""
     for who in born_after_death({**answers, **page_answers}):
         if f"{who}_dob" in page_answers:
-            return f"{who}_dob", DOB_AFTER_DEATH
+            return f"{who}_dob", str(DOB_AFTER_DEATH)
         if "deceased_date_of_death" in page_answers:
-            return "deceased_date_of_death", DEATH_BEFORE_DOB
+            return "deceased_date_of_death", str(DEATH_BEFORE_DOB)
     return None
 
 
 # --- marshmallow: the whole referral, checked before it is submitted -------------------------
 
 
+def language() -> str:
+    """The language answers and messages are in: the page's, or English outside a request."""
+    locale = get_locale()
+    return locale.language if locale else "en"
+
+
 def _mm_field(q: Question) -> mf.Field:
     kw: dict[str, Any] = {"required": q.required, "allow_none": not q.required}
+    if q.required:
+        kw["error_messages"] = {"required": q.missing, "null": q.missing}
     if q.kind == "date":
         return mf.Date(**kw)
     if q.kind == "choice":
         return mf.String(validate=OneOf([v for v, _ in q.choices], error=q.missing), **kw)
-    checks: list[Any] = [Length(min=1 if q.required else 0, max=q.max_length), no_control(q)]
+    checks: list[Any] = [Length(max=q.max_length, error=length_message(q)), no_control(q)]
+    if q.required:
+        checks.insert(0, Length(min=1, error=q.missing))
     if q.kind in FORMAT_CHECKS:
         checks.append(raises(FORMAT_CHECKS[q.kind], q))
     return mf.String(validate=checks, **kw)
@@ -628,7 +771,8 @@ def _mm_field(q: Question) -> mf.Field:
 def _details_field(q: Question) -> mf.Field:
     details = details_question(q)
     return mf.String(load_default=None, allow_none=True,
-                     validate=[Length(max=details.max_length), no_control(details)])  # fmt: skip
+                     validate=[Length(max=details.max_length, error=length_message(details)),
+                               no_control(details)])  # fmt: skip
 
 
 def _question_fields(questions: Iterable[Question]) -> dict[str, mf.Field]:
@@ -641,11 +785,16 @@ def _question_fields(questions: Iterable[Question]) -> dict[str, mf.Field]:
 
 
 def _build_schema() -> type[Schema]:
+    """The schema, its messages in the language it is built in."""
     attrs = _question_fields(all_questions())
     for section in SECTIONS:
         if section.group:
             g = section.group
-            attrs[g.any_name] = mf.String(required=True, validate=lambda v: v in ("yes", "no"))
+            answer = gettext("Select yes or no")
+            attrs[g.any_name] = mf.String(
+                required=True, validate=OneOf(("yes", "no"), error=answer),
+                error_messages={"required": answer, "null": answer},
+            )  # fmt: skip
             attrs[g.name] = mf.List(
                 mf.Nested(type(f"{g.name}_item", (Schema,), _question_fields(g.questions))),
                 load_default=list,
@@ -653,7 +802,7 @@ def _build_schema() -> type[Schema]:
 
     def check_dates(self: Schema, data: dict[str, Any], **_: Any) -> None:
         for who in born_after_death(data):
-            raise ValidationError(DOB_AFTER_DEATH, f"{who}_dob")
+            raise ValidationError(str(DOB_AFTER_DEATH), f"{who}_dob")
 
     class Meta:
         # A draft may hold answers to a question the form no longer asks: kept, not checked.
@@ -664,14 +813,26 @@ def _build_schema() -> type[Schema]:
     return type("ReferralSchema", (Schema,), attrs)
 
 
-ReferralSchema = _build_schema()
+@cache
+def _schema_in(code: str) -> type[Schema]:
+    """The schema with its messages in language ``code``, made once a language (called in it)."""
+    return _build_schema()
+
+
+def referral_schema() -> type[Schema]:
+    """The schema whose messages are in the page's language."""
+    return _schema_in(language())
+
+
+ReferralSchema = referral_schema()  # in English: built outside any request
 SECURE_QUESTIONS = [q for q in all_questions() if q.secure]
 
 
 def problems(answers: dict[str, Any], partnership: Partnership | None = None) -> dict[str, Any]:
     """What is missing or wrong in a whole referral (empty when it can be submitted); with the
-    partnership, an address that must be secure and is not is a problem too."""
-    found = ReferralSchema().validate(answers)
+    partnership, an address that must be secure and is not is a problem too. The messages are
+    in the page's language."""
+    found = referral_schema()().validate(answers)
     if partnership is not None:
         for q in SECURE_QUESTIONS:
             value = answers.get(q.name)
@@ -699,21 +860,37 @@ def appears_to_meet_criteria(answers: dict[str, Any]) -> tuple[bool, list[str]]:
     age = age_at(answers.get("deceased_dob"), answers.get("deceased_date_of_death"))
     if age is not None:
         over_16 = age >= 16
-        reasons.append(f"The deceased was {age} at the date of death.")
+        reasons.append(gettext("The deceased was %(age)s at the date of death.", age=age))
     else:
         over_16 = answers.get("criteria_age") == "yes"
-        reasons.append("The age at death could not be worked out from the dates given.")
+        reasons.append(gettext("The age at death could not be worked out from the dates given."))
     routes = {
-        "criteria_related": "related to, or in an intimate relationship with, the suspect",
-        "criteria_household": "a member of the same household as the suspect",
-        "criteria_suicide": "a suicide whose circumstances gave rise to concern",
+        "criteria_related": lazy_gettext(
+            "related to, or in an intimate relationship with, the suspect"
+        ),
+        "criteria_household": lazy_gettext("a member of the same household as the suspect"),
+        "criteria_suicide": lazy_gettext("a suicide whose circumstances gave rise to concern"),
     }
-    met = [text for key, text in routes.items() if answers.get(key) == "yes"]
+    met = [str(text) for key, text in routes.items() if answers.get(key) == "yes"]
     if met:
-        reasons.append("The referrer answered yes to: " + "; ".join(met) + ".")
+        reasons.append(gettext("The referrer answered yes to: %(routes)s.", routes="; ".join(met)))
     else:
-        reasons.append("The referrer answered no to each of the relationship criteria.")
+        reasons.append(gettext("The referrer answered no to each of the relationship criteria."))
     return over_16 and bool(met), reasons
+
+
+def shown(q: Question, value: Any) -> str:
+    """An answer as people read it, in the page's language: dates in words, a choice by its
+    label."""
+    if value in (None, ""):
+        return gettext("Not answered")
+    if q.kind == "date":
+        try:
+            return clock.long_date(value, language())
+        except (TypeError, ValueError):
+            return str(value)
+    answer = show(q, value)
+    return gettext("Not answered") if answer == NOT_ANSWERED else str(answer)
 
 
 @dataclass(frozen=True)
@@ -727,25 +904,26 @@ class SectionAnswers:
 
 def answer_rows(answers: dict[str, Any]) -> list[SectionAnswers]:
     """Every question with its answer, in the form's order: for check-your-answers, the PDF and
-    the officer's view of a referral."""
+    the officer's view of a referral (in the language of the page or document)."""
     out: list[SectionAnswers] = []
     for section in SECTIONS:
         if section.group:
             g = section.group
             items = [
-                [Row(q.label, show(q, item.get(q.name)), q.name, section.slug) for q in g.questions]
+                [Row(str(q.label), shown(q, item.get(q.name)), q.name, section.slug)
+                 for q in g.questions]
                 for item in answers.get(g.name) or []
-            ]
-            any_answer = show(Question(g.any_name, g.question, "choice", choices=YES_NO),
-                              answers.get(g.any_name))  # fmt: skip
+            ]  # fmt: skip
+            any_answer = shown(Question(g.any_name, g.question, "choice", choices=YES_NO),
+                               answers.get(g.any_name))  # fmt: skip
             out.append(SectionAnswers(section, [], any_answer, items))
             continue
         rows: list[Row] = []
         for page in section.pages:
             for q in page.questions:
-                rows.append(Row(q.label, show(q, answers.get(q.name)), q.name, page.slug))
+                rows.append(Row(str(q.label), shown(q, answers.get(q.name)), q.name, page.slug))
                 if q.details and answers.get(q.name) == "yes":
-                    detail = answers.get(q.details)
-                    rows.append(Row(q.details_label, detail or "Not given", q.details, page.slug))
+                    detail = answers.get(q.details) or gettext("Not given")
+                    rows.append(Row(str(q.details_label), detail, q.details, page.slug))
         out.append(SectionAnswers(section, rows))
     return out

@@ -13,12 +13,14 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext, lazy_gettext
 from wtforms import StringField
 from wtforms import ValidationError as FieldError
 
 from forms.base import ServiceForm
 from forms.question_forms import GovukDateField, strip
 from forms.questions import SHORT, Question, Row
+from forms.referral import language
 from service import clock
 
 
@@ -34,23 +36,24 @@ class Signatory:
 SIGNATORIES = [
     Signatory(
         "referrer",
-        "Signature of referrer",
-        Question("referrer_signature", "Signature of referrer", "text",
-                 error="Enter your full name as your signature",
-                 error_name="your signature"),
-        Question("referrer_signed_on", "Date signed by the referrer", "date",
-                 error="Enter the date you signed"),
-        "Type your full name. It counts as your signature.",
+        lazy_gettext("Signature of referrer"),
+        Question("referrer_signature", lazy_gettext("Signature of referrer"), "text",
+                 error=lazy_gettext("Enter your full name as your signature"),
+                 error_name=lazy_gettext("your signature")),
+        Question("referrer_signed_on", lazy_gettext("Date signed by the referrer"), "date",
+                 error=lazy_gettext("Enter the date you signed")),
+        lazy_gettext("Type your full name. It counts as your signature."),
     ),
     Signatory(
         "lead",
-        "Signature of safeguarding lead",
-        Question("lead_signature", "Signature of safeguarding lead", "text",
-                 error="Enter the safeguarding lead's full name as their signature",
-                 error_name="the safeguarding lead's signature"),
-        Question("lead_signed_on", "Date signed by the safeguarding lead", "date",
-                 error="Enter the date the safeguarding lead signed"),
-        "Their full name, typed by them or with their agreement. It counts as their signature.",
+        lazy_gettext("Signature of safeguarding lead"),
+        Question("lead_signature", lazy_gettext("Signature of safeguarding lead"), "text",
+                 error=lazy_gettext("Enter the safeguarding lead's full name as their signature"),
+                 error_name=lazy_gettext("the safeguarding lead's signature")),
+        Question("lead_signed_on", lazy_gettext("Date signed by the safeguarding lead"), "date",
+                 error=lazy_gettext("Enter the date the safeguarding lead signed")),
+        lazy_gettext("Their full name, typed by them or with their agreement. It counts as their "
+                     "signature."),
     ),
 ]  # fmt: skip
 NAMES = [q.name for s in SIGNATORIES for q in (s.signature, s.signed_on)]
@@ -62,7 +65,9 @@ def _signature(question: Question) -> StringField:
         if not value:
             raise FieldError(question.missing)
         if len(value) > SHORT:
-            raise FieldError(f"The signature must be {SHORT} characters or fewer")
+            raise FieldError(
+                gettext("The signature must be %(max)s characters or fewer", max=SHORT)
+            )
 
     return StringField(filters=[strip], validators=[check])
 
@@ -109,11 +114,12 @@ def rows(answers: dict[str, Any]) -> list[Row]:
         return []
     found = []
     for s in SIGNATORIES:
-        found.append(Row(s.signature.label, answers.get(s.signature.name) or "Not given",
+        not_given = gettext("Not given")
+        found.append(Row(str(s.signature.label), answers.get(s.signature.name) or not_given,
                          s.signature.name, "check"))  # fmt: skip
         day = answers.get(s.signed_on.name)
-        found.append(Row(s.signed_on.label, clock.long_date(day) if day else "Not given",
-                         s.signed_on.name, "check"))  # fmt: skip
+        signed_on = clock.long_date(day, language()) if day else not_given
+        found.append(Row(str(s.signed_on.label), signed_on, s.signed_on.name, "check"))
     return found
 
 

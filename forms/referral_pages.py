@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField
 from wtforms import validators as wv
@@ -52,18 +53,22 @@ def page_answers(
 class AnyForm(ServiceForm):
     """The yes/no question before an "add another" list."""
 
-    answer = RadioField(choices=options(YES_NO), validators=[wv.InputRequired("Select yes or no")])
+    answer = RadioField(
+        choices=options(YES_NO), validators=[wv.InputRequired(lazy_gettext("Select yes or no"))]
+    )
 
 
 class AddAnotherForm(ServiceForm):
     """Under the list: add another item?"""
 
     add_another = RadioField(
-        choices=options(YES_NO), validators=[wv.InputRequired("Select yes or no")]
+        choices=options(YES_NO), validators=[wv.InputRequired(lazy_gettext("Select yes or no"))]
     )
 
 
 class SaveForm(ServiceForm):
     """Where to email the link back to the draft (``service.referrals.drafts`` checks it)."""
 
-    email = StringField(validators=[wv.InputRequired("Enter your email address")], filters=[strip])
+    email = StringField(
+        validators=[wv.InputRequired(lazy_gettext("Enter your email address"))], filters=[strip]
+    )

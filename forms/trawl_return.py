@@ -37,12 +37,12 @@ from forms.chronology_csv import CSV_MAX_BYTES, CSV_MAX_PROBLEMS, CsvRefused
 from forms.questions import (
     LONG,
     NOT_ANSWERED,
-    SECURE_EMAIL_PROBLEM,
     SHORT,
     Question,
     Row,
     mm_field,
     required_message,
+    secure_email_problem,
     show,
 )
 from mail import policy
@@ -307,7 +307,7 @@ def problems(
         except policy.InvalidAddress:
             ok = False
         if not ok:
-            found.setdefault("completed_by", {})["email"] = [SECURE_EMAIL_PROBLEM]
+            found.setdefault("completed_by", {})["email"] = [secure_email_problem()]
     return found
 
 

@@ -17,7 +17,7 @@ from wtforms import validators as wv
 from forms import options
 from forms.base import ServiceForm
 from forms.question_forms import QuestionsForm, form_class
-from forms.questions import SECURE_EMAIL_PROBLEM, Question, field_data
+from forms.questions import Question, field_data, secure_email_problem
 from forms.trawl_return import (
     CHRONOLOGY_QUESTIONS,
     COMPLETED_BY_QUESTIONS,
@@ -71,7 +71,7 @@ class _CompletedByBase(QuestionsForm):
     def validate_more(self) -> None:
         email = self.email
         if not email.errors and email.data and self.secure and not self.secure(email.data):
-            email.errors = [SECURE_EMAIL_PROBLEM]
+            email.errors = [secure_email_problem()]
 
 
 CompletedByForm = form_class("CompletedByForm", COMPLETED_BY_QUESTIONS, base=_CompletedByBase)

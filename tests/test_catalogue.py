@@ -14,7 +14,7 @@ from babel.messages.pofile import read_po
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "translations" / "cy" / "LC_MESSAGES" / "messages.po"
 #: The same in both languages: names and codes.
-SAME_IN_WELSH = {"Beta", "DHR Forms"}
+SAME_IN_WELSH = {"Beta", "DHR Forms", "MAPPA"}
 PLACEHOLDER = re.compile(r"%\((\w+)\)s|%s|%d")
 
 

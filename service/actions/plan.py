@@ -13,9 +13,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import lazy_gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from forms.action_plan import EVIDENCE_NEEDED
 from service import audit, clock
 from service.models import (
     ActionItem,
@@ -32,18 +34,18 @@ from service.workdays import at_hour, london_date
 #: How long before the target date the first reminder goes.
 WEEK = dt.timedelta(days=7)
 
+# In the page's language: the lead officer's page is in theirs.
 STATUS_TEXT = {
-    ActionStatus.NOT_STARTED: "Not started",
-    ActionStatus.IN_PROGRESS: "In progress",
-    ActionStatus.DONE: "Done",
+    ActionStatus.NOT_STARTED: lazy_gettext("Not started"),
+    ActionStatus.IN_PROGRESS: lazy_gettext("In progress"),
+    ActionStatus.DONE: lazy_gettext("Done"),
 }
 STATUS_TAG = {
     ActionStatus.NOT_STARTED: "govuk-tag--grey",
     ActionStatus.IN_PROGRESS: "govuk-tag--blue",
     ActionStatus.DONE: "govuk-tag--green",
 }
-OVERDUE = "Overdue"
-EVIDENCE_NEEDED = "Enter the evidence that the action is done"
+OVERDUE = lazy_gettext("Overdue")
 
 
 class ActionRefused(ValueError):
@@ -72,7 +74,7 @@ def schedule(partnership: Partnership, action: ActionItem, now: dt.datetime) -> 
 
 def status_text(action: ActionItem, today: dt.date | None = None) -> str:
     today = today or london_date(clock.now())
-    return OVERDUE if action.overdue(today) else STATUS_TEXT[action.status]
+    return str(OVERDUE if action.overdue(today) else STATUS_TEXT[action.status])
 
 
 def status_tag(action: ActionItem, today: dt.date | None = None) -> str:
@@ -197,7 +199,7 @@ def _set_status(action: ActionItem, answers: dict[str, Any]) -> None:
     status = ActionStatus(answers.get("status") or action.status.value)
     evidence = (answers.get("evidence") or "").strip() or None
     if status is ActionStatus.DONE and not evidence:
-        raise ActionRefused(EVIDENCE_NEEDED, "evidence")
+        raise ActionRefused(str(EVIDENCE_NEEDED), "evidence")
     if status is ActionStatus.DONE and action.status is not ActionStatus.DONE:
         action.done_at = clock.now()
     elif status is not ActionStatus.DONE:

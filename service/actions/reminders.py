@@ -86,20 +86,22 @@ def remind(session: Session, action: ActionItem, now: datetime) -> bool:
             return False
         case = session.get(Case, action.case_id)
         agency = session.get(Agency, action.agency_id) if action.agency_id else None
+        language = messages.language(partnership, agency)
         context = {
             "case_reference": case.reference,
             "on_the_day": which == DAY,
             "recommendation": action.recommendation,
             "key_actions": action.key_actions,
-            "owner": agency.name if agency else "Multi-agency",
+            "owner": agency.name if agency else None,
             "lead_officer": action.lead_officer,
-            "target_date": clock.long_date(action.target_date),
+            "target_date": clock.long_date(action.target_date, language),
             "link": links.url_for_action(session, action),
         }
         try:
             outbox.queue_message(
                 session, partnership=partnership, purpose=messages.REMINDER.name,
                 reference=case.reference, to=[action.lead_officer_email], context=context,
+                language=language,
             )  # fmt: skip
         except (routing.RoutingError, outbox.MessageRefused):
             savepoint.rollback()

@@ -52,15 +52,16 @@ def send_link(
         new_link = True
     case = session.get(Case, action.case_id)
     agency = session.get(Agency, action.agency_id) if action.agency_id else None
+    partnership = session.get(Partnership, action.partnership_id)
+    language = messages.language(partnership, agency)
     outbox.queue_message(
-        session, partnership=session.get(Partnership, action.partnership_id),
-        purpose=messages.LINK.name, reference=case.reference, to=[action.lead_officer_email],
-        actor=actor,
+        session, partnership=partnership, purpose=messages.LINK.name, reference=case.reference,
+        to=[action.lead_officer_email], actor=actor, language=language,
         context={
             "case_reference": case.reference, "recommendation": action.recommendation,
-            "key_actions": action.key_actions, "owner": agency.name if agency else "Multi-agency",
+            "key_actions": action.key_actions, "owner": agency.name if agency else None,
             "lead_officer": action.lead_officer,
-            "target_date": clock.long_date(action.target_date) if action.target_date else None,
+            "target_date": clock.long_date(action.target_date, language),
             "link": url,
         },
     )  # fmt: skip

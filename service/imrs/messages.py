@@ -2,29 +2,38 @@
 
 A submitted IMR goes to two inboxes, the chair's and the DHR officer's, as two purposes so that
 each is routed, held or refused on its own and a missing inbox never stops the other.
+
+The emails to the agency (the request, its chasers, the escalation to its escalation contact and
+the acknowledgement) are written in Welsh too, and go in the agency's own language
+(``translated``); their titles are marked for the Welsh catalogue (``_``). The chair's and the
+DHR officer's are in English.
 """
 
 from __future__ import annotations
 
 from mail import routing
+from mail.routing import translatable as _
 
 REQUEST = routing.purpose(
     "imr.request",
-    title="Request for an Individual Management Review",
+    title=_("Request for an Individual Management Review"),
     template="imr_request",
     audience="agency",
+    translated=True,
 )
 CHASER = routing.purpose(
     "imr.chaser",
-    title="Reminder: Individual Management Review overdue",
+    title=_("Reminder: Individual Management Review overdue"),
     template="imr_chaser",
     audience="agency",
+    translated=True,
 )
 ESCALATION = routing.purpose(
     "imr.escalation",
-    title="Individual Management Review overdue: escalation",
+    title=_("Individual Management Review overdue: escalation"),
     template="imr_escalation",
     audience="agency_escalation",
+    translated=True,
 )
 ESCALATION_OFFICER = routing.purpose(
     "imr.escalation_officer",
@@ -48,7 +57,8 @@ SUBMITTED_OFFICER = routing.purpose(
 SUBMITTED = (SUBMITTED_CHAIR, SUBMITTED_OFFICER)
 ACKNOWLEDGEMENT = routing.purpose(
     "imr.acknowledgement",
-    title="Individual Management Review received",
+    title=_("Individual Management Review received"),
     template="imr_acknowledgement",
     audience="agency",
+    translated=True,
 )

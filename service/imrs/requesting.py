@@ -17,7 +17,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mail import outbox, sizing
+from mail import outbox, routing, sizing
 from service import audit, clock, runtime, uploads
 from service.clock import long_date
 from service.imrs import links, messages
@@ -126,18 +126,24 @@ def terms_fit_in_email(terms: StoredFile) -> bool:
 
 def email_context(
     request: ImrRequest, case: Case, agency: Agency, link: str | None, *, terms_attached: bool,
-    by_chair: bool = False,
+    by_chair: bool = False, language: str = "en",
 ) -> dict:  # fmt: skip
-    """What the request email says (the letter's wording, the case by its reference)."""
+    """What the request email says (the letter's wording, the case by its reference); its date
+    in ``language``, the email's own (``language_of``)."""
     return {
         "agency_name": agency.name,
         "case_reference": case.reference,
-        "due_date": long_date(request.due_date),
+        "due_date": long_date(request.due_date, language),
         "note": request.note,
         "link": link,
         "terms_attached": terms_attached,
         "by_chair": by_chair,
     }
+
+
+def language_of(session: Session, purpose: routing.Purpose, agency: Agency) -> str:
+    """The language of the agency's email of ``purpose``: its dates are written in it too."""
+    return routing.language(purpose, session.get(Partnership, agency.partnership_id), agency)
 
 
 def terms_filename(case: Case, terms: StoredFile) -> str:
@@ -184,7 +190,10 @@ def _letter(
         if attached
         else []
     )
-    context = email_context(request, case, agency, link, terms_attached=attached, by_chair=by_chair)
+    context = email_context(
+        request, case, agency, link, terms_attached=attached, by_chair=by_chair,
+        language=language_of(session, messages.REQUEST, agency),
+    )  # fmt: skip
     return kinds.Letter(context, attachments)
 
 
@@ -192,12 +201,14 @@ def _chaser_context(
     session: Session, request: ImrRequest, case: Case, agency: Agency, number: int
 ) -> dict:
     """What a chaser says. It resends the agency's current link; a revoked or expired one is
-    not replaced here (the officer sends a new link from the console)."""
+    not replaced here (the officer sends a new link from the console). Its dates are in the
+    chaser's language."""
+    language = language_of(session, messages.CHASER, agency)
     return {
         "agency_name": agency.name,
         "case_reference": case.reference,
-        "sent_date": long_date(london_date(request.sent_at)),
-        "due_date": long_date(request.due_date),
+        "sent_date": long_date(london_date(request.sent_at), language),
+        "due_date": long_date(request.due_date, language),
         "link": links.current_url(session, request),
         "chaser_number": number,
     }

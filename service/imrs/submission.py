@@ -18,7 +18,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from forms import imr as catalogue
-from mail import outbox, policy, queueing
+from mail import outbox, policy, queueing, routing
 from service import audit, clock, runtime, uploads
 from service.actions import plan as action_plan
 from service.clock import long_moment
@@ -362,7 +362,11 @@ def _send(session: Session, row: ImrSubmission, request: ImrRequest, document: S
             "version": row.version,
             "revision": row.version > 1,
             "is_final": row.is_final,
-            "submitted": long_moment(row.submitted_at),
+            # In the acknowledgement's own language: the agency's.
+            "submitted": long_moment(
+                row.submitted_at,
+                routing.language(messages.ACKNOWLEDGEMENT, partnership, agency),
+            ),
         },
         actor=actor,
     )

@@ -88,6 +88,8 @@ def deliver(
 ) -> PanelDelivery:
     """Queue one email to ``member`` and record it. The policy decides what their address gets
     (members are checked when added, but the allowlist may have changed since)."""
+    # In the member's own language (their agency's, where they have not chosen).
+    language = members.language_of(partnership, member)
     attachments = [outbox.Attachment.of(session.get(StoredFile, paper.file_id)) for paper in papers]
     if kind is not DeliveryKind.LATE_PAPERS:
         method = ics.CANCEL if kind is DeliveryKind.CANCELLED else ics.REQUEST
@@ -95,11 +97,11 @@ def deliver(
             outbox.Attachment(
                 ics.filename(case, method),
                 ics.content_type(method),
-                ics.invitation(meeting, case, partnership, member, method=method),
+                ics.invitation(
+                    meeting, case, partnership, member, method=method, language=language
+                ),
             )
         )
-    # In the member's own language (their agency's, where they have not chosen).
-    language = members.language_of(partnership, member)
     context = {
         "member_name": member.name,
         "case_reference": case.reference,

@@ -7,6 +7,7 @@ UID for the meeting's life; SEQUENCE goes up each time it moves or is cancelled,
 replace the entry rather than add another.
 
 The summary names the case by its reference only: no person's name is ever in an invitation.
+Its words are in the member's language, as the email it comes with.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from service import clock
+from flask_babel import gettext
+
+from service import clock, i18n
 from service.workdays import LONDON
 
 if TYPE_CHECKING:
@@ -95,11 +98,13 @@ def organizer(partnership: Partnership) -> str:
 
 
 def description(meeting: PanelMeeting, case: Case) -> str:
-    parts = [f"Domestic Homicide Review panel meeting for case {case.reference}."]
+    """The event's text, in the language spoken around the call (``i18n.speaking``)."""
+    parts = [gettext("Domestic Homicide Review panel meeting for case %(reference)s.",
+                     reference=case.reference)]  # fmt: skip
     if meeting.location:
-        parts.append(f"Where: {meeting.location}")
+        parts.append(gettext("Where: %(place)s", place=meeting.location))
     if meeting.joining_details:
-        parts.append(f"How to join online: {meeting.joining_details}")
+        parts.append(gettext("How to join online: %(details)s", details=meeting.joining_details))
     return "\n\n".join(parts)
 
 
@@ -111,12 +116,18 @@ def invitation(
     *,
     method: str = REQUEST,
     stamp: dt.datetime | None = None,
+    language: str = "en",
 ) -> bytes:
-    """The .ics for ``attendee``: a request (new or updated meeting) or a cancellation."""
+    """The .ics for ``attendee``: a request (new or updated meeting) or a cancellation, its
+    words in ``language``."""
     if method not in (REQUEST, CANCEL):
         raise ValueError(f"unknown iTIP method {method!r}")
     ends_at = meeting.starts_at + dt.timedelta(minutes=meeting.duration_minutes)
-    where = meeting.location or ("Online" if meeting.joining_details else "")
+    with i18n.speaking(language):
+        summary = gettext("DHR panel meeting %(reference)s", reference=case.reference)
+        text = description(meeting, case)
+        online = gettext("Online")
+    where = meeting.location or (online if meeting.joining_details else "")
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -130,8 +141,8 @@ def invitation(
         f"DTSTAMP:{_utc(stamp or clock.now())}",
         f"DTSTART;TZID=Europe/London:{_local(meeting.starts_at)}",
         f"DTEND;TZID=Europe/London:{_local(ends_at)}",
-        f"SUMMARY:{escape_text(f'DHR panel meeting {case.reference}')}",
-        f"DESCRIPTION:{escape_text(description(meeting, case))}",
+        f"SUMMARY:{escape_text(summary)}",
+        f"DESCRIPTION:{escape_text(text)}",
     ]
     if where:
         lines.append(f"LOCATION:{escape_text(where)}")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy.orm import Session
 
 from mail import outbox, policy, routing
@@ -24,7 +25,7 @@ RESUME_MESSAGE = routing.purpose(
 
 
 class DraftRefused(ValueError):
-    """Why a draft cannot be saved or sent; safe to show on the form."""
+    """Why a draft cannot be saved or sent; safe to show on the form, in its language."""
 
 
 def new_draft(session: Session, partnership: Partnership) -> Referral:
@@ -44,7 +45,7 @@ def new_draft(session: Session, partnership: Partnership) -> Referral:
 def save(session: Session, draft: Referral, answers: dict[str, Any]) -> None:
     """Merge one page's answers into the draft; the 28 days start again."""
     if draft.status is not ReferralStatus.DRAFT:
-        raise DraftRefused("This referral has already been sent")
+        raise DraftRefused(gettext("This referral has already been sent"))
     draft.answers = {**(draft.answers or {}), **answers}
     draft.expires_at = clock.now() + KEEP_FOR
 
@@ -77,12 +78,15 @@ def send_resume_link(
         address = policy.normalise(email)
     except policy.InvalidAddress as exc:
         raise DraftRefused(
-            "Enter an email address in the correct format, like name@example.gov.uk"
+            gettext("Enter an email address in the correct format, like name@example.gov.uk")
         ) from exc
     if not policy.is_secure(partnership, address):
         raise DraftRefused(
-            "Enter a secure email address. We can only send the link to an address on one of "
-            f"these domains: {', '.join(partnership.secure_domains)}"
+            gettext(
+                "Enter a secure email address. We can only send the link to an address on one "
+                "of these domains: %(domains)s",
+                domains=", ".join(partnership.secure_domains),
+            )
         )
     tokens.revoke_all(session, purpose=RESUME, subject_type="referral", subject_id=draft.id)
     _, token = tokens.issue(

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from forms import task_list
-from forms.referral import MAX_ITEMS, SECTIONS, Group, Page, Section, show
+from forms.referral import MAX_ITEMS, SECTIONS, Group, Page, Section, shown
 from service import audit
 from service.models import Partnership, Referral, ReferralStatus
 from service.referrals import drafts
@@ -130,11 +130,11 @@ def without_item(group: Group, answers: dict[str, Any], index: int) -> dict[str,
 
 
 def item_rows(group: Group, answers: dict[str, Any]) -> list[dict[str, Any]]:
-    """The list's items as its page shows them: a heading, then each answer."""
+    """The list's items as its page shows them (in its language): a heading, then each answer."""
     return [
         {
-            "label": item.get("name") or item.get("agency") or f"{group.item.capitalize()} {i + 1}",
-            "rows": [(q.label, show(q, item.get(q.name))) for q in group.questions],
+            "label": item.get("name") or item.get("agency") or group.item_heading(i + 1),
+            "rows": [(str(q.label), shown(q, item.get(q.name))) for q in group.questions],
             "index": i,
         }
         for i, item in enumerate(items(group, answers))

@@ -5,11 +5,11 @@ that one action and nothing else; a refused link gets the same page whatever the
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, g, redirect, render_template, request, url_for
 
 from forms import action_plan_pages as pages
-from service import clock, db
-from service.actions import links, plan
+from service import clock, db, i18n
+from service.actions import links, messages, plan
 from service.auth import web
 from service.models import ActionItem, Agency, Case
 from service.views import journey, linked
@@ -34,6 +34,9 @@ _link = linked.LinkedRequest(
 def start():
     action: ActionItem = _link.current()
     s = db.Sessions()
+    owner = s.get(Agency, action.agency_id) if action.agency_id else None
+    # In the language of the lead officer's emails, unless they choose the other.
+    i18n.prefer(messages.language(g.partnership, owner))
     form = pages.update_form(
         {"status": action.status.value, "progress": action.progress, "evidence": action.evidence}
         if request.method == "GET"
@@ -50,10 +53,10 @@ def start():
         "action/update.html",
         action=action,
         case=s.get(Case, action.case_id),
-        owner=s.get(Agency, action.agency_id) if action.agency_id else None,
+        owner=owner,
         status=plan.status_text(action),
         tag=plan.status_tag(action),
-        target=clock.long_date(action.target_date),
+        target=clock.long_date(action.target_date, i18n.select_locale()),
         form=form,
         timed_out=timed_out,
         saved=request.args.get("saved") == "1",

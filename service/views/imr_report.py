@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_wtf import FlaskForm
 
 from forms import imr_report as catalogue
@@ -84,11 +85,11 @@ def after_save(key: str) -> Any:
 def task_title(req: ImrRequest, problems: dict[str, Any]) -> str:
     """The IMR form's first task, named by how the report is sent."""
     if report.written(req):
-        return "Write your IMR report"
+        return gettext("Write your IMR report")
     return (
-        "Upload your IMR report"
+        gettext("Upload your IMR report")
         if "document" not in problems
-        else ("Upload or write your IMR report")
+        else gettext("Upload or write your IMR report")
     )
 
 

@@ -11,6 +11,11 @@ with "this is the final version"; a confirmation. Answers are saved as a draft o
 as each page is saved, so the agency can come back through the same link. After submitting, the
 same link opens a revised IMR, which becomes the next version. Every page works without
 JavaScript.
+
+Where the partnership offers Welsh and English, the pages speak the agency's language (the one
+its emails are in) unless the visitor chooses the other with the language switcher; the answers
+are kept whichever language they were given in. What is sent (the QA checklist's PDF, the
+emails to the chair and the DHR officer) is written in English.
 """
 
 from __future__ import annotations
@@ -27,12 +32,14 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 
 from forms import imr as catalogue
 from forms import imr_pages
-from service import clock, db, uploads
+from mail import routing
+from service import clock, db, i18n, uploads
 from service.auth import web
 from service.imrs import links, report, requesting, submission
 from service.models import Agency, Case, ImrRequest, ImrSubmission, Partnership, StoredFile
@@ -68,8 +75,38 @@ LinkRefused = linked.LinkRefused
 
 
 def _current() -> ImrRequest:
-    """The request this browser's link opens; LinkRefused if it no longer does."""
-    return _link.current()
+    """The request this browser's link opens; LinkRefused if it no longer does. Its pages are
+    in the agency's language unless the visitor chose another."""
+    req = _link.current()
+    i18n.prefer(routing.agency_language(g.partnership, db.Sessions().get(Agency, req.agency_id)))
+    return req
+
+
+def long_date(value: Any) -> str:
+    """A date as the page's language writes it."""
+    return clock.long_date(value, i18n.select_locale())
+
+
+def _refusal(refused: uploads.UploadRefused) -> str:
+    """Why the upload was refused, in the page's language (``service.uploads`` says it in
+    English, from the few messages it has)."""
+    size = uploads.size_text(uploads.IMR_MAX_BYTES)
+    known = {
+        uploads.MESSAGE_INFECTED: gettext(
+            "The selected file contains a virus and has not been saved"
+        ),
+        uploads.MESSAGE_UNAVAILABLE: gettext(
+            "The file could not be checked for viruses. Try again later"
+        ),
+        "The selected file is empty": gettext("The selected file is empty"),
+        f"The file must be smaller than {size}": gettext(
+            "The file must be smaller than %(size)s", size=size
+        ),
+        f"The selected file must be {uploads.describe(uploads.IMR_TYPES)}": gettext(
+            "The selected file must be a PDF or Word document (DOCX)"
+        ),
+    }
+    return known.get(refused.message, refused.message)
 
 
 def _editing(req: ImrRequest) -> bool:
@@ -87,7 +124,7 @@ def _context(req: ImrRequest, **kw: Any) -> dict[str, Any]:
         "req": req,
         "case": s.get(Case, req.case_id),
         "agency": s.get(Agency, req.agency_id),
-        "long_date": clock.long_date,
+        "long_date": long_date,
         **kw,
     }
 
@@ -178,7 +215,7 @@ def document():
         if upload is None or not upload.filename:
             if submission.draft_document(db.Sessions(), req) is not None:
                 return _after_save("document")  # keeping the one already uploaded
-            form.document.errors = ["Select your IMR report"]
+            form.document.errors = [gettext("Select your IMR report")]
         else:
             data = upload.stream.read(uploads.IMR_MAX_BYTES + 1)
             try:
@@ -188,7 +225,7 @@ def document():
                         client_address=web.client_address(),
                     )  # fmt: skip
             except uploads.UploadRefused as refused:
-                form.document.errors = [refused.message]
+                form.document.errors = [_refusal(refused)]
             else:
                 return _after_save("document")
     return _render_page(
@@ -294,7 +331,8 @@ def check():
     timed_out = journey.timed_out(form)
     if valid and not timed_out and not problems:
         try:
-            with db.transaction() as t:
+            # What is sent is the chair's and the DHR officer's: the PDF and emails in English.
+            with db.transaction() as t, i18n.speaking("en"):
                 row = submission.submit(
                     t, req, is_final=bool(form.is_final.data),
                     client_address=web.client_address(),
@@ -350,11 +388,12 @@ def confirmation_pdf():
         return redirect(url_for("imr_return.start"))
     s = db.Sessions()
     case = s.get(Case, req.case_id)
-    data = submission.render_checklist_pdf(
-        row, req, case=case, agency=s.get(Agency, req.agency_id),
-        partnership=s.get(Partnership, req.partnership_id),
-        document=s.get(StoredFile, row.document_id),
-    )  # fmt: skip
+    with i18n.speaking("en"):  # the same document the chair and the DHR officer received
+        data = submission.render_checklist_pdf(
+            row, req, case=case, agency=s.get(Agency, req.agency_id),
+            partnership=s.get(Partnership, req.partnership_id),
+            document=s.get(StoredFile, row.document_id),
+        )  # fmt: skip
     return linked.audited_download(
         req, data, action="imr.checklist_downloaded", object_type="imr_request",
         filename=submission.pdf_filename(case, row.version), version=row.version,

@@ -1,12 +1,14 @@
 """The IMR form's task list on its start page, and the links in check your answers' error
 summary to the sections still to complete (the report, written here or uploaded, then the QA
-checklist's parts)."""
+checklist's parts), in the page's language. A task's status stays its English key ("Completed"):
+the page writes it in its language."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from flask import url_for
+from flask_babel import gettext
 
 from forms import imr as catalogue
 from service.models import ImrRequest
@@ -17,6 +19,14 @@ def _task_status(problem: bool, answered: bool) -> str:
     if not answered:
         return "Not yet started"
     return "In progress" if problem else "Completed"
+
+
+def _criteria_title(numbers: tuple[int, ...]) -> str:
+    return gettext("Criteria %(first)s to %(last)s", first=numbers[0], last=numbers[-1])
+
+
+def _complete(part: str) -> str:
+    return gettext("Complete ‘%(part)s’", part=part)
 
 
 def tasks(
@@ -32,7 +42,7 @@ def tasks(
             "status": imr_report.task_status(req, problems),
         },
         {
-            "title": "Agency and the person completing the form",
+            "title": gettext("Agency and the person completing the form"),
             "href": url_for("imr_return.details"),
             "status": _task_status(
                 "agency" in problems or "completed_by" in problems,
@@ -40,7 +50,7 @@ def tasks(
             ),
         },
         {
-            "title": "Anonymised details",
+            "title": gettext("Anonymised details"),
             "href": url_for("imr_return.anonymised"),
             "status": _task_status("anonymised" in problems, bool(checklist.get("anonymised"))),
         },
@@ -51,12 +61,12 @@ def tasks(
         else:
             problem = bool(criteria_problems)
         rows.append({
-            "title": f"Criteria {numbers[0]} to {numbers[-1]}",
+            "title": _criteria_title(numbers),
             "href": url_for("imr_return.criteria", part=page),
             "status": _task_status(problem, any(str(n) in given for n in numbers)),
         })  # fmt: skip
     rows.append({
-        "title": "Signature",
+        "title": gettext("Signature"),
         "href": url_for("imr_return.signature"),
         "status": _task_status(
             any(k in problems for k in ("signed_name", "signed_on", "role")),
@@ -71,16 +81,16 @@ def problem_links(problems: dict[str, Any]) -> list[dict[str, str]]:
     found = []
     back = {"return": "check"}
     if "document" in problems:
-        found.append({"text": "Upload your IMR report",
+        found.append({"text": gettext("Upload your IMR report"),
                       "href": url_for("imr_return.document", **back)})  # fmt: skip
     if "report" in problems:
-        found.append({"text": "Complete every section of your IMR report",
+        found.append({"text": gettext("Complete every section of your IMR report"),
                       "href": url_for("imr_report.start")})  # fmt: skip
     if "agency" in problems or "completed_by" in problems:
-        found.append({"text": "Complete ‘Agency and the person completing the form’",
+        found.append({"text": _complete(gettext("Agency and the person completing the form")),
                       "href": url_for("imr_return.details", **back)})  # fmt: skip
     if "anonymised" in problems:
-        found.append({"text": "Complete ‘Anonymised details’",
+        found.append({"text": _complete(gettext("Anonymised details")),
                       "href": url_for("imr_return.anonymised", **back)})  # fmt: skip
     criteria_problems = problems.get("criteria")
     for page, numbers in enumerate(catalogue.CRITERIA_PAGES, start=1):
@@ -89,9 +99,9 @@ def problem_links(problems: dict[str, Any]) -> list[dict[str, str]]:
         else:
             missing = bool(criteria_problems)
         if missing:
-            found.append({"text": f"Complete ‘Criteria {numbers[0]} to {numbers[-1]}’",
+            found.append({"text": _complete(_criteria_title(numbers)),
                           "href": url_for("imr_return.criteria", part=page, **back)})  # fmt: skip
     if any(k in problems for k in ("signed_name", "signed_on", "role")):
-        found.append({"text": "Complete ‘Signature’",
+        found.append({"text": _complete(gettext("Signature")),
                       "href": url_for("imr_return.signature", **back)})  # fmt: skip
     return found

@@ -111,3 +111,19 @@ def test_folding_never_splits_a_character():
         assert len(part) <= 75
         part.decode()  # a split character would not decode
     assert folded.replace("\r\n ", "") == line
+
+
+def test_a_welsh_members_invitation_is_in_welsh():
+    online = meeting(dt.datetime(2027, 3, 25, 10, tzinfo=UTC), location=None)
+    event = event_of(ics.invitation(online, CASE, PARTNERSHIP, MEMBER, language="cy"))
+    assert str(event["summary"]) == "Cyfarfod panel ADD EXA-DHR-2026-01"
+    assert str(event["location"]) == "Ar-lein"
+    text = str(event["description"])
+    assert text.startswith(
+        "Cyfarfod panel yr Adolygiad Dynladdiad Domestig ar gyfer achos EXA-DHR-2026-01."
+    )
+    assert "Sut i ymuno ar-lein: https://meet.example.gov.uk/" in text
+    # And in English for an English member, as before.
+    event = event_of(ics.invitation(online, CASE, PARTNERSHIP, MEMBER))
+    assert str(event["summary"]) == "DHR panel meeting EXA-DHR-2026-01"
+    assert str(event["location"]) == "Online"

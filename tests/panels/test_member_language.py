@@ -32,6 +32,12 @@ def checked(page: str, value: str) -> bool:
     return bool(re.search(rf'name="language" type="radio" value="{value}" checked', page))
 
 
+def invitation(message: Message) -> bytes:
+    """The calendar invitation the message carries."""
+    (found,) = [a for a in message.attachments if a.filename.endswith(".ics")]
+    return found.data
+
+
 def member_called(session, case_id: int, name: str) -> PanelMember:
     session.rollback()
     return session.scalar(
@@ -140,6 +146,7 @@ def test_each_member_gets_the_meeting_emails_in_their_own_language(session, dyff
         assert "Here are the papers" not in papers.body_text and "March" not in papers.body_text
         assert '<html lang="cy">' in papers.body_html
         assert "<strong>dydd Iau 25 Mawrth 2027</strong>" in papers.body_html
+        assert b"SUMMARY:Cyfarfod panel ADD" in invitation(papers)
         cancelled = sent[address, messages.CANCELLED.name]
         assert cancelled.subject == f"{BOTH}: Cyfarfod y panel wedi'i ganslo [{case.reference}]"
         assert "Y rheswm: Salwch" in cancelled.body_text
@@ -149,6 +156,7 @@ def test_each_member_gets_the_meeting_emails_in_their_own_language(session, dyff
     assert "Dear Sam Hughes" in papers.body_text
     assert "Date: Thursday 25 March 2027" in papers.body_text
     assert "Annwyl" not in papers.body_text and '<html lang="en">' in papers.body_html
+    assert b"SUMMARY:DHR panel meeting" in invitation(papers)
     cancelled = sent[english.email, messages.CANCELLED.name]
     assert cancelled.subject == f"{BOTH}: Panel meeting cancelled [{case.reference}]"
     for message in sent.values():

@@ -6,10 +6,11 @@ from __future__ import annotations
 import io
 
 from flask import abort, redirect, render_template, send_file, session, url_for
+from flask_babel import gettext
 
 from forms import referral as catalogue
 from forms import referral_declaration as declaration
-from service import db
+from service import db, i18n
 from service.auth import web
 from service.models import Referral
 from service.referrals import referring, submission
@@ -31,7 +32,7 @@ def _problem_links(problems: dict) -> list[dict[str, str]]:
     back = {"return": "check"}
     return [
         {
-            "text": f"Complete ‘{section.heading}’",
+            "text": gettext("Complete ‘%(part)s’", part=section.heading),
             "href": url_for("referral.group", slug=section.slug, **back)
             if page is None
             else url_for("referral.page", slug=page, **back),
@@ -55,7 +56,9 @@ def check():
     valid = form.validate_on_submit()
     timed_out = journey.timed_out(form)
     if valid and not timed_out and not problems:
-        with db.transaction() as s:
+        # What is sent is the partnership's: the PDF and the emails in English, whatever the
+        # language of the page.
+        with db.transaction() as s, i18n.speaking("en"):
             signed = s.merge(found)
             signed.answers = {**(signed.answers or {}), **declaration.answers_of(form)}
             try:
@@ -101,7 +104,8 @@ def confirmation():
 def confirmation_pdf():
     """The referrer's own copy, for the browser that sent it."""
     referral = _submitted()
-    data = render_referral_pdf(referral, partnership())
+    with i18n.speaking("en"):  # the same document the partnership received
+        data = render_referral_pdf(referral, partnership())
     with db.transaction() as s:
         referring.copy_downloaded(s, referral, client_address=web.client_address())
     return send_file(
