@@ -36,6 +36,7 @@ ACKNOWLEDGEMENT = routing.purpose(
     title="DHR referral received",
     template="referral_acknowledgement",
     audience="direct",
+    translated=True,
 )
 
 #: Whose addresses get the acknowledgement, in this order.
@@ -109,8 +110,13 @@ def not_acknowledged(partnership: Partnership, answers: dict[str, Any]) -> list[
     return found
 
 
-def submit(session: Session, referral: Referral, *, client_address: str | None = None) -> Referral:
+def submit(
+    session: Session, referral: Referral, *, client_address: str | None = None,
+    language: str | None = None,
+) -> Referral:  # fmt: skip
     """Submit a complete draft referral, in the caller's transaction (the caller commits).
+    The acknowledgement is in ``language``, the referrer's (the form's, when they sent it), if
+    the partnership offers it; what goes to the partnership is in English.
 
     Raises NotReady, changing nothing, if its answers are not complete and valid, or
     AlreadySubmitted (a NotReady) if it is no longer a draft.
@@ -174,6 +180,7 @@ def submit(session: Session, referral: Referral, *, client_address: str | None =
             reference=reference,
             to=addresses,
             actor="public",
+            language=language,
         )
     referral.acknowledgement_withheld = withheld
 

@@ -2,7 +2,8 @@
 Welsh). Every page of the form (the task list, each question page, each "add another" page,
 check your answers, save for later and the confirmation) says ``lang="cy"`` and shows no English
 the catalogue translates; an empty or wrong answer gets its message in Welsh. What is sent is
-the partnership's, in English. An English-only partnership's form is as it was."""
+the partnership's, in English; the acknowledgement is in the language the referrer used. An
+English-only partnership's form is as it was."""
 
 from __future__ import annotations
 
@@ -192,6 +193,28 @@ def test_what_is_sent_is_in_english(welsh, session, dyffryn):
     copy = welsh.get(f"{BASE}/confirmation/referral.pdf")
     assert copy.status_code == 200
     assert "Details of the deceased person" in " ".join(pdf_text(copy.data).split())
+    # The acknowledgement to the referrer and the lead is in the language they used.
+    query = select(Message).where(Message.purpose == "referral.acknowledgement")
+    acknowledgements = session.scalars(query).all()
+    assert len(acknowledgements) == 2
+    for ack in acknowledgements:
+        assert "SWYDDOGOL-SENSITIF" in ack.subject
+        assert "wedi cael atgyfeiriad ar gyfer Adolygiad Dynladdiad Domestig" in ack.body_text
+        assert f"Cyfeirnod: {referral.reference}" in ack.body_text
+        assert "What happens next" not in ack.body_text
+        assert f"Cyfeirnod: <strong>{referral.reference}</strong>" in ack.body_html
+
+
+def test_a_referral_sent_in_english_is_acknowledged_in_english(page_client, session, dyffryn):
+    fill_referral(page_client, complete_answers(), base=BASE)
+    assert post(page_client, f"{BASE}/check", declaration()).status_code == 302
+    session.expire_all()
+    query = select(Message).where(Message.purpose == "referral.acknowledgement")
+    acknowledgements = session.scalars(query).all()
+    assert len(acknowledgements) == 2
+    for ack in acknowledgements:
+        assert "has received a referral for a Domestic Homicide Review" in ack.body_text
+        assert "What happens next" in ack.body_text and "Cyfeirnod" not in ack.body_text
 
 
 # --- error messages in Welsh ---------------------------------------------------------------------

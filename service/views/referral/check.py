@@ -56,13 +56,15 @@ def check():
     valid = form.validate_on_submit()
     timed_out = journey.timed_out(form)
     if valid and not timed_out and not problems:
-        # What is sent is the partnership's: the PDF and the emails in English, whatever the
-        # language of the page.
+        # What is sent is the partnership's: the PDF and its email in English, whatever the
+        # language of the page; the acknowledgement is in the language the referrer used.
+        language = i18n.select_locale()
         with db.transaction() as s, i18n.speaking("en"):
             signed = s.merge(found)
             signed.answers = {**(signed.answers or {}), **declaration.answers_of(form)}
             try:
-                done = submission.submit(s, signed, client_address=web.client_address())
+                done = submission.submit(s, signed, client_address=web.client_address(),
+                                         language=language)  # fmt: skip
             except submission.AlreadySubmitted:
                 # A second click (or tab) raced the first: that one sent it.
                 return redirect(url_for("referral.start"))
