@@ -190,9 +190,13 @@ def test_what_is_sent_is_in_english(welsh, session, dyffryn):
     sent = " ".join(pdf_text(message.attachments[0].data).split())
     assert "Details of the deceased person" in sent and "17 May 1980" in sent
     assert "Manylion" not in sent and "Mai" not in sent
+    # The referrer's own copy is in the language of their pages.
     copy = welsh.get(f"{BASE}/confirmation/referral.pdf")
     assert copy.status_code == 200
-    assert "Details of the deceased person" in " ".join(pdf_text(copy.data).split())
+    words = " ".join(pdf_text(copy.data).split())
+    assert "Atgyfeiriad ar gyfer Adolygiad Dynladdiad Domestig" in words
+    assert "17 Mai 1980" in words and "Tudalen 1 o" in words and "SWYDDOGOL-SENSITIF" in words
+    assert "Details of the deceased person" not in words and "Page 1 of" not in words
     # The acknowledgement to the referrer and the lead is in the language they used.
     query = select(Message).where(Message.purpose == "referral.acknowledgement")
     acknowledgements = session.scalars(query).all()

@@ -106,8 +106,8 @@ def confirmation():
 def confirmation_pdf():
     """The referrer's own copy, for the browser that sent it."""
     referral = _submitted()
-    with i18n.speaking("en"):  # the same document the partnership received
-        data = render_referral_pdf(referral, partnership())
+    # The document the partnership received, in the language of the referrer's pages.
+    data = render_referral_pdf(referral, partnership(), i18n.select_locale())
     with db.transaction() as s:
         referring.copy_downloaded(s, referral, client_address=web.client_address())
     return send_file(
