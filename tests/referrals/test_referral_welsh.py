@@ -313,3 +313,33 @@ def test_the_same_partnership_in_english_and_an_english_only_partnership_are_unc
     assert "If yes, the extent, if known" in page and "Yes No Not known" in page
     links = summary_links(post(page_client, f"{english}/page/referrer", {}))
     assert links["referrer_job_title"] == "Enter your job title"
+
+
+def test_a_resume_link_that_does_not_work_says_so_in_both_languages_where_none_is_named(
+    page_client, partnership, dyffryn
+):
+    # Two partnerships, one offering Welsh: /refer/resume names neither, so the page cannot
+    # know whose link it was and says it in Welsh and English, Welsh first.
+    refused = page_client.get("/refer/resume?token=not-a-token")
+    assert refused.status_code == 404
+    body = refused.get_data(as_text=True)
+    welsh, english = body.index('<div lang="cy">'), body.index('<div lang="en">')
+    assert welsh < english
+    said = text(refused)
+    assert "This link does not work" in said and "Links to an unfinished referral" in said
+    assert said.count("start a new referral") == 1
+    # Under a partnership's own address, the page is that partnership's, in its language.
+    own = page_client.get(f"{BASE}/resume?token=not-a-token&lang=cy")
+    page = own.get_data(as_text=True)
+    assert own.status_code == 404 and '<div lang="en">' not in page
+    assert '<html lang="cy"' in page and "Nid yw'r ddolen hon yn gweithio" in text(own)
+    assert "This link does not work" not in text(own)
+
+
+def test_a_resume_link_that_does_not_work_is_english_where_no_partnership_offers_welsh(
+    page_client, partnership
+):
+    refused = page_client.get("/refer/resume?token=not-a-token")
+    assert refused.status_code == 404
+    assert '<html lang="en"' in refused.get_data(as_text=True)
+    assert "This link does not work" in text(refused)

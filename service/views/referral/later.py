@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import g, redirect, render_template, request, url_for
 
 from forms import referral_pages
-from service import db, tokens
+from service import db, i18n, tokens
 from service.auth import web
 from service.referrals import drafts, referring
 from service.views import journey
@@ -44,16 +44,25 @@ def save_for_later():
     )  # fmt: skip
 
 
+#: A refused link's page title by what is wrong with it, in English (the catalogue's, from the
+#: page's own heading in referral/_link_problem.html).
+LINK_TITLES = {"expired": "This link has expired", "used": "This link has already been used"}
+LINK_DOES_NOT_WORK = "This link does not work"
+
+
 @route("/resume", methods=["GET"])
 def resume():
     token = request.args.get("token", "")
     try:
         found = drafts.resume(db.Sessions(), token, partnership=g.partnership)
     except tokens.TokenRefused as exc:
-        return (
-            render_template("referral/link_problem.html", problem=exc.problem.value),
-            404 if exc.problem is tokens.TokenProblem.INVALID else 410,
-        )
+        problem = exc.problem.value
+        title = LINK_TITLES.get(problem, LINK_DOES_NOT_WORK)
+        if g.partnership is None:  # the address names none: in Welsh and English where offered
+            page = i18n.for_anyone("referral/_link_problem.html", title, problem=problem)
+        else:
+            page = render_template("referral/link_problem.html", title=title, problem=problem)
+        return page, 404 if exc.problem is tokens.TokenProblem.INVALID else 410
     remember_draft(found)
     if g.partnership is None:  # /refer with several partnerships: go on at the draft's own
         owner = referring.partnership_of(db.Sessions(), found)
