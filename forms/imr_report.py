@@ -15,6 +15,9 @@ for names. A report is one JSON object (``ImrRequest.draft["report"]`` while it 
      "summary": {...}, "analysis": {...}, "lessons": {...},
      "actions": [{"recommendation", "key_actions", "evidence", "key_outcomes",
                   "lead_officer", "lead_officer_email", "target_date"}]}
+
+The questions and the sections speak the page's language (lazy); read outside a request, or
+inside ``service.i18n.speaking("en")`` (the report's PDF), they are in English.
 """
 
 from __future__ import annotations
@@ -23,11 +26,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from flask_babel import get_locale, gettext
 from marshmallow import Schema
 
+from forms.imr import lazy_gettext
 from forms.questions import LONG, NOT_ANSWERED, Question, Row, mm_field, show
 from forms.trawl_return import CHRONOLOGY_QUESTIONS as TRAWL_CHRONOLOGY
 from forms.trawl_return import CSV_COLUMNS as TRAWL_CSV_COLUMNS
+from service import clock
 
 __all__ = ["NOT_ANSWERED", "Row"]
 
@@ -46,137 +52,167 @@ def initials_of(name: str) -> str:
 
 def _subject(names: str) -> Question:
     if names == INITIALS:
-        return Question("subject", "Domestic Homicide Review in respect of", "initials",
-                        max_length=20, hint="The victim's initials only, for example J.S.",
-                        error_name="the victim's initials")  # fmt: skip
-    return Question("subject", "Domestic Homicide Review in respect of", "text",
-                    hint="The victim's full name", error_name="the victim's name")  # fmt: skip
+        return Question("subject", lazy_gettext("Domestic Homicide Review in respect of"),
+                        "initials", max_length=20,
+                        hint=lazy_gettext("The victim's initials only, for example J.S."),
+                        error_name=lazy_gettext("the victim's initials"))  # fmt: skip
+    return Question("subject", lazy_gettext("Domestic Homicide Review in respect of"), "text",
+                    hint=lazy_gettext("The victim's full name"),
+                    error_name=lazy_gettext("the victim's name"))  # fmt: skip
 
 
 def cover_questions(names: str) -> list[Question]:
     """1. The cover sheet. The dates of first submission, revision and final submission are the
     service's own: they are written in when each version is sent."""
-    said = "initials" if names == INITIALS else "names"
+    initials = names == INITIALS
     return [
         _subject(names),
-        Question("victim_diversity", "Ethnicity and diversity issues for the victim", "textarea",
-                 max_length=LONG, error_name="the victim's ethnicity and diversity issues"),
-        Question("perpetrator", "Details of perpetrator or perpetrators", "textarea",
-                 max_length=LONG, hint=f"Including ethnicity and diversity issues and their "
-                 f"relationship to the victim, using {said}", error_name="details of the "
-                 "perpetrator"),
-        Question("others", "Details of other relevant persons", "textarea", max_length=LONG,
-                 required=False, hint=f"Optional. Children or adults, including ethnicity and "
-                 f"diversity issues, using {said}", error_name="details of other relevant persons"),
-        Question("author_name", "Author of the IMR", "text", hint="Your full name",
-                 error_name="the name of the author of the IMR"),
-        Question("author_designation", "Author's designation", "text",
-                 hint="Your job title", error_name="the author's designation"),
-        Question("agency_profile", "Agency profile", "textarea", max_length=LONG,
-                 hint="A brief description of what your agency does",
-                 error_name="a brief agency profile"),
-        Question("qa_name", "Quality assured and approved by", "text",
-                 hint="The full name of the person quality assuring and signing off the report "
-                 "for your agency", error_name="who quality assured and approved the report"),
-        Question("qa_designation", "Their designation", "text",
-                 error_name="the designation of the person who quality assured the report"),
+        Question("victim_diversity", lazy_gettext("Ethnicity and diversity issues for the victim"),
+                 "textarea", max_length=LONG,
+                 error_name=lazy_gettext("the victim's ethnicity and diversity issues")),
+        Question("perpetrator", lazy_gettext("Details of perpetrator or perpetrators"), "textarea",
+                 max_length=LONG, hint=lazy_gettext(
+                     "Including ethnicity and diversity issues and their relationship to the "
+                     "victim, using initials") if initials else lazy_gettext(
+                     "Including ethnicity and diversity issues and their relationship to the "
+                     "victim, using names"),
+                 error_name=lazy_gettext("details of the perpetrator")),
+        Question("others", lazy_gettext("Details of other relevant persons"), "textarea",
+                 max_length=LONG, required=False, hint=lazy_gettext(
+                     "Optional. Children or adults, including ethnicity and diversity issues, "
+                     "using initials") if initials else lazy_gettext(
+                     "Optional. Children or adults, including ethnicity and diversity issues, "
+                     "using names"),
+                 error_name=lazy_gettext("details of other relevant persons")),
+        Question("author_name", lazy_gettext("Author of the IMR"), "text",
+                 hint=lazy_gettext("Your full name"),
+                 error_name=lazy_gettext("the name of the author of the IMR")),
+        Question("author_designation", lazy_gettext("Author's designation"), "text",
+                 hint=lazy_gettext("Your job title"),
+                 error_name=lazy_gettext("the author's designation")),
+        Question("agency_profile", lazy_gettext("Agency profile"), "textarea", max_length=LONG,
+                 hint=lazy_gettext("A brief description of what your agency does"),
+                 error_name=lazy_gettext("a brief agency profile")),
+        Question("qa_name", lazy_gettext("Quality assured and approved by"), "text",
+                 hint=lazy_gettext("The full name of the person quality assuring and signing off "
+                                   "the report for your agency"),
+                 error_name=lazy_gettext("who quality assured and approved the report")),
+        Question("qa_designation", lazy_gettext("Their designation"), "text",
+                 error_name=lazy_gettext("the designation of the person who quality assured the "
+                                         "report")),
     ]  # fmt: skip
 
 
 METHODOLOGY_QUESTIONS = [
-    Question("sources", "Sources of information used", "textarea", max_length=LONG,
-             hint="The interventions undertaken, documents and sources of information used: "
-             "for example consultation, case file notes made by named professionals, interviews "
-             "with named persons", error_name="the sources of information used"),
-    Question("parallel", "Parallel reviews or processes", "textarea", max_length=LONG,
-             required=False, hint="Optional. Any parallel reviews or processes",
-             error_name="the parallel reviews or processes"),
+    Question("sources", lazy_gettext("Sources of information used"), "textarea",
+             max_length=LONG, hint=lazy_gettext(
+                 "The interventions undertaken, documents and sources of information used: for "
+                 "example consultation, case file notes made by named professionals, interviews "
+                 "with named persons"),
+             error_name=lazy_gettext("the sources of information used")),
+    Question("parallel", lazy_gettext("Parallel reviews or processes"), "textarea",
+             max_length=LONG, required=False,
+             hint=lazy_gettext("Optional. Any parallel reviews or processes"),
+             error_name=lazy_gettext("the parallel reviews or processes")),
 ]  # fmt: skip
 
 INVOLVEMENT_QUESTIONS = [
-    Question("involvement", "Agency involvement", "textarea", max_length=LONG * 4,
-             hint="A brief factual summary of the events that occurred, information known to "
-             "your agency, decisions reached, services offered and provided, and any other action "
-             "taken, for the period in the terms of reference",
-             error_name="a summary of your agency's involvement"),
+    Question("involvement", lazy_gettext("Agency involvement"), "textarea", max_length=LONG * 4,
+             hint=lazy_gettext(
+                 "A brief factual summary of the events that occurred, information known to your "
+                 "agency, decisions reached, services offered and provided, and any other action "
+                 "taken, for the period in the terms of reference"),
+             error_name=lazy_gettext("a summary of your agency's involvement")),
 ]  # fmt: skip
 
 SUMMARY_QUESTIONS = [
-    Question("summary", "Summary of agency involvement", "textarea", max_length=LONG * 4,
-             hint="The key events in your chronology, highlighting concerns, omissions and good "
-             "practice", error_name="a summary of your agency's involvement"),
+    Question("summary", lazy_gettext("Summary of agency involvement"), "textarea",
+             max_length=LONG * 4, hint=lazy_gettext(
+                 "The key events in your chronology, highlighting concerns, omissions and good "
+                 "practice"),
+             error_name=lazy_gettext("a summary of your agency's involvement")),
 ]  # fmt: skip
 
 #: 7. Analysis of involvement: the template's questions, in its order and its words.
 ANALYSIS: tuple[str, ...] = (
-    "Summarise your analysis of the involvement of your agency with the victim, perpetrator or "
-    "other relevant persons.",
-    "Summarise decisions reached, the services offered and / or provided to the victims, "
-    "perpetrator and other relevant persons.",
-    "Were practitioners sensitive to the needs of the victim or other relevant persons, "
-    "knowledgeable about potential indicators of abuse or neglect, and about what to do if they "
-    "had concerns about someone experiencing domestic abuse? Was it reasonable to expect them, "
-    "given their level of training and knowledge to fulfil these expectations?",
-    "Did the agency have in place policies and procedures for acting on domestic abuse, sharing "
-    "information and safeguarding children and adults at risk? How are staff made aware of the "
-    "agency's policies and procedures? Were these assessment tools, procedures and policies "
-    "professionally accepted as effective?",
-    "Did the agency have in place policies and procedures for risk assessment and risk "
-    "management for domestic abuse victims (e.g. Domestic Abuse Stalking and Harassment DASH "
-    "risk assessment model) or perpetrators and were those assessments correctly used in the case "
-    "of this victim / perpetrator? Was the victim subject to a MARAC and if not was there evidence "
-    "that they should have been?",
-    "What were the key relevant points / opportunities for assessment and decision making in "
-    "this case in relation to the victim, perpetrator or other relevant persons?",
-    "Do decisions appear to have been reached in an informed and professional way?",
-    "Describe how actions accorded with assessments and decisions made? Were appropriate "
-    "services offered / provided, or relevant enquiries made, in the light of assessments. Was "
-    "the victims or other relevant persons satisfied with services offered / provide?",
-    "When, and in what way, were the wishes and feelings of adult victim (s) or children "
-    "ascertained and considered? Was this information recorded? Is it reasonable to assume that "
-    "the wishes of the victim should have been known?",
-    "How accessible were services for the victims, perpetrator or other relevant persons?",
-    "Was it deemed necessary to complete a Mental Capacity assessment and was the person's "
-    "mental capacity taken into account throughout the agency's involvement with the client? "
-    "Why, where and how was this information recorded?",
-    "Where relevant were appropriate care plans or safeguarding adults or children's processes "
-    "in place? Or care plan reviews and / or safeguarding reviewing processes complied with?",
-    "Was the agency practice sensitive to the racial, cultural, linguistic and religious "
-    "identity of the victim, perpetrator or other relevant persons? Was consideration for "
-    "vulnerability and disability required? Is this information routinely collected by your "
-    "agency and used in assessments?",
-    "Was the perpetrator known? For example, were they managed under MAPPA?",
-    "Were senior managers, or other agencies and professionals, involved at points where they "
-    "should have been? Were there any organisational difficulties such as resources and capacity "
-    "issues? Are training, supervision, administrative and recording systems satisfactory?",
-    "Was the work in this case consistent with agency and Safeguarding Adults and Children's "
-    "Board policy, protocols, guidance and wider professional standards?",
-    "Are there any particular features of this case, or issues surrounding the death or injury "
-    "of the victim, that you consider requires further comment in respect of your agency's "
-    "involvement? To what degree could the homicide have been accurately predicted or prevented?",
-)
+    lazy_gettext("Summarise your analysis of the involvement of your agency with the victim, "
+                 "perpetrator or other relevant persons."),
+    lazy_gettext("Summarise decisions reached, the services offered and / or provided to the "
+                 "victims, perpetrator and other relevant persons."),
+    lazy_gettext("Were practitioners sensitive to the needs of the victim or other relevant "
+                 "persons, knowledgeable about potential indicators of abuse or neglect, and "
+                 "about what to do if they had concerns about someone experiencing domestic "
+                 "abuse? Was it reasonable to expect them, given their level of training and "
+                 "knowledge to fulfil these expectations?"),
+    lazy_gettext("Did the agency have in place policies and procedures for acting on domestic "
+                 "abuse, sharing information and safeguarding children and adults at risk? How "
+                 "are staff made aware of the agency's policies and procedures? Were these "
+                 "assessment tools, procedures and policies professionally accepted as effective?"),
+    lazy_gettext("Did the agency have in place policies and procedures for risk assessment and "
+                 "risk management for domestic abuse victims (e.g. Domestic Abuse Stalking and "
+                 "Harassment DASH risk assessment model) or perpetrators and were those "
+                 "assessments correctly used in the case of this victim / perpetrator? Was the "
+                 "victim subject to a MARAC and if not was there evidence that they should have "
+                 "been?"),
+    lazy_gettext("What were the key relevant points / opportunities for assessment and decision "
+                 "making in this case in relation to the victim, perpetrator or other relevant "
+                 "persons?"),
+    lazy_gettext("Do decisions appear to have been reached in an informed and professional way?"),
+    lazy_gettext("Describe how actions accorded with assessments and decisions made? Were "
+                 "appropriate services offered / provided, or relevant enquiries made, in the "
+                 "light of assessments. Was the victims or other relevant persons satisfied with "
+                 "services offered / provide?"),
+    lazy_gettext("When, and in what way, were the wishes and feelings of adult victim (s) or "
+                 "children ascertained and considered? Was this information recorded? Is it "
+                 "reasonable to assume that the wishes of the victim should have been known?"),
+    lazy_gettext("How accessible were services for the victims, perpetrator or other relevant "
+                 "persons?"),
+    lazy_gettext("Was it deemed necessary to complete a Mental Capacity assessment and was the "
+                 "person's mental capacity taken into account throughout the agency's involvement "
+                 "with the client? Why, where and how was this information recorded?"),
+    lazy_gettext("Where relevant were appropriate care plans or safeguarding adults or children's "
+                 "processes in place? Or care plan reviews and / or safeguarding reviewing "
+                 "processes complied with?"),
+    lazy_gettext("Was the agency practice sensitive to the racial, cultural, linguistic and "
+                 "religious identity of the victim, perpetrator or other relevant persons? Was "
+                 "consideration for vulnerability and disability required? Is this information "
+                 "routinely collected by your agency and used in assessments?"),
+    lazy_gettext("Was the perpetrator known? For example, were they managed under MAPPA?"),
+    lazy_gettext("Were senior managers, or other agencies and professionals, involved at points "
+                 "where they should have been? Were there any organisational difficulties such as "
+                 "resources and capacity issues? Are training, supervision, administrative and "
+                 "recording systems satisfactory?"),
+    lazy_gettext("Was the work in this case consistent with agency and Safeguarding Adults and "
+                 "Children's Board policy, protocols, guidance and wider professional standards?"),
+    lazy_gettext("Are there any particular features of this case, or issues surrounding the death "
+                 "or injury of the victim, that you consider requires further comment in respect "
+                 "of your agency's involvement? To what degree could the homicide have been "
+                 "accurately predicted or prevented?"),
+)  # fmt: skip
 LESSONS: tuple[str, ...] = (
-    "Are there lessons from this case, for the way in which this agency works, to safeguard "
-    "children, adults at risk of abuse and those experiencing domestic abuse, and promote their "
-    "welfare?",
-    "Is there good practice to highlight, as well as ways in which practice can be improved?",
-    "Are there implications for ways of working, training, management / supervision, working in "
-    "partnership with other agencies or resource / service provision?",
-)
-NOT_APPLICABLE_HINT = "If this does not apply to your agency, say so"
+    lazy_gettext("Are there lessons from this case, for the way in which this agency works, to "
+                 "safeguard children, adults at risk of abuse and those experiencing domestic "
+                 "abuse, and promote their welfare?"),
+    lazy_gettext("Is there good practice to highlight, as well as ways in which practice can be "
+                 "improved?"),
+    lazy_gettext("Are there implications for ways of working, training, management / supervision, "
+                 "working in partnership with other agencies or resource / service provision?"),
+)  # fmt: skip
+NOT_APPLICABLE_HINT = lazy_gettext("Optional. If this does not apply to your agency, say so")
 
 
-def _numbered(prefix: str, texts: tuple[str, ...], what: str) -> list[Question]:
+def _numbered(prefix: str, texts: tuple[str, ...], error_name: Any) -> list[Question]:
     return [
         Question(f"{prefix}_{n}", text, "textarea", max_length=LONG, required=n == 1,
-                 hint=None if n == 1 else f"Optional. {NOT_APPLICABLE_HINT}",
-                 error_name=f"your answer to {what} question {n}")
+                 hint=None if n == 1 else NOT_APPLICABLE_HINT, error_name=error_name(n))
         for n, text in enumerate(texts, start=1)
     ]  # fmt: skip
 
 
-ANALYSIS_QUESTIONS = _numbered("analysis", ANALYSIS, "analysis")
-LESSONS_QUESTIONS = _numbered("lessons", LESSONS, "lessons learned")
+ANALYSIS_QUESTIONS = _numbered("analysis", ANALYSIS, lambda n: lazy_gettext(
+    "your answer to analysis question %(number)s", number=n))  # fmt: skip
+LESSONS_QUESTIONS = _numbered("lessons", LESSONS, lambda n: lazy_gettext(
+    "your answer to lessons learned question %(number)s", number=n))  # fmt: skip
 
 
 def term_questions(terms: Sequence[str]) -> list[Question]:
@@ -186,15 +222,16 @@ def term_questions(terms: Sequence[str]) -> list[Question]:
         return [
             Question(
                 "term_general",
-                "Your response to the terms of reference",
+                lazy_gettext("Your response to the terms of reference"),
                 "textarea",
                 max_length=LONG,
-                error_name="your response to the terms of reference",
+                error_name=lazy_gettext("your response to the terms of reference"),
             )
         ]
     return [
         Question(f"term_{n}", f"{n}. {text}", "textarea", max_length=LONG,
-                 error_name=f"your answer to term of reference {n}")
+                 error_name=lazy_gettext("your answer to term of reference %(number)s",
+                                         number=n))
         for n, text in enumerate(terms, start=1)
     ]  # fmt: skip
 
@@ -204,20 +241,23 @@ def chronology_questions(names: str) -> list[Question]:
     found = []
     for q in TRAWL_CHRONOLOGY:
         if q.name == "professional" and names == INITIALS:
-            q = replace(q, label="Initials of professional", kind="initials", max_length=20,
-                        hint="Optional. Initials only, for example J.S.",
-                        error_name="the initials of the professional")  # fmt: skip
+            q = replace(q, label=lazy_gettext("Initials of professional"), kind="initials",
+                        max_length=20, hint=lazy_gettext("Optional. Initials only, for example "
+                                                         "J.S."),
+                        error_name=lazy_gettext("the initials of the professional"))  # fmt: skip
         found.append(q)
     found.append(
         Question(
             "comments",
-            "Comments",
+            lazy_gettext("Comments"),
             "textarea",
             max_length=LONG,
             required=False,
-            hint="Optional. Were internal policies adhered to, is it relevant to the terms "
-            "of reference, any gaps or missing records, any gaps in contact",
-            error_name="the comments",
+            hint=lazy_gettext(
+                "Optional. Were internal policies adhered to, is it relevant to the terms of "
+                "reference, any gaps or missing records, any gaps in contact"
+            ),
+            error_name=lazy_gettext("the comments"),
         )  # fmt: skip
     )
     return found
@@ -227,26 +267,32 @@ def chronology_questions(names: str) -> list[Question]:
 CSV_COLUMNS = [*TRAWL_CSV_COLUMNS, ("comments", "Comments")]
 
 ACTION_QUESTIONS = [
-    Question("recommendation", "Recommendation", "textarea", max_length=LONG,
-             hint="As it is written in the report", error_name="the recommendation"),
-    Question("key_actions", "Key actions", "textarea", max_length=LONG,
-             hint="The actions to be taken to achieve the expected outcomes: specific, "
-             "measurable, achievable, realistic and timely", error_name="the key actions"),
-    Question("evidence", "Evidence", "textarea", max_length=LONG, required=False,
-             hint="Optional. The evidence you will give the review panel to show the actions are "
-             "being taken or achieved", error_name="the evidence"),
-    Question("key_outcomes", "Key outcomes", "textarea", max_length=LONG, required=False,
-             hint="Optional. What improvement in service should result",
-             error_name="the key outcomes"),
-    Question("lead_officer", "Lead officer", "text",
-             hint="The designation of the lead officer charged with the action",
-             error_name="the lead officer"),
-    Question("lead_officer_email", "Lead officer's secure email address", "email",
+    Question("recommendation", lazy_gettext("Recommendation"), "textarea", max_length=LONG,
+             hint=lazy_gettext("As it is written in the report"),
+             error_name=lazy_gettext("the recommendation")),
+    Question("key_actions", lazy_gettext("Key actions"), "textarea", max_length=LONG,
+             hint=lazy_gettext("The actions to be taken to achieve the expected outcomes: "
+                               "specific, measurable, achievable, realistic and timely"),
+             error_name=lazy_gettext("the key actions")),
+    Question("evidence", lazy_gettext("Evidence"), "textarea", max_length=LONG, required=False,
+             hint=lazy_gettext("Optional. The evidence you will give the review panel to show "
+                               "the actions are being taken or achieved"),
+             error_name=lazy_gettext("the evidence")),
+    Question("key_outcomes", lazy_gettext("Key outcomes"), "textarea", max_length=LONG,
+             required=False, hint=lazy_gettext("Optional. What improvement in service should "
+                                               "result"),
+             error_name=lazy_gettext("the key outcomes")),
+    Question("lead_officer", lazy_gettext("Lead officer"), "text",
+             hint=lazy_gettext("The designation of the lead officer charged with the action"),
+             error_name=lazy_gettext("the lead officer")),
+    Question("lead_officer_email", lazy_gettext("Lead officer's secure email address"), "email",
              max_length=254, required=False, secure=True,
-             hint="Optional. They are reminded a week before the target date and on it, with a "
-             "link to update the action", error_name="the lead officer's email address"),
-    Question("target_date", "Target date", "date", past=False, hint="For example, 31 3 2027",
-             error_name="the target date"),
+             hint=lazy_gettext("Optional. They are reminded a week before the target date and "
+                               "on it, with a link to update the action"),
+             error_name=lazy_gettext("the lead officer's email address")),
+    Question("target_date", lazy_gettext("Target date"), "date", past=False,
+             hint=lazy_gettext("For example, 31 3 2027"),
+             error_name=lazy_gettext("the target date")),
 ]  # fmt: skip
 
 
@@ -260,15 +306,15 @@ class Section:
 
 
 SECTIONS: tuple[Section, ...] = (
-    Section("cover", 1, "Cover sheet"),
-    Section("methodology", 2, "Methodology"),
-    Section("terms", 3, "Terms of reference"),
-    Section("involvement", 4, "Agency involvement"),
-    Section("chronology", 5, "Comprehensive agency chronology"),
-    Section("summary", 6, "Summary of agency involvement"),
-    Section("analysis", 7, "Analysis of involvement"),
-    Section("lessons", 7, "What has been learned from this case?"),
-    Section("actions", 8, "Action plan"),
+    Section("cover", 1, lazy_gettext("Cover sheet")),
+    Section("methodology", 2, lazy_gettext("Methodology")),
+    Section("terms", 3, lazy_gettext("Terms of reference")),
+    Section("involvement", 4, lazy_gettext("Agency involvement")),
+    Section("chronology", 5, lazy_gettext("Comprehensive agency chronology")),
+    Section("summary", 6, lazy_gettext("Summary of agency involvement")),
+    Section("analysis", 7, lazy_gettext("Analysis of involvement")),
+    Section("lessons", 7, lazy_gettext("What has been learned from this case?")),
+    Section("actions", 8, lazy_gettext("Action plan")),
 )
 SECTION = {s.key: s for s in SECTIONS}
 #: The sections that are one page of questions.
@@ -316,13 +362,13 @@ def problems(
             found[key] = wrong
     rows = report.get("chronology") or []
     if not rows:
-        found["chronology"] = ["Add at least one chronology entry"]
+        found["chronology"] = [gettext("Add at least one chronology entry")]
     else:
         schema = chronology_schema(names, people_ids)
         wrong = {i: e for i, row in enumerate(rows) if (e := schema.validate(row))}
         if wrong or len(rows) > MAX_CHRONOLOGY:
-            found["chronology"] = wrong or [f"The chronology can have up to {MAX_CHRONOLOGY} "
-                                            "entries"]  # fmt: skip
+            found["chronology"] = wrong or [gettext(
+                "The chronology can have up to %(most)s entries", most=MAX_CHRONOLOGY)]  # fmt: skip
     schema = _schema("ImrActionSchema", ACTION_QUESTIONS)
     actions = report.get("actions") or []
     wrong = {i: e for i, row in enumerate(actions) if (e := schema.validate(row))}
@@ -360,8 +406,20 @@ def _value(q: Question, value: Any, people: Sequence[Person]) -> str:
         for p in people:
             if str(p.id) == str(value):
                 return p.label
-        return "Not one of the people in this case"
-    return show(q, value)
+        return gettext("Not one of the people in this case")
+    if q.kind == "date" and value not in (None, ""):
+        try:
+            return clock.long_date(value, _language())
+        except (TypeError, ValueError):
+            return str(value)
+    shown = show(q, value)
+    return gettext("Not answered") if shown == NOT_ANSWERED else str(shown)
+
+
+def _language() -> str:
+    """The language a report is read back in: the page's, or English outside a request."""
+    locale = get_locale()
+    return locale.language if locale else "en"
 
 
 def rows_of(
@@ -376,23 +434,30 @@ def report_parts(
     """Every answer in the template's order: check your answers."""
     parts: list[Part] = []
     for section in SECTIONS:
-        heading = f"{section.number}. {section.title}"
+        heading = f"{section.number}. {section.title}"  # in the page's language
         if section.key in QUESTION_SECTIONS:
             qs = questions(section.key, names=names, terms=terms)
             parts.append(Part(section.key, heading, rows_of(qs, report.get(section.key) or {})))
         elif section.key == "chronology":
             qs = chronology_questions(names)
             entries = report.get("chronology") or []
-            parts += [Part("chronology", f"Chronology entry {i + 1}", rows_of(qs, e, people), i)
-                      for i, e in enumerate(entries)]  # fmt: skip
+            parts += [Part("chronology", gettext("Chronology entry %(number)s", number=i + 1),
+                           rows_of(qs, e, people), i) for i, e in enumerate(entries)]  # fmt: skip
             if not entries:
-                parts.append(Part("chronology", heading, [Row("Entries", "None given", "")]))
+                parts.append(
+                    Part(
+                        "chronology", heading, [Row(gettext("Entries"), gettext("None given"), "")]
+                    )
+                )
         else:
             actions = report.get("actions") or []
-            parts += [Part("actions", f"Action {i + 1}", rows_of(ACTION_QUESTIONS, a), i)
+            parts += [Part("actions", gettext("Action %(number)s", number=i + 1),
+                           rows_of(ACTION_QUESTIONS, a), i)
                       for i, a in enumerate(actions)]  # fmt: skip
             if not actions:
-                parts.append(Part("actions", heading, [Row("Actions", "None given", "")]))
+                parts.append(
+                    Part("actions", heading, [Row(gettext("Actions"), gettext("None given"), "")])
+                )
     return parts
 
 

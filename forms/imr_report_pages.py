@@ -13,6 +13,7 @@ from wtforms import validators as wv
 from forms import imr_report as catalogue
 from forms import options
 from forms.base import ServiceForm
+from forms.imr import lazy_gettext
 from forms.question_forms import form_class
 from forms.questions import field_data
 from forms.trawl_return_pages import UploadForm
@@ -22,9 +23,9 @@ if TYPE_CHECKING:
 
 __all__ = ["UploadForm", "WAYS", "WayForm", "action_form", "chronology_form", "section_form"]
 
-WAYS = [("write", "Write it here, section by section"),
-        ("upload", "Upload it as a PDF or Word document")]  # fmt: skip
-WAY_REQUIRED = "Select how you will send your IMR report"
+WAYS = [("write", lazy_gettext("Write it here, section by section")),
+        ("upload", lazy_gettext("Upload it as a PDF or Word document"))]  # fmt: skip
+WAY_REQUIRED = lazy_gettext("Select how you will send your IMR report")
 
 
 class WayForm(ServiceForm):

@@ -3,19 +3,23 @@ the IMR form, ``imr_return``): how the report is sent (written here or uploaded)
 template's sections as pages of questions, the chronology and the action plan as rows
 (``imr_report_rows``), and a check of the whole report with a preview of its PDF. Answers are
 saved into the request's draft as each page is saved; the QA checklist follows as before.
+
+The pages speak the agency's language, as the IMR form's other pages do, unless the visitor
+chooses the other; the report's PDF (the preview, and what is sent) is written in English.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_wtf import FlaskForm
 
 from forms import imr_report as catalogue
 from forms import imr_report_pages as pages
-from service import clock, db
+from mail import routing
+from service import clock, db, i18n
 from service.imrs import links, report, report_pdf
 from service.models import Agency, Case, ImrRequest
 from service.views import journey, linked
@@ -41,8 +45,16 @@ ORDER = [s.key for s in catalogue.SECTIONS]
 
 
 def current() -> ImrRequest:
-    """The request this browser's link opens; ``linked.LinkRefused`` if it no longer does."""
-    return _link.current()
+    """The request this browser's link opens; ``linked.LinkRefused`` if it no longer does. Its
+    pages are in the agency's language unless the visitor chose another."""
+    req = _link.current()
+    i18n.prefer(routing.agency_language(g.partnership, db.Sessions().get(Agency, req.agency_id)))
+    return req
+
+
+def long_date(value: Any) -> str:
+    """A date as the page's language writes it."""
+    return clock.long_date(value, i18n.select_locale())
 
 
 def editing(req: ImrRequest) -> bool:
@@ -56,11 +68,16 @@ def context(req: ImrRequest, **kw: Any) -> dict[str, Any]:
         "req": req,
         "case": s.get(Case, req.case_id),
         "agency": s.get(Agency, req.agency_id),
-        "long_date": clock.long_date,
+        "long_date": long_date,
         "sections": catalogue.SECTION,
         **report.context(s, req),
         **kw,
     }
+
+
+def heading(section: catalogue.Section) -> str:
+    """ "1. Cover sheet": a section's number and title, in the page's language."""
+    return f"{section.number}. {section.title}"
 
 
 def section_href(key: str) -> str:
@@ -142,7 +159,7 @@ def sections():
     found = report.problems(db.Sessions(), req)
     tasks = [
         {
-            "title": f"{s.number}. {s.title}",
+            "title": heading(s),
             "href": section_href(s.key),
             "status": report.section_status(written, found, s.key),
         }
@@ -195,7 +212,10 @@ def section(key: str):
 
 def _problem_links(found: dict[str, Any]) -> list[dict[str, str]]:
     return [
-        {"text": f"Complete ‘{s.number}. {s.title}’", "href": section_href(s.key)}
+        {
+            "text": gettext("Complete ‘%(part)s’", part=heading(s)),
+            "href": section_href(s.key),
+        }
         for s in catalogue.SECTIONS
         if s.key in found
     ]
@@ -232,10 +252,11 @@ def preview():
         return redirect(url_for("imr_return.start"))
     s = db.Sessions()
     version = (req.latest.version if req.latest else 0) + 1
-    data = report_pdf.report_pdf(
-        s, req, report.report_of(req), version=version, first_submitted=req.returned_at,
-        revised=None, final=None,
-    )  # fmt: skip
+    with i18n.speaking("en"):  # the document as the chair and the DHR officer will read it
+        data = report_pdf.report_pdf(
+            s, req, report.report_of(req), version=version, first_submitted=req.returned_at,
+            revised=None, final=None,
+        )  # fmt: skip
     case, agency = s.get(Case, req.case_id), s.get(Agency, req.agency_id)
     return linked.audited_download(
         req, data, action="imr.report_previewed", object_type="imr_request",

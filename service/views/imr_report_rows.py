@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, abort, g, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_wtf import FlaskForm
 
 from forms import chronology_csv
@@ -17,7 +18,22 @@ from service.imrs import report
 from service.views import journey
 from service.views.imr_report import after_save, bp, context, current, editing, limit
 
-TITLES = {"chronology": "Chronology entry", "actions": "Action"}
+
+def _heading(key: str, number: int) -> str:
+    if key == "chronology":
+        return gettext("Chronology entry %(number)s", number=number)
+    return gettext("Action %(number)s", number=number)
+
+
+def _title(key: str, index: int, adding: bool) -> str:
+    """The page's title: adding a row, or changing one."""
+    if key == "chronology":
+        if adding:
+            return gettext("Add chronology entry")
+        return gettext("Change chronology entry %(number)s", number=index + 1)
+    if adding:
+        return gettext("Add action")
+    return gettext("Change action %(number)s", number=index + 1)
 
 
 def _form(key: str, ctx: dict[str, Any], answers: dict[str, Any] | None) -> FlaskForm:
@@ -44,7 +60,7 @@ def _list(key: str):
             report.save_rows(t, req, key, rows)  # the section is done, even with no rows
         return after_save(key)
     items = [
-        {"index": i, "heading": f"{TITLES[key]} {i + 1}",
+        {"index": i, "heading": _heading(key, i + 1),
          "rows": catalogue.rows_of(_questions(key, ctx), row, ctx["people"])}
         for i, row in enumerate(rows)
     ]  # fmt: skip
@@ -75,7 +91,7 @@ def _entry(key: str, index: int):
             return redirect(url_for("imr_report.sections", saved=1))
         return redirect(url_for(f"imr_report.{key}", **request.args))
     adding = index >= len(rows)
-    title = f"Add {TITLES[key].lower()}" if adding else f"Change {TITLES[key].lower()} {index + 1}"
+    title = _title(key, index, adding)
     return render_template(
         "imr/report/row.html",
         **context(req, key=key, form=form, index=index, title=title, timed_out=timed_out,
@@ -137,12 +153,13 @@ def chronology_upload():
         upload = request.files.get("file")
         mode = form.mode.data if has_rows else "replace"
         if upload is None or not upload.filename:
-            form.file.errors = ["Select a CSV file"]
+            form.file.errors = [gettext("Select a CSV file")]
         elif not upload.filename.lower().endswith(".csv"):
-            form.file.errors = ["The selected file must be a CSV file"]
+            form.file.errors = [gettext("The selected file must be a CSV file")]
         elif mode not in ("add", "replace"):
-            form.mode.errors = ["Select whether to add the entries or replace the ones already "
-                                "there"]  # fmt: skip
+            form.mode.errors = [
+                gettext("Select whether to add the entries or replace the ones already there")
+            ]
         else:
             ctx = report.context(db.Sessions(), req)
             try:
@@ -156,7 +173,8 @@ def chronology_upload():
                 problems = exc.problems
                 form.file.errors = [
                     problems[0] if len(problems) == 1
-                    else f"The file has {len(problems)} problems: nothing was imported"
+                    else gettext("The file has %(count)s problems: nothing was imported",
+                                 count=len(problems))
                 ]  # fmt: skip
             else:
                 return redirect(url_for("imr_report.chronology", imported=count))
