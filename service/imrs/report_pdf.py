@@ -6,6 +6,7 @@ template's own headings."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import select
@@ -54,6 +55,11 @@ def _victim(session: Session, case: Case) -> CasePerson | None:
     )
 
 
+def _blank_unless_given(answers: dict[str, Any] | None) -> defaultdict[str, Any]:
+    """A section's answers, an answer not given yet read as blank."""
+    return defaultdict(str, answers or {})
+
+
 def report_html(
     session: Session, request: ImrRequest, report: dict[str, Any], *, version: int,
     first_submitted: dt.datetime | None, revised: dt.datetime | None,
@@ -67,7 +73,8 @@ def report_html(
     ctx = writing.context(session, request)
     names = ctx["names"]
     victim = _victim(session, case)
-    cover = report.get("cover") or {}
+    # A section not written yet reads as blank answers (the preview of a report just begun).
+    cover = _blank_unless_given(report.get("cover"))
     people = ctx["people"]
     chronology_qs = catalogue.chronology_questions(names)
     return render_html(
@@ -85,7 +92,7 @@ def report_html(
         final=clock.long_date(final) or "Not applicable",
         period=_period(session, case),
         people_named=", ".join(p.label for p in people) or "None recorded",
-        methodology=report.get("methodology") or {},
+        methodology=_blank_unless_given(report.get("methodology")),
         terms=catalogue.term_questions(ctx["terms"]),
         term_answers=report.get("terms") or {},
         involvement=(report.get("involvement") or {}).get("involvement") or "",

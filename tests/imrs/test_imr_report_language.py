@@ -167,3 +167,12 @@ def test_an_english_agency_s_report_pages_are_in_english(page_client, session, d
     assert "There is a problem" in refused and "Enter the name of the author of the IMR" in refused
     refused = text(post(page_client, "/imr/report", {}))
     assert "Select how you will send your IMR report" in refused
+
+
+def test_a_report_not_yet_written_can_be_previewed(welsh_client):
+    # Nothing answered yet: the preview is the report's empty shape, not an error.
+    assert post(welsh_client, "/imr/report", {"way": "write"}).status_code == 302
+    pdf = welsh_client.get("/imr/report/preview.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    words = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.data)).pages)
+    assert "Cover sheet" in words
