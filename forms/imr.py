@@ -26,14 +26,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import get_locale, gettext
+from flask_babel import gettext
 from flask_babel.speaklater import LazyString
 from markupsafe import escape
 from marshmallow import Schema, ValidationError, validates_schema
 from marshmallow import fields as mf
 
-from forms.questions import LONG, NOT_ANSWERED, SHORT, Question, Row, mm_field, show
-from service import clock
+from forms.questions import LONG, NOT_ANSWERED, SHORT, Question, Row, mm_field, shown
 
 __all__ = ["NOT_ANSWERED", "Row"]
 
@@ -312,23 +311,6 @@ def criteria_page_of(number: int) -> int:
 # --- reading a checklist back ----------------------------------------------------------------
 
 
-def language() -> str:
-    """The language a checklist is read back in: the page's, or English outside a request."""
-    locale = get_locale()
-    return locale.language if locale else "en"
-
-
-def _show(q: Question, value: Any) -> str:
-    """An answer as shown, in the page's language: a date in its words, "Not answered"."""
-    if q.kind == "date" and value not in (None, ""):
-        try:
-            return clock.long_date(value, language())
-        except (TypeError, ValueError):
-            return str(value)
-    shown = show(q, value)
-    return gettext("Not answered") if shown == NOT_ANSWERED else str(shown)
-
-
 @dataclass(frozen=True)
 class Part:
     key: str  # "details", "anonymised", "signature"
@@ -361,13 +343,13 @@ def checklist_parts(checklist: dict[str, Any], names: str = "initials") -> list[
     details_values = {"agency": checklist.get("agency"), **completed}
     return [
         Part("details", gettext("Agency and the person completing this form"),
-             [Row(str(q.label), _show(q, details_values.get(q.name)), q.name)
+             [Row(str(q.label), shown(q, details_values.get(q.name)), q.name)
               for q in DETAILS_QUESTIONS]),
         Part("anonymised", anonymised_heading(names),
-             [Row(str(q.label), _show(q, anonymised.get(q.name)), q.name)
+             [Row(str(q.label), shown(q, anonymised.get(q.name)), q.name)
               for q in anonymised_questions(names)]),
         Part("signature", gettext("Signature"),
-             [Row(str(q.label), _show(q, checklist.get(q.name)), q.name)
+             [Row(str(q.label), shown(q, checklist.get(q.name)), q.name)
               for q in SIGNATURE_QUESTIONS]),
     ]  # fmt: skip
 

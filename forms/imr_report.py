@@ -26,14 +26,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from flask_babel import get_locale, gettext
+from flask_babel import gettext
 from marshmallow import Schema
 
 from forms.imr import lazy_gettext
-from forms.questions import LONG, NOT_ANSWERED, Question, Row, mm_field, show
+from forms.questions import LONG, NOT_ANSWERED, Question, Row, mm_field, shown
 from forms.trawl_return import CHRONOLOGY_QUESTIONS as TRAWL_CHRONOLOGY
 from forms.trawl_return import CSV_COLUMNS as TRAWL_CSV_COLUMNS
-from service import clock
 
 __all__ = ["NOT_ANSWERED", "Row"]
 
@@ -407,19 +406,7 @@ def _value(q: Question, value: Any, people: Sequence[Person]) -> str:
             if str(p.id) == str(value):
                 return p.label
         return gettext("Not one of the people in this case")
-    if q.kind == "date" and value not in (None, ""):
-        try:
-            return clock.long_date(value, _language())
-        except (TypeError, ValueError):
-            return str(value)
-    shown = show(q, value)
-    return gettext("Not answered") if shown == NOT_ANSWERED else str(shown)
-
-
-def _language() -> str:
-    """The language a report is read back in: the page's, or English outside a request."""
-    locale = get_locale()
-    return locale.language if locale else "en"
+    return shown(q, value)
 
 
 def rows_of(

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
-from flask_babel import gettext, lazy_gettext
+from flask_babel import get_locale, gettext, lazy_gettext
 from marshmallow import ValidationError
 from marshmallow import fields as mf
 from marshmallow.validate import Length, OneOf
@@ -373,6 +373,26 @@ class Row:
     value: str
     name: str  # the field's id on its page, for "Change" links
     page: str = ""  # the page slug that asks it, where a form has several pages of questions
+
+
+def page_language() -> str:
+    """The language answers are read back in: the page's, or English outside a request."""
+    locale = get_locale()
+    return locale.language if locale else "en"
+
+
+def shown(q: Question, value: Any) -> str:
+    """An answer as people read it, in the page's language: a date in its words, a choice by
+    its label, "Not answered" when there is none."""
+    if value in (None, ""):
+        return gettext("Not answered")
+    if q.kind == "date":
+        try:
+            return clock.long_date(value, page_language())
+        except (TypeError, ValueError):
+            return str(value)
+    answer = show(q, value)
+    return gettext("Not answered") if answer == NOT_ANSWERED else str(answer)
 
 
 def show(q: Question, value: Any) -> str:

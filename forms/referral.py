@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from flask_babel import get_locale, gettext, lazy_gettext
+from flask_babel import gettext, lazy_gettext
 from marshmallow import EXCLUDE, Schema, ValidationError, validates_schema
 from marshmallow import fields as mf
 from marshmallow.validate import Length, OneOf
@@ -30,7 +30,6 @@ from marshmallow.validate import Length, OneOf
 from forms.questions import (
     FORMAT_CHECKS,
     LONG,
-    NOT_ANSWERED,
     SECURE_EMAIL_PROBLEM,
     SHORT,
     Question,
@@ -38,12 +37,13 @@ from forms.questions import (
     details_question,
     length_message,
     no_control,
+    page_language,
     raises,
     secure_problem,
     show,
+    shown,
 )
 from forms.referral_people import PEOPLE
-from service import clock
 
 if TYPE_CHECKING:
     from service.models import Partnership
@@ -746,12 +746,6 @@ def cross_check(page_answers: dict[str, Any], answers: dict[str, Any]) -> tuple[
 # --- marshmallow: the whole referral, checked before it is submitted -------------------------
 
 
-def language() -> str:
-    """The language answers and messages are in: the page's, or English outside a request."""
-    locale = get_locale()
-    return locale.language if locale else "en"
-
-
 def _mm_field(q: Question) -> mf.Field:
     kw: dict[str, Any] = {"required": q.required, "allow_none": not q.required}
     if q.required:
@@ -821,7 +815,7 @@ def _schema_in(code: str) -> type[Schema]:
 
 def referral_schema() -> type[Schema]:
     """The schema whose messages are in the page's language."""
-    return _schema_in(language())
+    return _schema_in(page_language())
 
 
 ReferralSchema = referral_schema()  # in English: built outside any request
@@ -877,20 +871,6 @@ def appears_to_meet_criteria(answers: dict[str, Any]) -> tuple[bool, list[str]]:
     else:
         reasons.append(gettext("The referrer answered no to each of the relationship criteria."))
     return over_16 and bool(met), reasons
-
-
-def shown(q: Question, value: Any) -> str:
-    """An answer as people read it, in the page's language: dates in words, a choice by its
-    label."""
-    if value in (None, ""):
-        return gettext("Not answered")
-    if q.kind == "date":
-        try:
-            return clock.long_date(value, language())
-        except (TypeError, ValueError):
-            return str(value)
-    answer = show(q, value)
-    return gettext("Not answered") if answer == NOT_ANSWERED else str(answer)
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,7 @@ from wtforms import ValidationError as FieldError
 
 from forms.base import ServiceForm
 from forms.question_forms import GovukDateField, strip
-from forms.questions import SHORT, Question, Row
-from forms.referral import language
+from forms.questions import SHORT, Question, Row, page_language
 from service import clock
 
 
@@ -118,7 +117,7 @@ def rows(answers: dict[str, Any]) -> list[Row]:
         found.append(Row(str(s.signature.label), answers.get(s.signature.name) or not_given,
                          s.signature.name, "check"))  # fmt: skip
         day = answers.get(s.signed_on.name)
-        signed_on = clock.long_date(day, language()) if day else not_given
+        signed_on = clock.long_date(day, page_language()) if day else not_given
         found.append(Row(str(s.signed_on.label), signed_on, s.signed_on.name, "check"))
     return found
 

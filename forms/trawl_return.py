@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from flask_babel import get_locale, gettext, lazy_gettext
+from flask_babel import gettext, lazy_gettext
 from marshmallow import Schema, ValidationError, validates_schema
 from marshmallow import fields as mf
 from marshmallow.validate import Length
@@ -43,10 +43,9 @@ from forms.questions import (
     mm_field,
     required_message,
     secure_email_problem,
-    show,
+    shown,
 )
 from mail import policy
-from service import clock
 
 __all__ = ["CSV_MAX_BYTES", "CSV_MAX_PROBLEMS", "NOT_ANSWERED", "CsvRefused", "Row"]
 
@@ -194,12 +193,6 @@ EXTENSION_REASON_Q = Question(
 
 
 # --- marshmallow: a whole return, checked before it is sent ----------------------------------
-
-
-def language() -> str:
-    """The language answers are read back in: the page's, or English outside a request."""
-    locale = get_locale()
-    return locale.language if locale else "en"
 
 
 def not_answered() -> str:
@@ -401,13 +394,7 @@ def _show(q: Question, value: Any, people: Sequence[Person] = ()) -> str:
             if str(p.id) == str(value):
                 return person_label(p)
         return gettext("Not one of the people in this request")
-    if q.kind == "date" and value not in (None, ""):
-        try:
-            return clock.long_date(value, language())
-        except (TypeError, ValueError):
-            return str(value)
-    shown = show(q, value)
-    return not_answered() if shown == NOT_ANSWERED else str(shown)
+    return shown(q, value)
 
 
 def person_rows(answer: dict[str, Any]) -> list[Row]:

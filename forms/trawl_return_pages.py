@@ -17,7 +17,7 @@ from wtforms import validators as wv
 from forms import options
 from forms.base import ServiceForm
 from forms.question_forms import QuestionsForm, form_class
-from forms.questions import Question, field_data, secure_email_problem
+from forms.questions import Question, field_data, page_language, secure_email_problem
 from forms.trawl_return import (
     CHRONOLOGY_QUESTIONS,
     COMPLETED_BY_QUESTIONS,
@@ -28,7 +28,6 @@ from forms.trawl_return import (
     PERSON_DETAILS,
     SYSTEMS_Q,
     Person,
-    language,
     last_before_first,
     person_label,
     sending_problems,
@@ -178,7 +177,7 @@ class _ExtensionBase(QuestionsForm):
         if not self.new_date.errors and day and self.due_date and day <= self.due_date:
             self.new_date.errors = [
                 gettext("The new date must be after the current due date, %(date)s",
-                        date=clock.long_date(self.due_date, language()))
+                        date=clock.long_date(self.due_date, page_language()))
             ]  # fmt: skip
 
     def refused(self, field: str | None, message: str) -> list[dict[str, str]]:
