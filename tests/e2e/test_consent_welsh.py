@@ -8,7 +8,6 @@ no English the catalogue translates."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -22,8 +21,8 @@ from tests.e2e.conftest import _live_app, check_axe_is_installed, serving
 from tests.e2e.test_consent import YES_NO, Family, status_of
 from tests.e2e.test_console import check_axe, focus, heading
 from tests.factories import DYFFRYN
-from tests.test_catalogue import SAME_IN_WELSH, catalogue
 from tests.trawls.factories import PEOPLE
+from tests.welsh import ENGLISH
 
 pytestmark = pytest.mark.e2e
 
@@ -53,26 +52,6 @@ def welsh_server(tmp_path_factory, redis_url):
         }
     with serving(app) as server:
         yield server, data
-
-
-def english_pattern(msgid: str) -> re.Pattern[str] | None:
-    """A catalogue message as it would show on a page, its placeholders standing for anything;
-    None for one with too little English of its own to tell."""
-    text = re.sub(r"<[^>]+>", "", msgid)
-    parts = re.split(r"%\(\w+\)s|%s|%d", text)
-    if sum(len(re.findall(r"[A-Za-z]{2,}", p)) for p in parts) < 1:
-        return None
-    body = r".+?".join(re.escape(p) for p in parts)
-    return re.compile(rf"(?<![A-Za-z]){body}(?![A-Za-z])")
-
-
-ENGLISH = [
-    (m.id, pattern)
-    for m in catalogue()
-    if m.id and isinstance(m.id, str) and m.id not in SAME_IN_WELSH
-    for pattern in [english_pattern(m.id)]
-    if pattern
-]
 
 
 class WelshFamily(Family):

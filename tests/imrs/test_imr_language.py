@@ -10,14 +10,12 @@ from __future__ import annotations
 import io
 
 import pypdf
-import pytest
 from sqlalchemy import select
 
-from service import clock
 from service.imrs import messages
 from service.models import Case, ImrRequest, Message
 from tests.factories import BOTH_MARKINGS as BOTH
-from tests.imrs.factories import ANSWERING_AT, REPORT, requested_imr
+from tests.imrs.factories import REPORT, requested_imr
 from tests.imrs.filling import criteria_page, fill_checklist, open_link, post, text, upload
 from tests.sweeping import sweep_here
 
@@ -131,21 +129,6 @@ def test_an_english_agency_gets_english_under_the_partnership_s_markings(
 
 
 # --- the pages -------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def answering():
-    with clock.frozen_at(ANSWERING_AT) as moment:
-        yield moment
-
-
-@pytest.fixture
-def welsh_client(page_client, session, dyffryn, answering):
-    req = requested_imr(session, dyffryn, agency_key="social-services")
-    session.commit()
-    open_link(page_client, session, req)
-    page_client.imr_request_id = req.id
-    return page_client
 
 
 #: Each page of the form, its Welsh heading and, posted empty, a Welsh error it shows.

@@ -8,12 +8,9 @@ from __future__ import annotations
 import io
 
 import pypdf
-import pytest
 
-from service import clock
-from service.models import Case
 from tests.imrs import writing
-from tests.imrs.factories import ANSWERING_AT, requested_imr
+from tests.imrs.factories import requested_imr
 from tests.imrs.filling import open_link, post, text
 
 #: English that a Welsh page of the report must not have left in it.
@@ -26,22 +23,6 @@ ENGLISH = ("Your ", "The ", "your ", "Save and", "Continue", "Enter ", "Select "
 def assert_no_english(page: str, where: str) -> None:
     for english in ENGLISH:
         assert english not in page, (where, english, page[:3000])
-
-
-@pytest.fixture
-def answering():
-    with clock.frozen_at(ANSWERING_AT) as moment:
-        yield moment
-
-
-@pytest.fixture
-def welsh_client(page_client, session, dyffryn, answering):
-    req = requested_imr(session, dyffryn, agency_key="social-services")
-    session.commit()
-    assert req.agency.language == "cy"
-    open_link(page_client, session, req)
-    page_client.case = session.get(Case, req.case_id)
-    return page_client
 
 
 #: Each page of the report, its Welsh heading and, posted empty, a Welsh error it shows.

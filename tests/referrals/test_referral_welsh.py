@@ -18,29 +18,10 @@ from service.models import Message, Referral, ReferralStatus
 from tests.referrals.factories import complete_answers
 from tests.referrals.filling import declaration, fill_referral, form_fields, post
 from tests.referrals.test_submission import pdf_text
-from tests.test_catalogue import SAME_IN_WELSH, catalogue
+from tests.welsh import ENGLISH
 
 BASE = "/p/dyffryn-example/refer"
 GROUPS = [s for s in SECTIONS if s.group]
-
-
-def english_pattern(msgid: str) -> re.Pattern[str] | None:
-    """A catalogue message as a page would show it, its placeholders standing for anything; None
-    for one with too little English of its own to tell."""
-    parts = re.split(r"%\(\w+\)s|%s|%d", re.sub(r"<[^>]+>", "", msgid))
-    if not any(re.search(r"[A-Za-z]{2,}", p) for p in parts):
-        return None
-    body = r".+?".join(re.escape(p) for p in parts)
-    return re.compile(rf"(?<![A-Za-z]){body}(?![A-Za-z])")
-
-
-ENGLISH = [
-    (m.id, pattern)
-    for m in catalogue()
-    if m.id and isinstance(m.id, str) and m.id not in SAME_IN_WELSH
-    for pattern in [english_pattern(m.id)]
-    if pattern
-]
 
 
 def text(response) -> str:
