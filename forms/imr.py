@@ -27,30 +27,25 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext
-from flask_babel.speaklater import LazyString
-from markupsafe import escape
 from marshmallow import Schema, ValidationError, validates_schema
 from marshmallow import fields as mf
 
-from forms.questions import LONG, NOT_ANSWERED, SHORT, Question, Row, mm_field, shown
+from forms.questions import (
+    LONG,
+    NOT_ANSWERED,
+    SHORT,
+    Question,
+    Row,
+    mm_field,
+    shown,
+)
+from forms.questions import (
+    escaped_lazy_gettext as lazy_gettext,
+)
 
 __all__ = ["NOT_ANSWERED", "Row"]
 
 NOTE_MAX = 5000
-
-
-class _LazyText(LazyString):
-    """Text translated when it is shown, escaped in a page as plain text is (Flask-Babel's own
-    lazy string counts as markup, so an apostrophe would reach the HTML unescaped)."""
-
-    def __html__(self) -> str:
-        return str(escape(str(self)))
-
-
-def lazy_gettext(string: str, **variables: Any) -> LazyString:
-    """Flask-Babel's ``lazy_gettext``, escaped in HTML as plain text is (``_LazyText``); the
-    catalogue finds the texts by this name."""
-    return _LazyText(gettext, string, **variables)
 
 
 #: The IMR quality assurance form's criteria, in its order and in its words.

@@ -29,8 +29,8 @@ from typing import Any
 from flask_babel import gettext
 from marshmallow import Schema
 
-from forms.imr import lazy_gettext
 from forms.questions import LONG, NOT_ANSWERED, Question, Row, mm_field, shown
+from forms.questions import escaped_lazy_gettext as lazy_gettext
 from forms.trawl_return import CHRONOLOGY_QUESTIONS as TRAWL_CHRONOLOGY
 from forms.trawl_return import CSV_COLUMNS as TRAWL_CSV_COLUMNS
 

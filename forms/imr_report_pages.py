@@ -13,8 +13,8 @@ from wtforms import validators as wv
 from forms import imr_report as catalogue
 from forms import options
 from forms.base import ServiceForm
-from forms.imr import lazy_gettext
 from forms.question_forms import form_class
+from forms.questions import escaped_lazy_gettext as lazy_gettext
 from forms.questions import field_data
 from forms.trawl_return_pages import UploadForm
 

@@ -25,6 +25,8 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from flask_babel import get_locale, gettext, lazy_gettext
+from flask_babel.speaklater import LazyString
+from markupsafe import escape
 from marshmallow import ValidationError
 from marshmallow import fields as mf
 from marshmallow.validate import Length, OneOf
@@ -41,6 +43,20 @@ LONG = 5000  # free-text answers
 YES_NO = [("yes", "Yes"), ("no", "No")]
 YES_NO_NOT_KNOWN = [("yes", "Yes"), ("no", "No"), ("not_known", "Not known")]
 NOT_ANSWERED = "Not answered"
+
+
+class _LazyText(LazyString):
+    """Text translated when it is shown, escaped in a page as plain text is (Flask-Babel's own
+    lazy string counts as markup, so an apostrophe would reach the HTML unescaped)."""
+
+    def __html__(self) -> str:
+        return str(escape(str(self)))
+
+
+def escaped_lazy_gettext(string: str, **variables: Any) -> LazyString:
+    """Flask-Babel's ``lazy_gettext``, escaped in HTML as plain text is (``_LazyText``). A
+    catalogue imports it as ``lazy_gettext``, the name the catalogue's extraction finds."""
+    return _LazyText(gettext, string, **variables)
 
 
 @dataclass(frozen=True)

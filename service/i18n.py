@@ -23,6 +23,7 @@ from flask_babel import Babel, force_locale, gettext, refresh
 from markupsafe import Markup
 
 from config import settings as settings_mod
+from service import clock
 
 #: Every language the service speaks, by code, named in its own language (as a switcher shows).
 NAMES = {"en": "English", "cy": "Cymraeg"}
@@ -72,6 +73,11 @@ def prefer(code: str | None) -> None:
     g.preferred_language = code
     g.pop("language", None)
     refresh()
+
+
+def long_date(value: object) -> str:
+    """A date as the page's language writes it (``clock.long_date``)."""
+    return clock.long_date(value, select_locale())  # type: ignore[arg-type]
 
 
 def language_links() -> list[LanguageLink]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, g, redirect, render_template, request, url_for
 
 from forms import action_plan_pages as pages
-from service import clock, db, i18n
+from service import db, i18n
 from service.actions import links, messages, plan
 from service.auth import web
 from service.models import ActionItem, Agency, Case
@@ -56,7 +56,7 @@ def start():
         owner=owner,
         status=plan.status_text(action),
         tag=plan.status_tag(action),
-        target=clock.long_date(action.target_date, i18n.select_locale()),
+        target=i18n.long_date(action.target_date),
         form=form,
         timed_out=timed_out,
         saved=request.args.get("saved") == "1",

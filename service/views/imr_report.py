@@ -12,14 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_wtf import FlaskForm
 
 from forms import imr_report as catalogue
 from forms import imr_report_pages as pages
-from mail import routing
-from service import clock, db, i18n
+from service import db, i18n
 from service.imrs import links, report, report_pdf
 from service.models import Agency, Case, ImrRequest
 from service.views import journey, linked
@@ -48,13 +47,8 @@ def current() -> ImrRequest:
     """The request this browser's link opens; ``linked.LinkRefused`` if it no longer does. Its
     pages are in the agency's language unless the visitor chose another."""
     req = _link.current()
-    i18n.prefer(routing.agency_language(g.partnership, db.Sessions().get(Agency, req.agency_id)))
+    linked.in_agency_language(req.agency_id)
     return req
-
-
-def long_date(value: Any) -> str:
-    """A date as the page's language writes it."""
-    return clock.long_date(value, i18n.select_locale())
 
 
 def editing(req: ImrRequest) -> bool:
@@ -68,7 +62,7 @@ def context(req: ImrRequest, **kw: Any) -> dict[str, Any]:
         "req": req,
         "case": s.get(Case, req.case_id),
         "agency": s.get(Agency, req.agency_id),
-        "long_date": long_date,
+        "long_date": i18n.long_date,
         "sections": catalogue.SECTION,
         **report.context(s, req),
         **kw,

@@ -38,8 +38,7 @@ from sqlalchemy.exc import IntegrityError
 
 from forms import imr as catalogue
 from forms import imr_pages
-from mail import routing
-from service import clock, db, i18n, uploads
+from service import db, i18n, uploads
 from service.auth import web
 from service.imrs import links, report, requesting, submission
 from service.models import Agency, Case, ImrRequest, ImrSubmission, Partnership, StoredFile
@@ -78,13 +77,8 @@ def _current() -> ImrRequest:
     """The request this browser's link opens; LinkRefused if it no longer does. Its pages are
     in the agency's language unless the visitor chose another."""
     req = _link.current()
-    i18n.prefer(routing.agency_language(g.partnership, db.Sessions().get(Agency, req.agency_id)))
+    linked.in_agency_language(req.agency_id)
     return req
-
-
-def long_date(value: Any) -> str:
-    """A date as the page's language writes it."""
-    return clock.long_date(value, i18n.select_locale())
 
 
 def _refusal(refused: uploads.UploadRefused) -> str:
@@ -124,7 +118,7 @@ def _context(req: ImrRequest, **kw: Any) -> dict[str, Any]:
         "req": req,
         "case": s.get(Case, req.case_id),
         "agency": s.get(Agency, req.agency_id),
-        "long_date": long_date,
+        "long_date": i18n.long_date,
         **kw,
     }
 

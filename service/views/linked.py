@@ -34,9 +34,10 @@ from flask import (
     url_for,
 )
 
+from mail import routing
 from service import audit, db, i18n, link_sessions, tokens
 from service.auth import web
-from service.models import AccessToken, LinkSession, Partnership
+from service.models import AccessToken, Agency, LinkSession, Partnership
 from service.ratelimit import limiter
 
 #: The title of every page for a link that does not open what it was for (``_()`` at render).
@@ -214,3 +215,10 @@ def audited_download(
     return send_file(
         io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=filename, max_age=0
     )
+
+
+def in_agency_language(agency_id: int | None) -> None:
+    """The link's page opens in its agency's language (the partnership's first for none),
+    unless the visitor chose another. The view calls it once the link is opened."""
+    agency = db.Sessions().get(Agency, agency_id) if agency_id else None
+    i18n.prefer(routing.agency_language(g.partnership, agency))

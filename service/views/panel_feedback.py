@@ -33,7 +33,6 @@ from flask import (
 from forms import feedback as catalogue
 from service import audit, db, i18n
 from service.auth import web
-from service.clock import long_date
 from service.models import Case, PanelMember, Partnership, StoredFile
 from service.panels import feedback, feedback_answers, members
 from service.panels import feedback_links as links
@@ -80,7 +79,7 @@ def _context(opened: links.Linked, **kw):
         "case": s.get(Case, draft.case_id),
         "member": s.get(PanelMember, recipient.member_id),
         "file": s.get(StoredFile, draft.file_id),
-        "deadline": long_date(draft.deadline, i18n.select_locale()),
+        "deadline": i18n.long_date(draft.deadline),
         "deadline_passed": feedback.deadline_passed(draft),
         "can_change": feedback.can_change(draft, recipient),
         "late": feedback.is_late(draft, recipient),

@@ -35,9 +35,8 @@ from flask import Blueprint, g, redirect, render_template, request, session, url
 from flask_wtf import FlaskForm
 
 from forms import trawl_return as catalogue
-from mail import routing
-from service import clock, db, i18n
-from service.models import Agency, TrawlRequest, TrawlReturn
+from service import db, i18n
+from service.models import TrawlRequest, TrawlReturn
 from service.trawls import links, return_form, returns
 from service.views import journey, linked
 
@@ -67,13 +66,8 @@ def current() -> TrawlRequest:
     """The request this browser's link opens; LinkRefused if it no longer does. Its pages are
     in the agency's language unless the visitor chose another."""
     req = link.current()
-    i18n.prefer(routing.agency_language(g.partnership, db.Sessions().get(Agency, req.agency_id)))
+    linked.in_agency_language(req.agency_id)
     return req
-
-
-def long_date(value: Any) -> str:
-    """A date as the page's language writes it."""
-    return clock.long_date(value, i18n.select_locale())
 
 
 def editing(view: Callable) -> Callable:
@@ -119,7 +113,7 @@ def href(page: str, args: dict[str, Any] | None = None, *, back: bool = False) -
 def context(req: TrawlRequest, **kw: Any) -> dict[str, Any]:
     return {
         **return_form.shown(db.Sessions(), req),
-        "long_date": long_date,
+        "long_date": i18n.long_date,
         "person_label": catalogue.person_label,
         **kw,
     }
